@@ -1,0 +1,43 @@
+# Harbour: `make run` serves the demo on SQLite; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+
+
+.PHONY: run test test-fast browser-test bench lint install migrate demo clean
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev,detoxify]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/harbour db upgrade
+
+demo: migrate
+	$(BIN)/harbour demo
+
+run: demo
+	$(BIN)/harbour serve --host 127.0.0.1 --port 8000
+
+test: install
+	$(BIN)/pytest -q
+
+browser-test: install
+	$(BIN)/pytest -q -m browser
+
+bench: install
+	$(BIN)/python -m bench
+
+lint: install
+	$(BIN)/ruff check app moderation tests bench migrations
+	$(BIN)/ruff format --check app moderation tests bench
+	$(BIN)/mypy app moderation
+
+clean:
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache

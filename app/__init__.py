@@ -1,0 +1,1 @@
+"""Harbour: a moderated peer-support forum for people living with long-term health conditions."""

@@ -1,0 +1,48 @@
+"""Password hashing (argon2id through the passlib API of the maintained `libpass` fork)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from passlib.context import CryptContext
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+MIN_LENGTH = 8
+MAX_LENGTH = 128
+
+password_context = CryptContext(schemes=["argon2"], deprecated="auto", argon2__type="ID")
+
+# Verified against when the email is unknown, so a wrong email costs as long as a wrong password.
+_DUMMY_HASH = password_context.hash("harbour-timing-equaliser")
+
+
+def hash_password(password: str) -> str:
+    return password_context.hash(password)
+
+
+def verify_password(password: str, password_hash: str | None) -> bool:
+    if password_hash is None:
+        password_context.verify(password, _DUMMY_HASH)
+        return False
+    return password_context.verify(password, password_hash)
+
+
+@lru_cache(maxsize=1)
+def _common_passwords() -> frozenset[str]:
+    # zxcvbn ships the 30,000 most common passwords from public breach corpora.
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
+def password_problem(password: str, *, handle: str = "", email: str = "") -> str | None:
+    """Why this password is refused, in words a member understands, or None if it is fine."""
+    if len(password) < MIN_LENGTH:
+        return f"Use at least {MIN_LENGTH} characters."
+    if len(password) > MAX_LENGTH:
+        return f"Use at most {MAX_LENGTH} characters."
+    lowered = password.lower()
+    if lowered in _common_passwords():
+        return "That password is one of the most common ones; choose something less guessable."
+    personal = {handle.lower(), email.lower(), email.split("@", 1)[0].lower()} - {""}
+    if lowered in personal:
+        return "Don't use your handle or email address as your password."
+    return None

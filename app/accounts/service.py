@@ -1,0 +1,180 @@
+"""Accounts: registration, authentication and server-side sessions."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from app.accounts.models import AccountStatus, SiteRole, User, UserSession
+from app.accounts.passwords import hash_password, password_problem, verify_password
+from app.config import Settings
+from app.db import utcnow
+
+HANDLE_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{2,29}$")
+# Refresh last_seen_at at most this often, so reading pages does not write on every request.
+SESSION_TOUCH_INTERVAL = timedelta(minutes=1)
+
+
+class RegistrationError(Exception):
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("registration refused")
+        self.errors = errors
+
+
+def handle_key(handle: str) -> str:
+    return handle.casefold()
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def get_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def get_by_handle(session: Session, handle: str) -> User | None:
+    return session.scalar(select(User).where(User.handle_key == handle_key(handle)))
+
+
+def validate_registration(
+    session: Session, handle: str, email: str, password: str
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    handle = handle.strip()
+    if not HANDLE_PATTERN.match(handle):
+        errors["handle"] = (
+            "Choose a handle of 3 to 30 letters, numbers, dots, dashes or underscores. "
+            "It is shown to others, so it need not be your real name."
+        )
+    elif get_by_handle(session, handle) is not None:
+        errors["handle"] = "That handle is taken; try another."
+    try:
+        email = validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        errors["email"] = "Enter an email address like name@example.org."
+    else:
+        if get_by_email(session, email) is not None:
+            errors["email"] = "An account with that email address already exists. Try signing in."
+    problem = password_problem(password, handle=handle, email=email)
+    if problem:
+        errors["password"] = problem
+    return errors
+
+
+def register(
+    session: Session,
+    *,
+    handle: str,
+    email: str,
+    password: str,
+    site_role: SiteRole = SiteRole.MEMBER,
+) -> User:
+    errors = validate_registration(session, handle, email, password)
+    if errors:
+        raise RegistrationError(errors)
+    user = User(
+        handle=handle.strip(),
+        handle_key=handle_key(handle.strip()),
+        email=normalise_email(email),
+        password_hash=hash_password(password),
+        site_role=site_role,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The user for these credentials, or None; the same cost whether or not the email exists."""
+    user = get_by_email(session, email)
+    ok = verify_password(password, user.password_hash if user else None)
+    if not ok or user is None or user.status is AccountStatus.DEACTIVATED:
+        return None
+    return user
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class NewSession:
+    token: str  # goes in the cookie, never stored
+    record: UserSession
+
+
+def start_session(session: Session, user: User, settings: Settings) -> NewSession:
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    record = UserSession(
+        user_id=user.id,
+        token_hash=_token_hash(token),
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + timedelta(days=settings.session_absolute_days),
+    )
+    session.add(record)
+    session.flush()
+    return NewSession(token=token, record=record)
+
+
+@dataclass(frozen=True)
+class SessionLookup:
+    record: UserSession | None
+    expired: bool  # a cookie was presented but its session is over (expired, revoked or unknown)
+
+
+def resolve_session(session: Session, token: str | None, settings: Settings) -> SessionLookup:
+    if not token:
+        return SessionLookup(None, expired=False)
+    record = session.scalar(select(UserSession).where(UserSession.token_hash == _token_hash(token)))
+    now = utcnow()
+    if (
+        record is None
+        or record.revoked_at is not None
+        or record.expires_at <= now
+        or record.last_seen_at + timedelta(minutes=settings.session_idle_minutes) <= now
+        or not record.user.is_active
+    ):
+        return SessionLookup(None, expired=True)
+    if now - record.last_seen_at >= SESSION_TOUCH_INTERVAL:
+        record.last_seen_at = now
+    return SessionLookup(record, expired=False)
+
+
+def end_session(session: Session, record: UserSession) -> None:
+    record.revoked_at = utcnow()
+
+
+def end_all_sessions(session: Session, user_id: int) -> int:
+    """Revoke every live session of a user (log out of every device); returns how many."""
+    result = session.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    return result.rowcount or 0
+
+
+def count_live_sessions(session: Session, user_id: int, now: datetime | None = None) -> int:
+    now = now or utcnow()
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(UserSession)
+            .where(
+                UserSession.user_id == user_id,
+                UserSession.revoked_at.is_(None),
+                UserSession.expires_at > now,
+            )
+        )
+        or 0
+    )

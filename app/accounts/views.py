@@ -1,0 +1,153 @@
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.accounts import service
+from app.deps import CurrentUser, LimiterDep, OptionalUser, SessionDep, SettingsDep
+from app.security import SESSION_COOKIE, is_https
+from app.templating import render
+
+router = APIRouter()
+
+FormStr = Annotated[str, Form(max_length=4096)]
+
+
+def safe_next(next_url: str | None) -> str:
+    """Only same-site paths: never redirect a member to another site after signing in."""
+    if not next_url:
+        return "/"
+    parts = urlsplit(next_url)
+    if parts.scheme or parts.netloc or not next_url.startswith("/") or next_url.startswith("//"):
+        return "/"
+    return next_url
+
+
+def _signed_in_response(
+    request: Request, db: SessionDep, settings: SettingsDep, user: service.User, next_url: str
+) -> Response:
+    new = service.start_session(db, user, settings)
+    response = RedirectResponse(safe_next(next_url), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        new.token,
+        max_age=settings.session_absolute_days * 24 * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=is_https(request.scope, settings.cookie_secure),
+        path="/",
+    )
+    return response
+
+
+@router.get("/register")
+def register_form(request: Request, user: OptionalUser) -> Response:
+    if user:
+        return RedirectResponse("/", status_code=303)
+    return render(request, "accounts/register.html", {"errors": {}, "values": {}})
+
+
+@router.post("/register")
+def register(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    limiter: LimiterDep,
+    handle: FormStr = "",
+    email: FormStr = "",
+    password: FormStr = "",
+) -> Response:
+    limiter.hit(
+        settings.register_limit_per_ip,
+        "register",
+        request.client.host if request.client else "unknown",
+        message="Too many new accounts from this network. Please try again later.",
+    )
+    try:
+        user = service.register(db, handle=handle, email=email, password=password)
+    except service.RegistrationError as exc:
+        return render(
+            request,
+            "accounts/register.html",
+            {"errors": exc.errors, "values": {"handle": handle, "email": email}},
+            status_code=422,
+        )
+    return _signed_in_response(request, db, settings, user, "/?notice=welcome")
+
+
+@router.get("/login")
+def login_form(
+    request: Request,
+    user: OptionalUser,
+    next: Annotated[str, Query(max_length=2048)] = "/",
+    expired: bool = False,
+) -> Response:
+    if user:
+        return RedirectResponse(safe_next(next), status_code=303)
+    return render(
+        request, "accounts/login.html", {"next": safe_next(next), "expired": expired, "error": None}
+    )
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    limiter: LimiterDep,
+    email: FormStr = "",
+    password: FormStr = "",
+    next: FormStr = "/",
+) -> Response:
+    ip = request.client.host if request.client else "unknown"
+    message = "Too many sign-in attempts. Please wait a few minutes and try again."
+    limiter.hit(settings.login_limit_per_ip, "login-ip", ip, message=message)
+    limiter.hit(
+        settings.login_limit_per_account,
+        "login-account",
+        service.normalise_email(email),
+        message=message,
+    )
+    user = service.authenticate(db, email, password)
+    if user is None:
+        return render(
+            request,
+            "accounts/login.html",
+            {
+                "next": safe_next(next),
+                "expired": False,
+                "email": email,
+                # The same words whether the email or the password was wrong.
+                "error": "That email and password don't match an account. Check both and try again.",
+            },
+            status_code=401,
+        )
+    return _signed_in_response(request, db, settings, user, next)
+
+
+@router.post("/logout")
+def logout(request: Request, db: SessionDep, user: CurrentUser) -> Response:
+    service.end_session(db, request.state.user_session)
+    response = RedirectResponse("/?notice=signed_out", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.post("/logout-everywhere")
+def logout_everywhere(db: SessionDep, user: CurrentUser) -> Response:
+    service.end_all_sessions(db, user.id)
+    response = RedirectResponse("/?notice=signed_out_everywhere", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/account")
+def account(request: Request, db: SessionDep, user: CurrentUser) -> Response:
+    return render(
+        request,
+        "accounts/account.html",
+        {"user": user, "live_sessions": service.count_live_sessions(db, user.id)},
+    )

@@ -1,0 +1,97 @@
+"""The `harbour` command line."""
+
+from __future__ import annotations
+
+import getpass
+
+import typer
+
+from app.config import get_settings
+
+cli = typer.Typer(help="Harbour: a moderated peer-support forum.", no_args_is_help=True)
+db_cli = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
+cli.add_typer(db_cli, name="db")
+
+
+@db_cli.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head")) -> None:
+    """Apply migrations up to REVISION (default: the latest)."""
+    from app import migrations
+
+    migrations.upgrade(get_settings().database_url, revision)
+    typer.echo(f"Database upgraded to {revision}.")
+
+
+@db_cli.command("downgrade")
+def db_downgrade(revision: str = typer.Argument(..., help="e.g. -1 or base")) -> None:
+    """Revert migrations down to REVISION."""
+    from app import migrations
+
+    migrations.downgrade(get_settings().database_url, revision)
+    typer.echo(f"Database downgraded to {revision}.")
+
+
+@cli.command("create-admin")
+def create_admin(
+    email: str = typer.Option(..., prompt=True),
+    handle: str = typer.Option(..., prompt=True),
+    password: str = typer.Option(
+        None, help="Prompted for when left out (keeps it out of history)."
+    ),
+) -> None:
+    """Create a site administrator."""
+    from app.accounts import service as accounts
+    from app.accounts.models import SiteRole
+    from app.db import make_engine, make_sessionmaker, write_transaction
+
+    if password is None:
+        password = getpass.getpass("Password: ")
+    sessions = make_sessionmaker(make_engine(get_settings().database_url))
+    try:
+        with write_transaction(sessions) as session:
+            user = accounts.register(
+                session, handle=handle, email=email, password=password, site_role=SiteRole.ADMIN
+            )
+            typer.echo(f"Created admin {user.handle} <{user.email}>.")
+    except accounts.RegistrationError as exc:
+        for field, message in exc.errors.items():
+            typer.echo(f"{field}: {message}", err=True)
+        raise typer.Exit(code=1) from exc
+
+
+@cli.command("demo")
+def demo() -> None:
+    """Seed three demo forums with members, threads and held posts; prints the demo logins."""
+    from app import demo as demo_data
+
+    settings = get_settings()
+    logins = demo_data.seed(settings)
+    if logins is None:
+        typer.echo("The demo is already seeded; nothing changed.")
+        logins = demo_data.DEMO_LOGINS
+    typer.echo(f"Demo logins (password for all: {demo_data.DEMO_PASSWORD}):")
+    for role, email in logins:
+        typer.echo(f"  {role:<28} {email}")
+
+
+@cli.command("serve")
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    reload: bool = False,
+) -> None:
+    """Serve Harbour with uvicorn (one process; use gunicorn in production)."""
+    import uvicorn
+
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        reload=reload,
+        proxy_headers=True,
+    )
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,70 @@
+"""Settings, read from HARBOUR_* environment variables and validated once at start-up."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEVELOPMENT_SECRET = "development-only-secret-do-not-use-in-production"
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HARBOUR_", env_file=".env", extra="ignore")
+
+    environment: Environment = Environment.DEVELOPMENT
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'harbour.db'}"
+    secret_key: str = DEVELOPMENT_SECRET
+
+    # Sessions: an idle member is signed out after a week, everyone after 30 days.
+    session_idle_minutes: int = Field(default=7 * 24 * 60, ge=5)
+    session_absolute_days: int = Field(default=30, ge=1)
+    # None: Secure cookies exactly when the request arrived over HTTPS.
+    cookie_secure: bool | None = None
+
+    # Moderation scorer: "profanity" (offline default, fast) or "detoxify" (optional extra).
+    scorer: str = "profanity"
+    detoxify_checkpoint: str | None = None
+    detoxify_model_dir: str | None = None
+
+    # Rate limits use the `limits` library; "memory://" per process, "redis://host:6379" shared.
+    rate_limit_storage: str = "memory://"
+    login_limit_per_ip: str = "30/minute"
+    login_limit_per_account: str = "10/15minutes"
+    register_limit_per_ip: str = "10/hour"
+    post_limit_per_user: str = "12/minute"
+
+    max_title_chars: int = 150
+    max_post_chars: int = 20_000
+    posts_per_page: int = 20
+    threads_per_page: int = 25
+
+    @model_validator(mode="after")
+    def refuse_default_secret_in_production(self) -> Settings:
+        if self.environment is Environment.PRODUCTION and (
+            self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < 32
+        ):
+            raise ValueError(
+                "HARBOUR_SECRET_KEY must be set to a random value of at least 32 characters "
+                "in production (python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,131 @@
+"""Named dependencies: a route's signature reads like its permission rule."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Path, Request
+from sqlalchemy.orm import Session
+
+from app.accounts import service as accounts
+from app.accounts.models import User
+from app.config import Settings
+from app.db import begin_write, run_unit_of_work
+from app.errors import NotAuthenticated
+from app.forums import service as forums
+from app.forums.models import Forum
+from app.forums.service import ForumAccess
+from app.moderation_queue.gate import ModerationGate
+from app.ratelimit import RateLimiter
+from app.security import SAFE_METHODS, SESSION_COOKIE
+
+
+def get_settings_dep(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    session: Session = request.app.state.sessions()
+    if request.method not in SAFE_METHODS:
+        begin_write(session)
+    yield from run_unit_of_work(session)
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+# scope="function": the commit, and the work released after it, finish before the response is sent.
+SessionDep = Annotated[Session, Depends(get_db, scope="function")]
+
+
+def get_limiter(request: Request) -> RateLimiter:
+    return request.app.state.limiter  # type: ignore[no-any-return]
+
+
+def get_gate(request: Request) -> ModerationGate:
+    return request.app.state.gate  # type: ignore[no-any-return]
+
+
+LimiterDep = Annotated[RateLimiter, Depends(get_limiter)]
+GateDep = Annotated[ModerationGate, Depends(get_gate)]
+
+
+def session_lookup(
+    request: Request, db: SessionDep, settings: SettingsDep
+) -> accounts.SessionLookup:
+    lookup = accounts.resolve_session(db, request.cookies.get(SESSION_COOKIE), settings)
+    user = lookup.record.user if lookup.record else None
+    request.state.user = user
+    # A plain snapshot for templates: error pages render after a rollback has expired the ORM user.
+    request.state.viewer = Viewer(id=user.id, handle=user.handle, is_admin=user.is_admin) if user else None
+    request.state.user_session = lookup.record
+    request.scope["state"]["signed_in"] = lookup.record is not None
+    return lookup
+
+
+@dataclass(frozen=True)
+class Viewer:
+    id: int
+    handle: str
+    is_admin: bool
+
+
+SessionLookupDep = Annotated[accounts.SessionLookup, Depends(session_lookup)]
+
+
+def optional_user(lookup: SessionLookupDep) -> User | None:
+    return lookup.record.user if lookup.record else None
+
+
+def current_user(lookup: SessionLookupDep) -> User:
+    if lookup.record is None:
+        raise NotAuthenticated(expired=lookup.expired)
+    return lookup.record.user
+
+
+OptionalUser = Annotated[User | None, Depends(optional_user)]
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def forum_or_404(db: SessionDep, slug: Annotated[str, Path(max_length=64)]) -> Forum:
+    forum = forums.get_by_slug(db, slug)
+    if forum is None:
+        raise HTTPException(404, "There is no forum at this address.")
+    return forum
+
+
+ForumDep = Annotated[Forum, Depends(forum_or_404)]
+
+
+def forum_access(db: SessionDep, forum: ForumDep, user: OptionalUser) -> ForumAccess:
+    return forums.access(db, forum, user)
+
+
+def readable_forum(access: Annotated[ForumAccess, Depends(forum_access)]) -> ForumAccess:
+    if not access.can_read:
+        raise HTTPException(
+            403, f"Only members of {access.forum.name} can read its threads. You can ask to join."
+        )
+    return access
+
+
+def postable_forum(
+    user: CurrentUser, access: Annotated[ForumAccess, Depends(forum_access)]
+) -> ForumAccess:
+    if not access.can_post:
+        raise HTTPException(403, f"Only members of {access.forum.name} can post here.")
+    return access
+
+
+def moderated_forum(
+    user: CurrentUser, access: Annotated[ForumAccess, Depends(forum_access)]
+) -> ForumAccess:
+    if not access.can_moderate:
+        raise HTTPException(403, f"Only moderators of {access.forum.name} can see this page.")
+    return access
+
+
+ForumAccessDep = Annotated[ForumAccess, Depends(forum_access)]
+ReadableForum = Annotated[ForumAccess, Depends(readable_forum)]
+PostableForum = Annotated[ForumAccess, Depends(postable_forum)]
+ModeratedForum = Annotated[ForumAccess, Depends(moderated_forum)]

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.accounts.models import User, enum_column
+from app.db import Base, utcnow
+
+
+class Visibility(StrEnum):
+    MEMBERS_ONLY = "members_only"
+    PUBLIC_READ = "public_read"
+
+
+class JoinPolicy(StrEnum):
+    OPEN = "open"
+    APPROVAL_REQUIRED = "approval_required"
+
+
+class ModerationMode(StrEnum):
+    PRE_MODERATE = "pre_moderate"  # every post waits for a moderator
+    HOLD_FLAGGED = "hold_flagged"  # only what the assessment flags waits
+    POST_MODERATE = "post_moderate"  # publish, review afterwards (crisis posts are still held)
+
+
+class MembershipRole(StrEnum):
+    MEMBER = "member"
+    SUPPORTER = "supporter"  # a trained peer supporter
+    MODERATOR = "moderator"
+
+
+class MembershipStatus(StrEnum):
+    PENDING = "pending"
+    ACTIVE = "active"
+    REMOVED = "removed"
+
+
+class Forum(Base):
+    __tablename__ = "forum"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    audience: Mapped[str] = mapped_column(String(200), default="")  # who it is for
+    visibility: Mapped[Visibility] = mapped_column(
+        enum_column(Visibility, "forum_visibility"), default=Visibility.MEMBERS_ONLY
+    )
+    join_policy: Mapped[JoinPolicy] = mapped_column(
+        enum_column(JoinPolicy, "forum_join_policy"), default=JoinPolicy.OPEN
+    )
+    moderation_mode: Mapped[ModerationMode] = mapped_column(
+        enum_column(ModerationMode, "forum_moderation_mode"), default=ModerationMode.HOLD_FLAGGED
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    policy: Mapped[ForumPolicy] = relationship(
+        back_populates="forum", uselist=False, cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class ForumPolicy(Base):
+    """Per-forum moderation policy: thresholds per label, venting handling, crisis resources."""
+
+    __tablename__ = "forum_policy"
+
+    forum_id: Mapped[int] = mapped_column(
+        ForeignKey("forum.id", ondelete="CASCADE"), primary_key=True
+    )
+    thresholds: Mapped[dict[str, float]] = mapped_column(JSON)
+    venting: Mapped[str] = mapped_column(String(32), default="publish_and_flag")
+    # [{"name": "Samaritans", "contact": "116 123", "detail": "..."}]
+    crisis_resources: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    forum: Mapped[Forum] = relationship(back_populates="policy")
+
+
+class Membership(Base):
+    __tablename__ = "membership"
+    __table_args__ = (
+        UniqueConstraint("forum_id", "user_id"),
+        Index("ix_membership_user_id_status", "user_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forum_id: Mapped[int] = mapped_column(ForeignKey("forum.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    role: Mapped[MembershipRole] = mapped_column(
+        enum_column(MembershipRole, "membership_role"), default=MembershipRole.MEMBER
+    )
+    status: Mapped[MembershipStatus] = mapped_column(
+        enum_column(MembershipStatus, "membership_status"), default=MembershipStatus.ACTIVE
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    forum: Mapped[Forum] = relationship()
+    user: Mapped[User] = relationship()
+
+    @property
+    def is_active(self) -> bool:
+        return self.status is MembershipStatus.ACTIVE
+
+    @property
+    def can_moderate(self) -> bool:
+        return self.is_active and self.role is MembershipRole.MODERATOR

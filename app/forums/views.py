@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.deps import CurrentUser, ForumAccessDep, OptionalUser, SessionDep, SettingsDep
+from app.forums import service
+from app.forums.models import MembershipStatus
+from app.posts import service as posts
+from app.templating import render
+
+router = APIRouter()
+
+NOTICES = {
+    "welcome": "Welcome to Harbour. Join a forum below to start reading and posting.",
+    "signed_out": "You have signed out.",
+    "signed_out_everywhere": "You have signed out on every device.",
+    "joined": "You have joined this forum. Welcome!",
+    "requested": "Thanks, your request to join has been sent. A moderator will look at it soon.",
+}
+
+
+@router.get("/")
+def home(
+    request: Request,
+    db: SessionDep,
+    user: OptionalUser,
+    notice: Annotated[str | None, Query(max_length=40)] = None,
+) -> Response:
+    memberships = service.memberships_of_user(db, user) if user else []
+    mine = {m.forum_id for m in memberships}
+    others = [f for f in service.all_forums(db) if f.id not in mine]
+    return render(
+        request,
+        "forums/home.html",
+        {
+            "memberships": memberships,
+            "other_forums": others,
+            "notice": NOTICES.get(notice or ""),
+            "moderated": service.moderated_forums(db, user) if user else [],
+        },
+    )
+
+
+@router.get("/f/{slug}")
+def forum_page(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    access: ForumAccessDep,
+    user: OptionalUser,
+    after: Annotated[str | None, Query(max_length=200)] = None,
+    notice: Annotated[str | None, Query(max_length=40)] = None,
+) -> Response:
+    context: dict[str, object] = {
+        "access": access,
+        "forum": access.forum,
+        "notice": NOTICES.get(notice or ""),
+    }
+    if access.can_read:
+        cursor = posts.decode_cursor(after) if after else None
+        if after and cursor is None:
+            raise HTTPException(
+                400, "That page link is not valid. Start from the forum's first page."
+            )
+        context["page"] = posts.forum_threads(
+            db, access.forum, after=cursor, per_page=settings.threads_per_page
+        )
+        context["my_pending_threads"] = posts.own_unpublished_threads(db, access.forum, user)
+        context["is_first_page"] = after is None
+    return render(request, "forums/forum.html", context, block="thread_list")
+
+
+@router.post("/f/{slug}/join")
+def join(db: SessionDep, user: CurrentUser, access: ForumAccessDep) -> Response:
+    membership = service.join(db, access.forum, user)
+    notice = "joined" if membership.status is MembershipStatus.ACTIVE else "requested"
+    if membership.status is MembershipStatus.REMOVED:
+        raise HTTPException(
+            403,
+            "You can't rejoin this forum. Contact its moderators if you think this is a mistake.",
+        )
+    return RedirectResponse(f"/f/{access.forum.slug}?notice={notice}", status_code=303)

@@ -1,0 +1,70 @@
+"""Application factory."""
+
+from __future__ import annotations
+
+import logging
+
+import moderation
+from fastapi import Depends, FastAPI
+from fastapi.responses import PlainTextResponse
+from fastapi.staticfiles import StaticFiles
+
+from app.accounts.views import router as accounts_router
+from app.config import PROJECT_ROOT, Settings, get_settings
+from app.db import make_engine, make_sessionmaker
+from app.errors import install_error_handlers
+from app.forums.views import router as forums_router
+from app.moderation_queue.gate import ModerationGate
+from app.moderation_queue.views import router as moderation_router
+from app.posts.views import router as posts_router
+from app.ratelimit import RateLimiter
+from app.security import SecurityMiddleware, verify_csrf
+
+logger = logging.getLogger(__name__)
+
+
+class ScorerUnavailable(RuntimeError):
+    pass
+
+
+def load_configured_scorer(settings: Settings) -> moderation.Scorer:
+    try:
+        return moderation.load_scorer(
+            settings.scorer,
+            detoxify_checkpoint=settings.detoxify_checkpoint,
+            detoxify_model_dir=settings.detoxify_model_dir,
+        )
+    except moderation.ScorerLoadError as exc:
+        # Never fall back silently to another scorer: stop and say which setting to fix.
+        raise ScorerUnavailable(str(exc)) from exc
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Harbour",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        dependencies=[Depends(verify_csrf)],
+    )
+    engine = make_engine(settings.database_url)
+    sessions = make_sessionmaker(engine)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = sessions
+    app.state.limiter = RateLimiter.from_storage_uri(settings.rate_limit_storage)
+    app.state.gate = ModerationGate(sessions=sessions, scorer=load_configured_scorer(settings))
+
+    app.add_middleware(SecurityMiddleware, cookie_secure=settings.cookie_secure)
+    install_error_handlers(app)
+    app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> PlainTextResponse:
+        # Also the benchmark's ceiling: the same server and middleware, no database.
+        return PlainTextResponse("ok")
+
+    for router in (accounts_router, forums_router, posts_router, moderation_router):
+        app.include_router(router)
+    return app

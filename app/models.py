@@ -1,0 +1,40 @@
+"""Every model, imported in dependency order so the metadata is complete (Alembic, tests)."""
+
+from app.accounts.models import AccountStatus, SiteRole, User, UserSession
+from app.audit.models import AuditEvent
+from app.db import Base
+from app.forums.models import (
+    Forum,
+    ForumPolicy,
+    JoinPolicy,
+    Membership,
+    MembershipRole,
+    MembershipStatus,
+    ModerationMode,
+    Visibility,
+)
+from app.moderation_queue.models import DecisionAction, ModerationDecision, PostAssessment
+from app.posts.models import Post, PostStatus, Thread
+
+__all__ = [
+    "AccountStatus",
+    "AuditEvent",
+    "Base",
+    "DecisionAction",
+    "Forum",
+    "ForumPolicy",
+    "JoinPolicy",
+    "Membership",
+    "MembershipRole",
+    "MembershipStatus",
+    "ModerationDecision",
+    "ModerationMode",
+    "Post",
+    "PostAssessment",
+    "PostStatus",
+    "SiteRole",
+    "Thread",
+    "User",
+    "UserSession",
+    "Visibility",
+]

@@ -1,0 +1,164 @@
+"""The moderation gate: every new post is saved first, then assessed, then published or held.
+
+Assessment runs after the post's transaction has committed, in its own session, so a scorer that
+fails or a process that dies never loses what a member wrote: the post stays saved, and a post
+that cannot be assessed is held for a human with the reason "could not be assessed".
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+import moderation
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.audit import service as audit
+from app.db import utcnow, write_transaction
+from app.forums.models import Forum, ModerationMode
+from app.moderation_queue.models import PostAssessment
+from app.posts import service as posts
+from app.posts.models import Post, PostStatus, Thread
+
+logger = logging.getLogger(__name__)
+
+NEW_MEMBER_AGE = timedelta(days=7)
+ASSESSMENT_FAILED = {
+    "code": "assessment_failed",
+    "message": "This post could not be assessed automatically, so a moderator needs to read it.",
+    "label": None,
+    "spans": [],
+}
+
+
+def policy_for(forum: Forum) -> moderation.Policy:
+    policy = forum.policy
+    return moderation.Policy(
+        thresholds=dict(policy.thresholds),
+        venting=moderation.VentingHandling(policy.venting),
+    )
+
+
+def context_for(session: Session, post: Post, forum: Forum) -> moderation.AssessmentContext:
+    recent = session.scalars(
+        select(Post.body_source)
+        .where(Post.author_id == post.author_id, Post.id != post.id)
+        .order_by(Post.created_at.desc())
+        .limit(5)
+    ).all()
+    return moderation.AssessmentContext(
+        policy=policy_for(forum),
+        author_is_new_member=utcnow() - post.author.created_at < NEW_MEMBER_AGE,
+        recent_texts_by_author=tuple(recent),
+    )
+
+
+def status_for(mode: ModerationMode, assessment: moderation.Assessment) -> tuple[PostStatus, bool]:
+    """The post's status under the forum's mode, and whether a published post is flagged."""
+    if assessment.route is moderation.Route.URGENT:
+        return PostStatus.HELD, False  # a person in crisis reaches a human in every mode
+    if mode is ModerationMode.PRE_MODERATE:
+        return PostStatus.HELD, False
+    if mode is ModerationMode.POST_MODERATE:
+        return PostStatus.PUBLISHED, True
+    if assessment.route is moderation.Route.HOLD:
+        return PostStatus.HELD, False
+    return PostStatus.PUBLISHED, assessment.review_flag
+
+
+def _reasons_as_json(assessment: moderation.Assessment) -> list[dict[str, object]]:
+    return [
+        {
+            "code": r.code,
+            "message": r.message,
+            "label": r.label,
+            "spans": [[s.start, s.end] for s in r.spans],
+        }
+        for r in assessment.reasons
+    ]
+
+
+@dataclass
+class ModerationGate:
+    sessions: sessionmaker[Session]
+    scorer: moderation.Scorer
+
+    def assess_post(self, post_id: int) -> None:
+        """Assess one post awaiting assessment and route it; safe to call twice."""
+        with write_transaction(self.sessions) as session:
+            post = session.get(Post, post_id)
+            if post is None or post.status is not PostStatus.AWAITING_ASSESSMENT:
+                return
+            forum = session.scalars(
+                select(Forum)
+                .join(Thread, Thread.forum_id == Forum.id)
+                .where(Thread.id == post.thread_id)
+            ).one()
+            try:
+                assessment = moderation.assess(
+                    post.body_source, context_for(session, post, forum), scorer=self.scorer
+                )
+            except Exception:
+                # Log the id only: never what the member wrote.
+                logger.exception("could not assess post %s; holding it for a moderator", post.id)
+                self._hold_unassessed(session, post, forum)
+                return
+            self._route(session, post, forum, assessment)
+
+    def _route(
+        self, session: Session, post: Post, forum: Forum, assessment: moderation.Assessment
+    ) -> None:
+        session.add(
+            PostAssessment(
+                post_id=post.id,
+                scorer_name=assessment.scorer_name,
+                scorer_version=assessment.scorer_version,
+                route=assessment.route.value,
+                priority=assessment.priority,
+                scores=dict(assessment.scores),
+                reasons=_reasons_as_json(assessment),
+                review_flag=assessment.review_flag,
+                needs_clinical_review=assessment.needs_clinical_review,
+            )
+        )
+        status, flagged = status_for(forum.moderation_mode, assessment)
+        if status is PostStatus.PUBLISHED:
+            post.review_flag = flagged
+            posts.publish(session, post)
+        else:
+            post.status = status
+        audit.record(
+            session,
+            actor_id=None,
+            action=f"post.{post.status.value}",
+            target_type="post",
+            target_id=post.id,
+            forum_id=forum.id,
+            route=assessment.route.value,
+            scorer=assessment.scorer_name,
+        )
+
+    def _hold_unassessed(self, session: Session, post: Post, forum: Forum) -> None:
+        session.add(
+            PostAssessment(
+                post_id=post.id,
+                scorer_name=self.scorer.name,
+                scorer_version=self.scorer.version,
+                route=moderation.Route.HOLD.value,
+                priority=50,
+                reasons=[ASSESSMENT_FAILED],
+            )
+        )
+        post.status = PostStatus.HELD
+        audit.record(
+            session,
+            actor_id=None,
+            action="post.held",
+            target_type="post",
+            target_id=post.id,
+            forum_id=forum.id,
+            route="hold",
+            error="assessment_failed",
+        )

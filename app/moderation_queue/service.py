@@ -1,0 +1,114 @@
+"""The first moderator page: held posts with their assessment, approve or reject."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.accounts.models import User
+from app.audit import service as audit
+from app.forums.models import Forum
+from app.moderation_queue.models import DecisionAction, ModerationDecision, PostAssessment
+from app.posts import service as posts
+from app.posts.models import Post, PostStatus, Thread
+
+
+class AlreadyDecided(Exception):
+    """A colleague decided this post first (or it is no longer held)."""
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    post: Post
+    thread: Thread
+    assessment: PostAssessment | None
+
+
+def latest_assessments(session: Session, post_ids: Sequence[int]) -> dict[int, PostAssessment]:
+    if not post_ids:
+        return {}
+    rows = session.scalars(
+        select(PostAssessment)
+        .where(PostAssessment.post_id.in_(post_ids))
+        .order_by(PostAssessment.post_id, PostAssessment.created_at, PostAssessment.id)
+    ).all()
+    return {row.post_id: row for row in rows}  # later rows overwrite earlier ones
+
+
+def held_posts(session: Session, forum: Forum) -> list[QueueItem]:
+    """Held posts of a forum, riskiest first (crisis on top), then oldest first."""
+    rows = session.execute(
+        select(Post, Thread)
+        .join(Thread, Post.thread_id == Thread.id)
+        .where(Thread.forum_id == forum.id, Post.status == PostStatus.HELD)
+        .order_by(Post.created_at, Post.id)
+    ).all()
+    assessments = latest_assessments(session, [post.id for post, _ in rows])
+    items = [QueueItem(post, thread, assessments.get(post.id)) for post, thread in rows]
+    items.sort(key=lambda item: -(item.assessment.priority if item.assessment else 50))
+    return items
+
+
+def get_held_post(session: Session, forum: Forum, post_id: int) -> Post | None:
+    return session.scalar(
+        select(Post)
+        .join(Thread, Post.thread_id == Thread.id)
+        .where(Post.id == post_id, Thread.forum_id == forum.id)
+    )
+
+
+def _claim_decision(session: Session, post: Post, new_status: PostStatus) -> None:
+    # A conditional UPDATE: of two moderators deciding at once, exactly one changes the row.
+    result = session.execute(
+        update(Post)
+        .where(Post.id == post.id, Post.status == PostStatus.HELD)
+        .values(status=new_status)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise AlreadyDecided()
+    session.refresh(post)
+
+
+def decide(
+    session: Session,
+    forum: Forum,
+    post: Post,
+    moderator: User,
+    action: DecisionAction,
+    reason: str | None = None,
+) -> ModerationDecision:
+    assessment = latest_assessments(session, [post.id]).get(post.id)
+    machine_route = assessment.route if assessment else None
+    if action is DecisionAction.APPROVE:
+        _claim_decision(session, post, PostStatus.PUBLISHED)
+        posts.publish(session, post)
+        agreed = machine_route == "publish" if machine_route else None
+    else:
+        _claim_decision(session, post, PostStatus.REJECTED)
+        post.rejection_reason = reason
+        agreed = machine_route in ("hold", "urgent") if machine_route else None
+    decision = ModerationDecision(
+        post_id=post.id,
+        moderator_id=moderator.id,
+        action=action,
+        reason=reason,
+        machine_route=machine_route,
+        agreed_with_machine=agreed,
+    )
+    session.add(decision)
+    session.flush()
+    audit.record(
+        session,
+        actor_id=moderator.id,
+        action=f"post.{action.value}",
+        target_type="post",
+        target_id=post.id,
+        forum_id=forum.id,
+        decision_id=decision.id,
+        machine_route=machine_route,
+    )
+    return decision

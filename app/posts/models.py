@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.accounts.models import User, enum_column
+from app.db import Base, utcnow
+from app.forums.models import Forum
+
+
+class PostStatus(StrEnum):
+    AWAITING_ASSESSMENT = "awaiting_assessment"
+    HELD = "held"
+    PUBLISHED = "published"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    REMOVED = "removed"
+
+
+class Thread(Base):
+    __tablename__ = "thread"
+    __table_args__ = (
+        # The forum page lists published threads by latest activity (keyset pagination).
+        Index("ix_thread_forum_id_last_activity_at_id", "forum_id", "last_activity_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forum_id: Mapped[int] = mapped_column(ForeignKey("forum.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when the opening post is published; until then only its author and moderators see it.
+    published_at: Mapped[datetime | None] = mapped_column(default=None)
+    last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reply_count: Mapped[int] = mapped_column(default=0)
+
+    forum: Mapped[Forum] = relationship()
+    author: Mapped[User] = relationship()
+
+
+class Post(Base):
+    __tablename__ = "post"
+    __table_args__ = (
+        Index("ix_post_thread_id_status_created_at", "thread_id", "status", "created_at"),
+        Index("ix_post_status_created_at", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("thread.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    is_opening: Mapped[bool] = mapped_column(default=False)
+    body_source: Mapped[str] = mapped_column(Text)
+    # Rendered once, at write time, from markdown and sanitised: templates never re-render.
+    body_html: Mapped[str] = mapped_column(Text)
+    status: Mapped[PostStatus] = mapped_column(
+        enum_column(PostStatus, "post_status"), default=PostStatus.AWAITING_ASSESSMENT
+    )
+    # A published post that a moderator should still look at (venting, post-moderation).
+    review_flag: Mapped[bool] = mapped_column(default=False)
+    # What the author is told when a moderator rejects the post.
+    rejection_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    thread: Mapped[Thread] = relationship()
+    author: Mapped[User] = relationship(lazy="joined")

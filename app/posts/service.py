@@ -1,0 +1,229 @@
+"""Threads and posts: writing them, and reading what a given person may see."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from app.accounts.models import User
+from app.db import utcnow
+from app.forums.models import Forum, Membership, MembershipRole, MembershipStatus
+from app.posts.models import Post, PostStatus, Thread
+from app.posts.rendering import render_markdown
+
+# Statuses an author still sees on their own posts (with an explanation), but nobody else does.
+OWN_VISIBLE_STATUSES = (PostStatus.AWAITING_ASSESSMENT, PostStatus.HELD, PostStatus.REJECTED)
+
+
+class PostInputError(Exception):
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("post refused")
+        self.errors = errors
+
+
+def validate_post_input(
+    *, body: str, max_body: int, title: str | None = None, max_title: int = 0
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if title is not None:
+        if not title.strip():
+            errors["title"] = "Give your thread a title."
+        elif len(title.strip()) > max_title:
+            errors["title"] = f"Keep the title under {max_title} characters."
+    if not body.strip():
+        errors["body"] = "Write something before posting."
+    elif len(body) > max_body:
+        errors["body"] = (
+            f"This post is {len(body):,} characters long; the limit is {max_body:,}. "
+            "You could split it into two posts."
+        )
+    return errors
+
+
+def _new_post(thread: Thread, author: User, body: str, *, is_opening: bool) -> Post:
+    return Post(
+        thread=thread,
+        author_id=author.id,
+        author=author,
+        is_opening=is_opening,
+        body_source=body,
+        body_html=render_markdown(body),
+        status=PostStatus.AWAITING_ASSESSMENT,
+    )
+
+
+def start_thread(session: Session, forum: Forum, author: User, title: str, body: str) -> Post:
+    """Save a new thread and its opening post, awaiting assessment; returns the opening post."""
+    thread = Thread(forum_id=forum.id, forum=forum, author_id=author.id, title=title.strip())
+    post = _new_post(thread, author, body, is_opening=True)
+    session.add_all([thread, post])
+    session.flush()
+    return post
+
+
+def add_reply(session: Session, thread: Thread, author: User, body: str) -> Post:
+    post = _new_post(thread, author, body, is_opening=False)
+    session.add(post)
+    session.flush()
+    return post
+
+
+def publish(session: Session, post: Post) -> None:
+    """Make a post visible to everyone who can read its forum, and bump its thread."""
+    now = utcnow()
+    post.status = PostStatus.PUBLISHED
+    post.published_at = now
+    thread_values: dict[str, object] = {"last_activity_at": now}
+    if post.is_opening:
+        thread_values["published_at"] = now
+    else:
+        thread_values["reply_count"] = Thread.reply_count + 1
+    # One atomic UPDATE, so two replies published at once both count.
+    session.execute(update(Thread).where(Thread.id == post.thread_id).values(**thread_values))
+    session.flush()
+    session.expire(post.thread)
+
+
+def get_thread(session: Session, forum: Forum, thread_id: int) -> Thread | None:
+    """A thread only by way of its forum, so an id from another forum is simply not found."""
+    return session.scalar(select(Thread).where(Thread.id == thread_id, Thread.forum_id == forum.id))
+
+
+def can_see_thread(thread: Thread, viewer: User | None, *, is_moderator: bool) -> bool:
+    if thread.published_at is not None or is_moderator:
+        return True
+    return viewer is not None and thread.author_id == viewer.id
+
+
+def _visible_to(viewer: User | None) -> ColumnElement[bool]:
+    published = Post.status == PostStatus.PUBLISHED
+    if viewer is None:
+        return published
+    return or_(published, and_(Post.author_id == viewer.id, Post.status.in_(OWN_VISIBLE_STATUSES)))
+
+
+@dataclass(frozen=True)
+class PostPage:
+    posts: Sequence[Post]
+    page: int
+    page_count: int
+
+
+def thread_posts(
+    session: Session, thread: Thread, viewer: User | None, *, page: int, per_page: int
+) -> PostPage:
+    visible = and_(Post.thread_id == thread.id, _visible_to(viewer))
+    total = session.scalar(select(func.count()).select_from(Post).where(visible)) or 0
+    page_count = max(1, -(-total // per_page))
+    page = min(max(page, 1), page_count)
+    posts = session.scalars(
+        select(Post)
+        .where(visible)
+        .order_by(Post.created_at, Post.id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return PostPage(posts=posts, page=page, page_count=page_count)
+
+
+def page_of_post(session: Session, post: Post, viewer: User | None, per_page: int) -> int:
+    before = session.scalar(
+        select(func.count())
+        .select_from(Post)
+        .where(
+            Post.thread_id == post.thread_id,
+            _visible_to(viewer),
+            or_(
+                Post.created_at < post.created_at,
+                and_(Post.created_at == post.created_at, Post.id < post.id),
+            ),
+        )
+    )
+    return (before or 0) // per_page + 1
+
+
+def can_see_post(post: Post, viewer: User | None) -> bool:
+    if post.status is PostStatus.PUBLISHED:
+        return True
+    return (
+        viewer is not None and post.author_id == viewer.id and post.status in OWN_VISIBLE_STATUSES
+    )
+
+
+def author_roles(session: Session, forum: Forum, author_ids: set[int]) -> dict[int, MembershipRole]:
+    """The forum role of each author on a page, in one query, for the badges."""
+    if not author_ids:
+        return {}
+    rows = session.execute(
+        select(Membership.user_id, Membership.role).where(
+            Membership.forum_id == forum.id,
+            Membership.user_id.in_(author_ids),
+            Membership.status == MembershipStatus.ACTIVE,
+        )
+    ).all()
+    return {user_id: role for user_id, role in rows}
+
+
+# Keyset pagination for the forum page: threads by latest activity, newest first.
+def encode_cursor(thread: Thread) -> str:
+    raw = f"{thread.last_activity_at.isoformat()}|{thread.id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        stamp, thread_id = raw.split("|")
+        return datetime.fromisoformat(stamp), int(thread_id)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+@dataclass(frozen=True)
+class ThreadPage:
+    threads: Sequence[Thread]
+    next_cursor: str | None
+
+
+def forum_threads(
+    session: Session, forum: Forum, *, after: tuple[datetime, int] | None, per_page: int
+) -> ThreadPage:
+    query = select(Thread).where(Thread.forum_id == forum.id, Thread.published_at.is_not(None))
+    if after is not None:
+        stamp, thread_id = after
+        query = query.where(
+            or_(
+                Thread.last_activity_at < stamp,
+                and_(Thread.last_activity_at == stamp, Thread.id < thread_id),
+            )
+        )
+    threads = session.scalars(
+        query.order_by(Thread.last_activity_at.desc(), Thread.id.desc()).limit(per_page + 1)
+    ).all()
+    next_cursor = encode_cursor(threads[per_page - 1]) if len(threads) > per_page else None
+    return ThreadPage(threads=threads[:per_page], next_cursor=next_cursor)
+
+
+def own_unpublished_threads(
+    session: Session, forum: Forum, viewer: User | None
+) -> Sequence[Thread]:
+    if viewer is None:
+        return []
+    return session.scalars(
+        select(Thread)
+        .where(
+            Thread.forum_id == forum.id,
+            Thread.author_id == viewer.id,
+            Thread.published_at.is_(None),
+        )
+        .order_by(Thread.created_at.desc())
+    ).all()
+
+
+def opening_post(session: Session, thread: Thread) -> Post | None:
+    return session.scalar(select(Post).where(Post.thread_id == thread.id, Post.is_opening))

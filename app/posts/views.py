@@ -1,0 +1,203 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.accounts.models import User
+from app.db import after_commit
+from app.deps import (
+    CurrentUser,
+    GateDep,
+    LimiterDep,
+    OptionalUser,
+    PostableForum,
+    ReadableForum,
+    SessionDep,
+    SettingsDep,
+)
+from app.forums import service as forums
+from app.forums.service import ForumAccess
+from app.posts import service
+from app.posts.models import Post, Thread
+from app.templating import is_htmx, render
+
+router = APIRouter()
+
+# Generous hard cap on the raw field; the friendly limit (settings.max_post_chars) is checked below
+# so the member gets their text back with a message rather than a bare error.
+BodyField = Annotated[str, Form(max_length=200_000)]
+TitleField = Annotated[str, Form(max_length=2_000)]
+
+
+def _thread_or_404(
+    db: SessionDep, access: ForumAccess, thread_id: int, viewer: User | None
+) -> Thread:
+    thread = service.get_thread(db, access.forum, thread_id)
+    if thread is None or not service.can_see_thread(
+        thread, viewer, is_moderator=access.can_moderate
+    ):
+        raise HTTPException(404, "We couldn't find that thread in this forum.")
+    return thread
+
+
+def _assess_after_commit(db: SessionDep, gate: GateDep, post: Post) -> None:
+    post_id = post.id
+    after_commit(db, lambda: gate.assess_post(post_id))
+
+
+def _limit_posting(limiter: LimiterDep, settings: SettingsDep, user: User) -> None:
+    limiter.hit(
+        settings.post_limit_per_user,
+        "post",
+        str(user.id),
+        message="You're posting very quickly. Please wait a minute and try again; your text is safe in the form.",
+    )
+
+
+@router.get("/f/{slug}/new")
+def new_thread_form(request: Request, access: PostableForum) -> Response:
+    return render(
+        request, "posts/new_thread.html", {"forum": access.forum, "errors": {}, "values": {}}
+    )
+
+
+@router.post("/f/{slug}/new")
+def create_thread(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    gate: GateDep,
+    limiter: LimiterDep,
+    user: CurrentUser,
+    access: PostableForum,
+    title: TitleField = "",
+    body: BodyField = "",
+) -> Response:
+    errors = service.validate_post_input(
+        body=body, max_body=settings.max_post_chars, title=title, max_title=settings.max_title_chars
+    )
+    if errors:
+        return render(
+            request,
+            "posts/new_thread.html",
+            {"forum": access.forum, "errors": errors, "values": {"title": title, "body": body}},
+            status_code=422,
+        )
+    _limit_posting(limiter, settings, user)
+    post = service.start_thread(db, access.forum, user, title, body)
+    _assess_after_commit(db, gate, post)
+    return RedirectResponse(f"/f/{access.forum.slug}/t/{post.thread_id}", status_code=303)
+
+
+@router.get("/f/{slug}/t/{thread_id}")
+def thread_page(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    access: ReadableForum,
+    user: OptionalUser,
+    thread_id: int,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    thread = _thread_or_404(db, access, thread_id, user)
+    post_page = service.thread_posts(db, thread, user, page=page, per_page=settings.posts_per_page)
+    roles = service.author_roles(db, access.forum, {p.author_id for p in post_page.posts})
+    return render(
+        request,
+        "posts/thread.html",
+        {
+            "forum": access.forum,
+            "access": access,
+            "thread": thread,
+            "page": post_page,
+            "roles": roles,
+            "errors": {},
+            "values": {},
+        },
+    )
+
+
+@router.post("/f/{slug}/t/{thread_id}/reply")
+def reply(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    gate: GateDep,
+    limiter: LimiterDep,
+    user: CurrentUser,
+    access: PostableForum,
+    thread_id: int,
+    body: BodyField = "",
+) -> Response:
+    thread = _thread_or_404(db, access, thread_id, user)
+    if thread.published_at is None:
+        raise HTTPException(
+            409, "This thread is waiting for a moderator, so it can't take replies yet."
+        )
+    errors = service.validate_post_input(body=body, max_body=settings.max_post_chars)
+    if errors:
+        context = {
+            "forum": access.forum,
+            "access": access,
+            "thread": thread,
+            "errors": errors,
+            "values": {"body": body},
+        }
+        if is_htmx(request):
+            return render(
+                request, "posts/thread.html", context, block="reply_form", status_code=422
+            )
+        context["page"] = service.thread_posts(
+            db, thread, user, page=1_000_000, per_page=settings.posts_per_page
+        )
+        context["roles"] = service.author_roles(
+            db, access.forum, {p.author_id for p in context["page"].posts}
+        )
+        return render(request, "posts/thread.html", context, status_code=422)
+    _limit_posting(limiter, settings, user)
+    post = service.add_reply(db, thread, user, body)
+    _assess_after_commit(db, gate, post)
+    # htmx follows this redirect and swaps in the single post; without JavaScript it is the page.
+    return RedirectResponse(f"/posts/{post.id}", status_code=303)
+
+
+@router.get("/posts/{post_id}")
+def post_permalink(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    user: OptionalUser,
+    post_id: int,
+) -> Response:
+    post = db.get(Post, post_id)
+    if post is None or not service.can_see_post(post, user):
+        raise HTTPException(404, "We couldn't find that post. It may have been removed.")
+    thread = post.thread
+    forum = thread.forum
+    access = forums.access(db, forum, user)
+    if not access.can_read:
+        raise HTTPException(404, "We couldn't find that post. It may have been removed.")
+    if is_htmx(request):
+        roles = service.author_roles(db, forum, {post.author_id})
+        return render(
+            request,
+            "posts/thread.html",
+            {
+                "forum": forum,
+                "thread": thread,
+                "post": post,
+                "roles": roles,
+                "access": access,
+                "errors": {},
+                "values": {},
+                "reply_sent": True,
+            },
+            block="posted_reply",
+        )
+    page = service.page_of_post(db, post, user, settings.posts_per_page)
+    suffix = f"?page={page}" if page > 1 else ""
+    return RedirectResponse(
+        f"/f/{forum.slug}/t/{thread.id}{suffix}#post-{post.id}", status_code=303
+    )

@@ -1,0 +1,140 @@
+"""Security that every response and every state-changing request gets.
+
+- CSRF: a synchronizer token bound to the visitor: the HMAC of their session cookie when signed in,
+  otherwise of a random anonymous cookie. Every unsafe request must carry it (form field
+  `csrf_token` or header `X-CSRF-Token`, which htmx sends from the body's hx-headers).
+- Headers: a strict CSP with no inline script or style, nosniff, Referrer-Policy, frame denial,
+  and `Cache-Control: no-store` on anything served to a signed-in visitor.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from http.cookies import SimpleCookie
+from typing import Any
+
+from fastapi import HTTPException, Request
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+SESSION_COOKIE = "harbour_session"
+ANON_COOKIE = "harbour_anon"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+SECURITY_HEADERS = {
+    "content-security-policy": CONTENT_SECURITY_POLICY,
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+    "x-frame-options": "DENY",
+    "permissions-policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+    "cross-origin-opener-policy": "same-origin",
+}
+
+
+def csrf_token_for(secret_key: str, binding: str) -> str:
+    return hmac.new(secret_key.encode(), f"csrf:{binding}".encode(), hashlib.sha256).hexdigest()
+
+
+def csrf_binding(request: Request) -> str:
+    return str(request.scope["state"]["csrf_binding"])
+
+
+def csrf_token(request: Request) -> str:
+    return csrf_token_for(request.app.state.settings.secret_key, csrf_binding(request))
+
+
+async def verify_csrf(request: Request) -> None:
+    """App-wide dependency: refuse an unsafe request that lacks this visitor's CSRF token."""
+    if request.method in SAFE_METHODS:
+        return
+    sent = request.headers.get(CSRF_HEADER)
+    if not sent:
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form()
+            value = form.get(CSRF_FIELD)
+            sent = value if isinstance(value, str) else None
+    if not sent or not hmac.compare_digest(sent, csrf_token(request)):
+        raise HTTPException(
+            status_code=403,
+            detail=(
+                "This form has expired or was sent from another site, so nothing was changed. "
+                "Go back, reload the page and try again."
+            ),
+        )
+
+
+def _cookies(scope: Scope) -> dict[str, str]:
+    for name, value in scope.get("headers", []):
+        if name == b"cookie":
+            jar: SimpleCookie = SimpleCookie()
+            try:
+                jar.load(value.decode("latin-1"))
+            except Exception:
+                return {}
+            return {key: morsel.value for key, morsel in jar.items()}
+    return {}
+
+
+def is_https(scope: Scope, cookie_secure: bool | None) -> bool:
+    if cookie_secure is not None:
+        return cookie_secure
+    return scope.get("scheme") == "https"
+
+
+class SecurityMiddleware:
+    """Pure ASGI (no per-request task overhead): CSRF binding cookie and security headers."""
+
+    def __init__(self, app: ASGIApp, cookie_secure: bool | None = None) -> None:
+        self.app = app
+        self.cookie_secure = cookie_secure
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        cookies = _cookies(scope)
+        session_cookie = cookies.get(SESSION_COOKIE)
+        anon = cookies.get(ANON_COOKIE)
+        new_anon = None
+        if not session_cookie and not anon:
+            anon = new_anon = secrets.token_urlsafe(24)
+        state: dict[str, Any] = scope.setdefault("state", {})
+        state["csrf_binding"] = session_cookie or anon
+        is_static = scope["path"].startswith("/static/")
+        secure = is_https(scope, self.cookie_secure)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for key, value in SECURITY_HEADERS.items():
+                    headers.setdefault(key, value)
+                if not is_static and (session_cookie or state.get("signed_in")):
+                    headers["cache-control"] = "no-store"
+                if new_anon and not is_static:
+                    headers.append(
+                        "set-cookie",
+                        f"{ANON_COOKIE}={new_anon}; Path=/; HttpOnly; SameSite=Lax"
+                        + ("; Secure" if secure else ""),
+                    )
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

@@ -1,0 +1,61 @@
+"""Jinja2 templates: one per screen, htmx fragments rendered as named blocks of that screen."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2_fragments.fastapi import Jinja2Blocks
+from markupsafe import Markup
+
+from app.config import PROJECT_ROOT
+from app.moderation_queue.highlight import highlight
+from app.security import csrf_token
+
+templates = Jinja2Blocks(directory=str(PROJECT_ROOT / "templates"))
+
+HTMX_VERSION = "2.0.11"
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%-d %b %Y, %H:%M") if value else ""
+
+
+def _iso(value: datetime | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def _csrf_input(request: Request) -> Markup:
+    return Markup('<input type="hidden" name="csrf_token" value="{}">').format(csrf_token(request))
+
+
+templates.env.filters["when"] = _when
+templates.env.filters["iso"] = _iso
+templates.env.filters["highlight"] = highlight
+templates.env.globals["csrf_input"] = _csrf_input
+templates.env.globals["csrf_token"] = csrf_token
+templates.env.globals["htmx_version"] = HTMX_VERSION
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any] | None = None,
+    *,
+    block: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """Render a screen, or only its `block` when htmx asked for a fragment."""
+    ctx: dict[str, Any] = {"current_user": getattr(request.state, "viewer", None)}
+    ctx.update(context or {})
+    if block and is_htmx(request):
+        return templates.TemplateResponse(
+            request, name, ctx, block_name=block, status_code=status_code
+        )
+    return templates.TemplateResponse(request, name, ctx, status_code=status_code)

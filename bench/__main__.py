@@ -1,0 +1,3 @@
+from bench import load
+
+load.report(load.run())

@@ -1,0 +1,80 @@
+"""Register → join → post → held → a moderator approves → another member sees it, in Chromium."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+
+from app.forums.models import MembershipRole, ModerationMode
+from tests.browser.conftest import LiveServer
+from tests.factories import PASSWORD, ForumFactory, member_of, thread_with_opening_post
+
+pytestmark = pytest.mark.browser
+
+REPLY = "Evening dialysis slots changed everything for me. Ask your unit, and take snacks!"
+
+
+def sign_in(page: Any, server: LiveServer, email: str) -> None:
+    page.goto(f"{server.url}/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{server.url}/")
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "no-javascript"])
+def test_a_new_members_post_is_held_approved_and_then_seen_by_others(
+    live_server: LiveServer, new_page: Callable[..., Any], db: Session, javascript: bool
+) -> None:
+    forum = ForumFactory(
+        name="Young adults with kidney disease (18–30)", moderation_mode=ModerationMode.PRE_MODERATE
+    )
+    kai = member_of(forum, email="kai@example.org", handle="kidneybean_kai")
+    member_of(forum, MembershipRole.MODERATOR, email="rowan@example.org", handle="mod_rowan")
+    thread = thread_with_opening_post(forum, kai, title="Starting haemodialysis next month")
+    thread_url = f"{live_server.url}/f/{forum.slug}/t/{thread.id}"
+
+    # A new member registers, joins and replies.
+    newcomer = new_page(javascript)
+    newcomer.goto(f"{live_server.url}/register")
+    newcomer.get_by_label("Handle").fill("river_song")
+    newcomer.get_by_label("Email address").fill("river@example.org")
+    newcomer.get_by_label("Password").fill("tidal-harbour-42")
+    newcomer.get_by_role("button", name="Create account").click()
+    newcomer.get_by_role("link", name="Young adults with kidney disease (18–30)").click()
+    newcomer.get_by_role("button", name="Join this forum").click()
+    assert newcomer.get_by_text("You have joined this forum").is_visible()
+    newcomer.goto(thread_url)
+    newcomer.get_by_label("Your reply").fill(REPLY)
+    newcomer.get_by_role("button", name="Post reply").click()
+
+    # It is held: its author sees it marked as awaiting review, in place.
+    held = newcomer.locator("article.post--held")
+    held.wait_for()
+    assert "Awaiting review" in held.inner_text() and "Evening dialysis slots" in held.inner_text()
+    if javascript:
+        assert newcomer.url == thread_url  # htmx swapped the reply in without a reload
+        assert newcomer.get_by_label("Your reply").input_value() == ""
+
+    # Another member cannot see it yet.
+    reader = new_page(javascript)
+    sign_in(reader, live_server, "kai@example.org")
+    reader.goto(thread_url)
+    assert reader.get_by_text("Evening dialysis slots").count() == 0
+
+    # A moderator approves it.
+    moderator = new_page(javascript)
+    sign_in(moderator, live_server, "rowan@example.org")
+    moderator.goto(f"{live_server.url}/f/{forum.slug}/moderation")
+    item = moderator.locator("article.queue-item", has_text="Evening dialysis slots")
+    item.get_by_role("button", name="Approve").click()
+    assert moderator.get_by_text("Approved: the post is now published.").is_visible()
+
+    # Now the other member sees it, by its author.
+    reader.reload()
+    published = reader.locator("article.post", has_text="Evening dialysis slots")
+    assert published.count() == 1 and "river_song" in published.inner_text()
+    assert "Awaiting review" not in published.inner_text()

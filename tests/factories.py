@@ -1,0 +1,130 @@
+"""factory_boy factories, one per model. They commit, so the app under test sees their rows."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import lru_cache
+from typing import Any
+
+import factory
+from factory.alchemy import SQLAlchemyModelFactory
+from moderation import DEFAULT_THRESHOLDS
+from sqlalchemy.orm import Session
+
+from app.accounts.passwords import hash_password
+from app.db import utcnow
+from app.forums.service import DEFAULT_CRISIS_RESOURCES
+from app.models import (
+    Forum,
+    ForumPolicy,
+    JoinPolicy,
+    Membership,
+    MembershipRole,
+    MembershipStatus,
+    ModerationMode,
+    Post,
+    PostStatus,
+    SiteRole,
+    Thread,
+    User,
+    Visibility,
+)
+from app.posts.rendering import render_markdown
+
+PASSWORD = "correct horse battery staple"
+
+
+@lru_cache(maxsize=1)
+def _password_hash() -> str:
+    # argon2 is slow on purpose; hash the shared test password once per run.
+    return hash_password(PASSWORD)
+
+
+class Base(SQLAlchemyModelFactory):  # type: ignore[misc]
+    class Meta:
+        abstract = True
+        sqlalchemy_session_persistence = "commit"
+
+
+def bind(session: Session) -> None:
+    for factory_class in (UserFactory, ForumFactory, MembershipFactory, ThreadFactory, PostFactory):
+        factory_class._meta.sqlalchemy_session = session
+
+
+class UserFactory(Base):
+    class Meta:
+        model = User
+
+    handle = factory.Sequence(lambda n: f"member_{n}")
+    handle_key = factory.LazyAttribute(lambda o: o.handle.casefold())
+    email = factory.LazyAttribute(lambda o: f"{o.handle}@example.org")
+    password_hash = factory.LazyFunction(_password_hash)
+    site_role = SiteRole.MEMBER
+    # Established members by default; tests about new members set this explicitly.
+    created_at = factory.LazyFunction(lambda: utcnow() - timedelta(days=90))
+
+
+class ForumFactory(Base):
+    class Meta:
+        model = Forum
+
+    slug = factory.Sequence(lambda n: f"forum-{n}")
+    name = factory.Sequence(lambda n: f"Forum {n}")
+    description = "A forum for people living with a long-term condition."
+    audience = "Adults living with the condition"
+    visibility = Visibility.MEMBERS_ONLY
+    join_policy = JoinPolicy.OPEN
+    moderation_mode = ModerationMode.HOLD_FLAGGED
+    policy = factory.LazyFunction(
+        lambda: ForumPolicy(
+            thresholds=dict(DEFAULT_THRESHOLDS),
+            venting="publish_and_flag",
+            crisis_resources=[dict(r) for r in DEFAULT_CRISIS_RESOURCES],
+        )
+    )
+
+
+class MembershipFactory(Base):
+    class Meta:
+        model = Membership
+
+    forum = factory.SubFactory(ForumFactory)
+    user = factory.SubFactory(UserFactory)
+    role = MembershipRole.MEMBER
+    status = MembershipStatus.ACTIVE
+
+
+class ThreadFactory(Base):
+    class Meta:
+        model = Thread
+
+    forum = factory.SubFactory(ForumFactory)
+    author = factory.SubFactory(UserFactory)
+    title = factory.Sequence(lambda n: f"Thread {n}")
+    published_at = factory.LazyFunction(utcnow)
+    last_activity_at = factory.LazyFunction(utcnow)
+
+
+class PostFactory(Base):
+    class Meta:
+        model = Post
+
+    thread = factory.SubFactory(ThreadFactory)
+    author = factory.SelfAttribute("thread.author")
+    body_source = "Thanks for sharing this, it helps to know I'm not the only one."
+    body_html = factory.LazyAttribute(lambda o: render_markdown(o.body_source))
+    status = PostStatus.PUBLISHED
+    is_opening = False
+    published_at = factory.LazyFunction(utcnow)
+
+
+def member_of(forum: Forum, role: MembershipRole = MembershipRole.MEMBER, **user: Any) -> User:
+    """A new user with an active membership of `forum`."""
+    membership = MembershipFactory(forum=forum, role=role, user=UserFactory(**user))
+    return membership.user  # type: ignore[no-any-return]
+
+
+def thread_with_opening_post(forum: Forum, author: User, **thread: Any) -> Thread:
+    created = ThreadFactory(forum=forum, author=author, **thread)
+    PostFactory(thread=created, author=author, is_opening=True)
+    return created  # type: ignore[no-any-return]

@@ -1,0 +1,122 @@
+"""Posting threads and replies through the moderation gate."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.forums.models import ModerationMode
+from app.moderation_queue.models import PostAssessment
+from app.posts.models import Post, PostStatus, Thread
+from tests.conftest import Browser
+from tests.factories import ForumFactory, member_of, thread_with_opening_post
+
+SUPPORTIVE = "Sending you strength. My first month on dialysis was hard too, it does get easier."
+HOSTILE = "You're pathetic, stop whining, people have it way worse than you."
+
+
+def test_a_member_starts_a_thread_that_others_can_read(
+    make_browser: Callable[[], Browser], db: Session
+) -> None:
+    forum = ForumFactory()
+    member_of(forum, email="kai@example.org")
+    member_of(forum, email="sam@example.org")
+    kai, sam = make_browser(), make_browser()
+    kai.sign_in("kai@example.org")
+    response = kai.post(
+        f"/f/{forum.slug}/new", {"title": "Starting dialysis at 22", "body": SUPPORTIVE}
+    )
+    assert response.status_code == 200
+    assert "Starting dialysis at 22" in response.text
+    sam.sign_in("sam@example.org")
+    assert "Starting dialysis at 22" in sam.get(f"/f/{forum.slug}").text
+    thread = db.scalars(select(Thread)).one()
+    assert SUPPORTIVE.split(".")[0] in sam.get(f"/f/{forum.slug}/t/{thread.id}").text
+
+
+def test_every_post_is_saved_then_assessed_with_scores_and_version(
+    browser: Browser, db: Session
+) -> None:
+    forum = ForumFactory()
+    member_of(forum, email="kai@example.org")
+    browser.sign_in("kai@example.org")
+    browser.post(f"/f/{forum.slug}/new", {"title": "Hello", "body": SUPPORTIVE})
+    post = db.scalars(select(Post)).one()
+    assert post.status is PostStatus.PUBLISHED
+    assessment = db.scalars(select(PostAssessment).where(PostAssessment.post_id == post.id)).one()
+    assert assessment.scorer_name == "profanity" and assessment.scorer_version
+    assert set(assessment.scores) >= {"toxicity", "obscene", "insult"}
+    assert assessment.route == "publish"
+
+
+def test_a_hostile_reply_is_held_and_only_its_author_sees_it(
+    make_browser: Callable[[], Browser], db: Session
+) -> None:
+    forum = ForumFactory(moderation_mode=ModerationMode.HOLD_FLAGGED)
+    kai = member_of(forum, email="kai@example.org")
+    member_of(forum, email="sam@example.org", handle="sam")
+    thread = thread_with_opening_post(forum, kai, title="Rough week")
+    sam_browser, kai_browser = make_browser(), make_browser()
+    sam_browser.sign_in("sam@example.org")
+    page = sam_browser.post(f"/f/{forum.slug}/t/{thread.id}/reply", {"body": HOSTILE}).text
+    assert "Awaiting review" in page and "way worse than you" in page
+    kai_browser.sign_in("kai@example.org")
+    assert "way worse than you" not in kai_browser.get(f"/f/{forum.slug}/t/{thread.id}").text
+    reply = db.scalars(select(Post).where(Post.is_opening.is_(False))).one()
+    assert reply.status is PostStatus.HELD
+
+
+def test_in_a_pre_moderated_forum_even_kind_posts_wait_for_a_moderator(
+    browser: Browser, db: Session
+) -> None:
+    forum = ForumFactory(moderation_mode=ModerationMode.PRE_MODERATE)
+    member_of(forum, email="pat@example.org")
+    browser.sign_in("pat@example.org")
+    page = browser.post(
+        f"/f/{forum.slug}/new", {"title": "First week of rehab", "body": SUPPORTIVE}
+    ).text
+    assert "Awaiting review" in page
+    assert "what happens next" in page.lower() or "moderator will read it" in page
+    forum_page = browser.get(f"/f/{forum.slug}").text
+    assert "Your threads awaiting review" in forum_page
+
+
+def test_a_post_that_cannot_be_assessed_is_kept_and_held_for_a_human(
+    browser: Browser, db: Session, app: object
+) -> None:
+    class BrokenScorer:
+        name = "broken"
+        version = "0"
+
+        def score_batch(self, texts: object) -> list[dict[str, float]]:
+            raise RuntimeError("model file is corrupt")
+
+    forum = ForumFactory()
+    member_of(forum, email="kai@example.org")
+    app.state.gate.scorer = BrokenScorer()  # type: ignore[attr-defined]
+    browser.sign_in("kai@example.org")
+    page = browser.post(f"/f/{forum.slug}/new", {"title": "Still saved", "body": SUPPORTIVE})
+    assert page.status_code == 200 and "Awaiting review" in page.text
+    post = db.scalars(select(Post)).one()
+    assert post.status is PostStatus.HELD and post.body_source == SUPPORTIVE
+    assessment = db.scalars(select(PostAssessment)).one()
+    assert assessment.reasons[0]["code"] == "assessment_failed"
+
+
+def test_markdown_is_rendered_once_and_html_is_never_executed(
+    browser: Browser, db: Session
+) -> None:
+    forum = ForumFactory()
+    member_of(forum, email="kai@example.org")
+    browser.sign_in("kai@example.org")
+    body = "**Bold** and <script>alert(1)</script> [link](javascript:alert(2)) <img src=x onerror=alert(3)>"
+    page = browser.post(f"/f/{forum.slug}/new", {"title": "Formatting", "body": body}).text
+    assert "<strong>Bold</strong>" in page
+    # What a member types as HTML is shown as text, and no link may run script.
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<script>alert" not in page and 'href="javascript:' not in page
+    assert "<img src=x" not in page
+    post = db.scalars(select(Post)).one()
+    assert post.body_html.startswith("<p><strong>Bold</strong>")

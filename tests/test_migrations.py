@@ -1,0 +1,70 @@
+"""The migrations build the schema the models describe, and can be undone."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import DBAPIError
+
+import app.models  # noqa: F401
+from app import migrations
+from app.db import Base, make_engine
+from tests.conftest import TemplateDatabase, _reset_postgres_schema
+
+
+def _fresh_url(template_database: TemplateDatabase, tmp_path: object) -> str:
+    if template_database.backend == "sqlite":
+        return f"sqlite:///{tmp_path}/migrations.db"
+    _reset_postgres_schema(template_database.url)
+    return template_database.url
+
+
+def test_upgrade_then_downgrade_to_base_and_back(
+    template_database: TemplateDatabase, tmp_path: object
+) -> None:
+    url = _fresh_url(template_database, tmp_path)
+    migrations.upgrade(url)
+    engine = make_engine(url)
+    assert set(Base.metadata.tables) <= set(inspect(engine).get_table_names())
+    migrations.downgrade(url, "base")
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    migrations.upgrade(url)
+    engine.dispose()
+
+
+def test_models_and_migrations_agree(template_database: TemplateDatabase, tmp_path: object) -> None:
+    url = _fresh_url(template_database, tmp_path)
+    migrations.upgrade(url)
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        diff = compare_metadata(context, Base.metadata)
+    engine.dispose()
+    assert diff == [], (
+        f"models differ from the migrations; run alembic revision --autogenerate: {diff}"
+    )
+
+
+def test_the_audit_log_is_append_only(
+    template_database: TemplateDatabase, tmp_path: object
+) -> None:
+    url = _fresh_url(template_database, tmp_path)
+    migrations.upgrade(url)
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO audit_event (created_at, action, target_type, detail) "
+                "VALUES (CURRENT_TIMESTAMP, 'forum.create', 'forum', '{}')"
+            )
+        )
+    for statement in ("UPDATE audit_event SET action = 'tampered'", "DELETE FROM audit_event"):
+        try:
+            with engine.begin() as conn:
+                conn.execute(text(statement))
+        except DBAPIError as exc:
+            assert "append-only" in str(exc)
+        else:
+            raise AssertionError(f"{statement!r} was allowed")
+    engine.dispose()
