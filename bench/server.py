@@ -1,4 +1,4 @@
-"""Serve Harbour in a child process on a seeded SQLite database, for load benchmarks."""
+"""Serve Harbour in a child process over real HTTP (benchmarks and the live-server tests)."""
 
 from __future__ import annotations
 
@@ -23,37 +23,49 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(database_url: str, extra_env: dict[str, str] | None = None) -> Iterator[str]:
-    """Run `harbour serve` (one uvicorn worker) and yield its base URL."""
+def serving(
+    database_url: str,
+    extra_env: dict[str, str] | None = None,
+    log_path: Path | None = None,
+    command: list[str] | None = None,
+) -> Iterator[str]:
+    """Run `harbour serve` (one uvicorn worker) or `command` on a free port; yield its URL."""
     port = free_port()
     env = {
         **os.environ,
         "HARBOUR_DATABASE_URL": database_url,
         "HARBOUR_ENVIRONMENT": "development",
-        # Benchmarks measure throughput, not the abuse limits.
-        "HARBOUR_POST_LIMIT_PER_USER": "1000000/minute",
-        "HARBOUR_LOGIN_LIMIT_PER_IP": "1000000/minute",
+        "HARBOUR_SECRET_KEY": "live-server-secret-key-0123456789abcdef",
+        "HARBOUR_BIND": f"127.0.0.1:{port}",
         **(extra_env or {}),
     }
+    log = log_path.open("w") if log_path else subprocess.DEVNULL
     process = subprocess.Popen(
-        [sys.executable, "-m", "app", "serve", "--port", str(port)],
+        command or [sys.executable, "-m", "app", "serve", "--port", str(port)],
         env=env,
         cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
+        deadline = time.monotonic() + 60
+        while True:
             try:
                 if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
                     break
             except httpx.HTTPError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("the benchmark server did not start")
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                detail = log_path.read_text() if log_path else ""
+                raise RuntimeError(f"the server did not start\n{detail}")
+            time.sleep(0.1)
         yield url
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        if log_path:
+            log.close()  # type: ignore[union-attr]

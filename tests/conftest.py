@@ -27,6 +27,7 @@ from app import migrations
 from app.config import Settings
 from app.db import Base, make_engine
 from app.main import create_app
+from bench.server import serving
 from tests import factories
 
 PG_SKIP_REASON = (
@@ -167,3 +168,15 @@ def make_browser(app: FastAPI) -> Iterator[Callable[[], Browser]]:
     yield _make
     for client in clients:
         client.close()
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+
+
+@pytest.fixture
+def live_server(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
+    """`harbour serve` in its own process on this test's database, spoken to over real HTTP."""
+    with serving(database_url, {"HARBOUR_ENVIRONMENT": "test"}, tmp_path / "server.log") as url:
+        yield LiveServer(url)

@@ -4,15 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
-import httpx
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -30,53 +23,6 @@ CHROMIUM_ARGS = [
 
 def chromium_path() -> str | None:
     return os.environ.get("HARBOUR_CHROMIUM") or shutil.which("chromium")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass(frozen=True)
-class LiveServer:
-    url: str
-
-
-@pytest.fixture
-def live_server(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
-    """`harbour serve` in its own process, on this test's database."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "HARBOUR_DATABASE_URL": database_url,
-        "HARBOUR_ENVIRONMENT": "test",
-        "HARBOUR_SECRET_KEY": "browser-test-secret-key-0123456789abcdef",
-    }
-    log = (tmp_path / "server.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app", "serve", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=Path(__file__).resolve().parents[2],
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline or process.poll() is not None:
-            process.kill()
-            raise RuntimeError((tmp_path / "server.log").read_text())
-        time.sleep(0.1)
-    yield LiveServer(url)
-    process.terminate()
-    process.wait(timeout=10)
-    log.close()
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from app.forums.models import MembershipRole, ModerationMode
-from tests.browser.conftest import LiveServer
+from tests.conftest import LiveServer
 from tests.factories import PASSWORD, ForumFactory, member_of, thread_with_opening_post
 
 pytestmark = pytest.mark.browser

@@ -1,0 +1,61 @@
+"""What production relies on: the container entrypoint, settings checks, HTTPS cookies."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import ValidationError
+from sqlalchemy import inspect
+
+from app.config import Settings
+from app.db import make_engine
+from app.main import ScorerUnavailable, create_app
+from bench.server import ROOT, serving
+from tests.factories import PASSWORD, UserFactory
+
+
+def test_the_entrypoint_migrates_then_serves_with_gunicorn(tmp_path: Path) -> None:
+    """The Docker image's entrypoint, run as it is outside Docker (no engine runs here)."""
+    scripts = str(Path(sys.executable).parent)  # where pip put `harbour` and `gunicorn`
+    url = f"sqlite:///{tmp_path}/prod.db"
+    env = {
+        "PATH": f"{scripts}:{os.environ['PATH']}",
+        "HARBOUR_WORKERS": "1",
+        "HARBOUR_ENVIRONMENT": "production",
+        "HARBOUR_SECRET_KEY": "a-production-secret-of-at-least-32-characters!",
+    }
+    with serving(
+        url, env, tmp_path / "gunicorn.log", [str(ROOT / "docker" / "entrypoint.sh")]
+    ) as base:
+        assert httpx.get(f"{base}/").status_code == 200
+    assert "user_account" in inspect(make_engine(url)).get_table_names()
+    assert "uvicorn" in (tmp_path / "gunicorn.log").read_text().lower()
+
+
+def test_production_refuses_the_default_secret() -> None:
+    with pytest.raises(ValidationError, match="HARBOUR_SECRET_KEY"):
+        Settings(environment="production")
+
+
+def test_an_unknown_scorer_stops_start_up_naming_the_setting(settings: Settings) -> None:
+    with pytest.raises(ScorerUnavailable, match="HARBOUR_SCORER"):
+        create_app(settings.model_copy(update={"scorer": "no-such-model"}))
+
+
+def test_cookies_are_secure_when_served_over_https(app: object, db: object) -> None:
+    UserFactory(email="kai@example.org")
+    with TestClient(app, base_url="https://harbour.example") as client:  # type: ignore[arg-type]
+        page = client.get("/login")
+        assert "Secure" in page.headers["set-cookie"]
+        token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+        signed_in = client.post(
+            "/login",
+            data={"email": "kai@example.org", "password": PASSWORD, "csrf_token": token},
+            follow_redirects=False,
+        )
+        assert "Secure" in signed_in.headers["set-cookie"]
