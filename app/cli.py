@@ -93,5 +93,29 @@ def serve(
     )
 
 
+@cli.command("worker")
+def worker(once: bool = typer.Option(False, help="Assess what is waiting, then exit.")) -> None:
+    """Assess posts awaiting assessment, in batches (for slow scorers and multi-process servers)."""
+    from app.db import make_engine, make_sessionmaker
+    from app.main import load_configured_scorer
+    from app.moderation_queue.gate import ModerationGate
+    from app.moderation_queue.worker import AssessmentWorker
+
+    settings = get_settings()
+    gate = ModerationGate(
+        sessions=make_sessionmaker(make_engine(settings.database_url)),
+        scorer=load_configured_scorer(settings),
+    )
+    assessment_worker = AssessmentWorker(gate)
+    if once:
+        typer.echo(f"Assessed {assessment_worker.run_until_idle()} post(s).")
+        return
+    typer.echo(f"Assessing posts with the {gate.scorer.name} scorer; Ctrl-C to stop.")
+    try:
+        assessment_worker.run_forever()
+    except KeyboardInterrupt:
+        typer.echo("Stopped.")
+
+
 def main() -> None:
     cli()

@@ -36,6 +36,12 @@ class Settings(BaseSettings):
     scorer: str = "profanity"
     detoxify_checkpoint: str | None = None
     detoxify_model_dir: str | None = None
+    # Assess in the request (before the response) or in the background worker. Unset: inline
+    # for the fast "profanity" scorer, background for anything slower.
+    assess_inline: bool | None = None
+    # Run the assessment worker inside the web process (the single-process SQLite default).
+    # With several gunicorn workers on PostgreSQL, set false and run `harbour worker` instead.
+    in_process_worker: bool = True
 
     # Rate limits use the `limits` library; "memory://" per process, "redis://host:6379" shared.
     rate_limit_storage: str = "memory://"
@@ -59,6 +65,10 @@ class Settings(BaseSettings):
                 "in production (python -c 'import secrets; print(secrets.token_urlsafe(48))')"
             )
         return self
+
+    @property
+    def inline_assessment(self) -> bool:
+        return self.assess_inline if self.assess_inline is not None else self.scorer == "profanity"
 
     @property
     def is_sqlite(self) -> bool:

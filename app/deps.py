@@ -17,7 +17,7 @@ from app.errors import NotAuthenticated
 from app.forums import service as forums
 from app.forums.models import Forum
 from app.forums.service import ForumAccess
-from app.moderation_queue.gate import ModerationGate
+from app.moderation_queue.worker import Assessments
 from app.ratelimit import RateLimiter
 from app.security import SAFE_METHODS, SESSION_COOKIE
 
@@ -42,12 +42,12 @@ def get_limiter(request: Request) -> RateLimiter:
     return request.app.state.limiter  # type: ignore[no-any-return]
 
 
-def get_gate(request: Request) -> ModerationGate:
-    return request.app.state.gate  # type: ignore[no-any-return]
+def get_assessments(request: Request) -> Assessments:
+    return request.app.state.assessments  # type: ignore[no-any-return]
 
 
 LimiterDep = Annotated[RateLimiter, Depends(get_limiter)]
-GateDep = Annotated[ModerationGate, Depends(get_gate)]
+AssessmentsDep = Annotated[Assessments, Depends(get_assessments)]
 
 
 def session_lookup(
@@ -57,7 +57,9 @@ def session_lookup(
     user = lookup.record.user if lookup.record else None
     request.state.user = user
     # A plain snapshot for templates: error pages render after a rollback has expired the ORM user.
-    request.state.viewer = Viewer(id=user.id, handle=user.handle, is_admin=user.is_admin) if user else None
+    request.state.viewer = (
+        Viewer(id=user.id, handle=user.handle, is_admin=user.is_admin) if user else None
+    )
     request.state.user_session = lookup.record
     request.scope["state"]["signed_in"] = lookup.record is not None
     return lookup

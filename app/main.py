@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
 
 import moderation
 from fastapi import Depends, FastAPI
@@ -16,6 +19,7 @@ from app.errors import install_error_handlers
 from app.forums.views import router as forums_router
 from app.moderation_queue.gate import ModerationGate
 from app.moderation_queue.views import router as moderation_router
+from app.moderation_queue.worker import Assessments, AssessmentWorker
 from app.posts.views import router as posts_router
 from app.ratelimit import RateLimiter
 from app.security import SecurityMiddleware, verify_csrf
@@ -41,8 +45,18 @@ def load_configured_scorer(settings: Settings) -> moderation.Scorer:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.in_process_worker:
+            worker.start()  # its first sweep picks up anything a previous run left unassessed
+        yield
+        worker.stop()
+        engine.dispose()
+
     app = FastAPI(
         title="Harbour",
+        lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
@@ -54,7 +68,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = sessions
     app.state.limiter = RateLimiter.from_storage_uri(settings.rate_limit_storage)
-    app.state.gate = ModerationGate(sessions=sessions, scorer=load_configured_scorer(settings))
+    gate = ModerationGate(sessions=sessions, scorer=load_configured_scorer(settings))
+    worker = AssessmentWorker(
+        gate, grace=timedelta(seconds=30) if settings.inline_assessment else None
+    )
+    app.state.gate = gate
+    app.state.assessments = Assessments(gate, worker, inline=settings.inline_assessment)
 
     app.add_middleware(SecurityMiddleware, cookie_secure=settings.cookie_secure)
     install_error_handlers(app)

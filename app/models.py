@@ -12,6 +12,8 @@ from app.forums.models import (
     MembershipStatus,
     ModerationMode,
     Visibility,
+    WatchedWord,
+    WatchedWordAction,
 )
 from app.moderation_queue.models import DecisionAction, ModerationDecision, PostAssessment
 from app.posts.models import Post, PostStatus, Thread
@@ -37,4 +39,6 @@ __all__ = [
     "User",
     "UserSession",
     "Visibility",
+    "WatchedWord",
+    "WatchedWordAction",
 ]

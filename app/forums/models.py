@@ -62,6 +62,9 @@ class Forum(Base):
     policy: Mapped[ForumPolicy] = relationship(
         back_populates="forum", uselist=False, cascade="all, delete-orphan", lazy="selectin"
     )
+    watched_words: Mapped[list[WatchedWord]] = relationship(
+        cascade="all, delete-orphan", order_by="WatchedWord.phrase"
+    )
 
 
 class ForumPolicy(Base):
@@ -79,6 +82,25 @@ class ForumPolicy(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     forum: Mapped[Forum] = relationship(back_populates="policy")
+
+
+class WatchedWordAction(StrEnum):
+    BLOCK = "block"  # refused at submit, with a message to the author
+    HOLD = "hold"  # saved and held for a moderator
+    FLAG = "flag"  # published, and queued for a low-priority look
+
+
+class WatchedWord(Base):
+    __tablename__ = "watched_word"
+    __table_args__ = (UniqueConstraint("forum_id", "phrase"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forum_id: Mapped[int] = mapped_column(ForeignKey("forum.id", ondelete="CASCADE"))
+    phrase: Mapped[str] = mapped_column(String(100))
+    action: Mapped[WatchedWordAction] = mapped_column(
+        enum_column(WatchedWordAction, "watched_word_action")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Membership(Base):

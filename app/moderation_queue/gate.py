@@ -8,6 +8,7 @@ that cannot be assessed is held for a human with the reason "could not be assess
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -38,6 +39,10 @@ def policy_for(forum: Forum) -> moderation.Policy:
     return moderation.Policy(
         thresholds=dict(policy.thresholds),
         venting=moderation.VentingHandling(policy.venting),
+        watched_words=tuple(
+            moderation.WatchedWord(w.phrase, moderation.WatchedWordAction(w.action.value))
+            for w in forum.watched_words
+        ),
     )
 
 
@@ -87,25 +92,67 @@ class ModerationGate:
 
     def assess_post(self, post_id: int) -> None:
         """Assess one post awaiting assessment and route it; safe to call twice."""
+        self.assess_pending(post_ids=[post_id])
+
+    def assess_pending(
+        self,
+        *,
+        post_ids: Sequence[int] | None = None,
+        limit: int = 32,
+        older_than: timedelta | None = None,
+    ) -> int:
+        """Assess a batch of posts awaiting assessment; returns how many were routed.
+
+        Rows are locked (SKIP LOCKED on PostgreSQL) so several workers never assess the same post.
+        """
         with write_transaction(self.sessions) as session:
-            post = session.get(Post, post_id)
-            if post is None or post.status is not PostStatus.AWAITING_ASSESSMENT:
-                return
-            forum = session.scalars(
-                select(Forum)
-                .join(Thread, Thread.forum_id == Forum.id)
-                .where(Thread.id == post.thread_id)
-            ).one()
-            try:
-                assessment = moderation.assess(
-                    post.body_source, context_for(session, post, forum), scorer=self.scorer
+            query = (
+                select(Post)
+                .where(Post.status == PostStatus.AWAITING_ASSESSMENT)
+                .order_by(Post.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True, of=Post)
+            )
+            if post_ids is not None:
+                query = query.where(Post.id.in_(post_ids))
+            if older_than is not None:
+                query = query.where(Post.created_at < utcnow() - older_than)
+            batch = session.scalars(query).all()
+            if not batch:
+                return 0
+            rows = session.execute(
+                select(Thread.id, Forum)
+                .join(Forum, Thread.forum_id == Forum.id)
+                .where(Thread.id.in_({p.thread_id for p in batch}))
+            ).all()
+            forum_of = {thread_id: forum for thread_id, forum in rows}
+            for post, assessment in zip(batch, self._assess(session, batch, forum_of), strict=True):
+                forum = forum_of[post.thread_id]
+                if assessment is None:
+                    self._hold_unassessed(session, post, forum)
+                else:
+                    self._route(session, post, forum, assessment)
+            return len(batch)
+
+    def _assess(
+        self, session: Session, batch: Sequence[Post], forum_of: dict[int, Forum]
+    ) -> list[moderation.Assessment | None]:
+        contexts = [context_for(session, p, forum_of[p.thread_id]) for p in batch]
+        try:
+            return list(
+                moderation.assess_batch(
+                    [p.body_source for p in batch], contexts, scorer=self.scorer
                 )
-            except Exception:
+            )
+        except Exception:
+            if len(batch) == 1:
                 # Log the id only: never what the member wrote.
-                logger.exception("could not assess post %s; holding it for a moderator", post.id)
-                self._hold_unassessed(session, post, forum)
-                return
-            self._route(session, post, forum, assessment)
+                logger.exception(
+                    "could not assess post %s; holding it for a moderator", batch[0].id
+                )
+                return [None]
+        # One bad text must not hold the whole batch: retry one by one.
+        return [self._assess(session, [p], forum_of)[0] for p in batch]
 
     def _route(
         self, session: Session, post: Post, forum: Forum, assessment: moderation.Assessment

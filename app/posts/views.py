@@ -6,10 +6,9 @@ from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.accounts.models import User
-from app.db import after_commit
 from app.deps import (
+    AssessmentsDep,
     CurrentUser,
-    GateDep,
     LimiterDep,
     OptionalUser,
     PostableForum,
@@ -42,11 +41,6 @@ def _thread_or_404(
     return thread
 
 
-def _assess_after_commit(db: SessionDep, gate: GateDep, post: Post) -> None:
-    post_id = post.id
-    after_commit(db, lambda: gate.assess_post(post_id))
-
-
 def _limit_posting(limiter: LimiterDep, settings: SettingsDep, user: User) -> None:
     limiter.hit(
         settings.post_limit_per_user,
@@ -68,7 +62,7 @@ def create_thread(
     request: Request,
     db: SessionDep,
     settings: SettingsDep,
-    gate: GateDep,
+    assessments: AssessmentsDep,
     limiter: LimiterDep,
     user: CurrentUser,
     access: PostableForum,
@@ -87,7 +81,7 @@ def create_thread(
         )
     _limit_posting(limiter, settings, user)
     post = service.start_thread(db, access.forum, user, title, body)
-    _assess_after_commit(db, gate, post)
+    assessments.after_saving(db, post)
     return RedirectResponse(f"/f/{access.forum.slug}/t/{post.thread_id}", status_code=303)
 
 
@@ -124,7 +118,7 @@ def reply(
     request: Request,
     db: SessionDep,
     settings: SettingsDep,
-    gate: GateDep,
+    assessments: AssessmentsDep,
     limiter: LimiterDep,
     user: CurrentUser,
     access: PostableForum,
@@ -158,7 +152,7 @@ def reply(
         return render(request, "posts/thread.html", context, status_code=422)
     _limit_posting(limiter, settings, user)
     post = service.add_reply(db, thread, user, body)
-    _assess_after_commit(db, gate, post)
+    assessments.after_saving(db, post)
     # htmx follows this redirect and swaps in the single post; without JavaScript it is the page.
     return RedirectResponse(f"/posts/{post.id}", status_code=303)
 

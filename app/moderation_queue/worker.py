@@ -1,0 +1,82 @@
+"""Assessment outside the request: in-process for the single-process default, or `harbour worker`.
+
+The worker picks up every post still awaiting assessment, so a crash or restart between saving a
+post and assessing it loses nothing: the next sweep assesses it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy.orm import Session
+
+from app.db import after_commit
+from app.moderation_queue.gate import ModerationGate
+from app.posts.models import Post
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class AssessmentWorker:
+    gate: ModerationGate
+    batch_size: int = 32
+    poll_seconds: float = 5.0
+    # With inline assessment the request assesses its own post; the sweep only takes what was
+    # left behind (a crash between commit and assessment), so it waits this long before stepping in.
+    grace: timedelta | None = None
+    _wake: threading.Event = field(default_factory=threading.Event, init=False)
+    _stop: threading.Event = field(default_factory=threading.Event, init=False)
+    _thread: threading.Thread | None = field(default=None, init=False)
+
+    def run_until_idle(self) -> int:
+        """Assess batches until nothing is waiting; returns how many posts were routed."""
+        total = 0
+        while True:
+            done = self.gate.assess_pending(limit=self.batch_size, older_than=self.grace)
+            total += done
+            if done < self.batch_size:
+                return total
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def run_forever(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.run_until_idle()
+            except Exception:
+                logger.exception("assessment sweep failed; retrying in %ss", self.poll_seconds)
+            self._wake.wait(self.poll_seconds)
+            self._wake.clear()
+
+    def start(self) -> None:
+        self._thread = threading.Thread(
+            target=self.run_forever, name="assessment-worker", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+
+
+@dataclass
+class Assessments:
+    """Where a saved post goes next: assessed before the response (fast scorer) or by the worker."""
+
+    gate: ModerationGate
+    worker: AssessmentWorker
+    inline: bool
+
+    def after_saving(self, session: Session, post: Post) -> None:
+        post_id = post.id
+        if self.inline:
+            after_commit(session, lambda: self.gate.assess_post(post_id))
+        else:
+            after_commit(session, self.worker.wake)

@@ -1,0 +1,113 @@
+"""Assessment outside the request: nothing is lost to a slow scorer, a crash or a restart."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.config import Settings
+from app.db import utcnow
+from app.main import create_app
+from app.moderation_queue.models import PostAssessment
+from app.posts.models import Post, PostStatus
+from tests.conftest import Browser
+from tests.factories import ForumFactory, PostFactory, member_of, thread_with_opening_post
+
+KIND = "Sending you strength. The first months on dialysis are the hardest."
+
+
+def test_posts_left_unassessed_by_a_crash_are_picked_up_at_start(
+    settings: Settings, db: Session
+) -> None:
+    forum = ForumFactory()
+    kai = member_of(forum, email="kai@example.org")
+    thread = thread_with_opening_post(forum, kai)
+    stranded = PostFactory(
+        thread=thread,
+        author=kai,
+        body_source=KIND,
+        status=PostStatus.AWAITING_ASSESSMENT,
+        published_at=None,
+        created_at=utcnow() - timedelta(minutes=5),
+    )
+    app = create_app(settings)
+    with TestClient(app):
+        app.state.assessments.worker.stop()  # wait for the start-up sweep to finish
+    db.refresh(stranded)
+    assert stranded.status is PostStatus.PUBLISHED
+    assert db.scalars(select(PostAssessment).where(PostAssessment.post_id == stranded.id)).one()
+
+
+def test_with_a_background_scorer_the_author_sees_awaiting_review_until_the_worker_runs(
+    settings: Settings, db: Session
+) -> None:
+    forum = ForumFactory()
+    kai = member_of(forum, email="kai@example.org")
+    thread = thread_with_opening_post(forum, kai)
+    app = create_app(
+        settings.model_copy(update={"assess_inline": False, "in_process_worker": False})
+    )
+    with TestClient(app) as client:
+        author = Browser(client)
+        author.sign_in("kai@example.org")
+        page = author.post(f"/f/{forum.slug}/t/{thread.id}/reply", {"body": KIND})
+        assert "Awaiting review" in page.text
+        reply = db.scalars(select(Post).where(Post.is_opening.is_(False))).one()
+        assert reply.status is PostStatus.AWAITING_ASSESSMENT
+
+        assert app.state.assessments.worker.run_until_idle() == 1
+        db.refresh(reply)
+        assert reply.status is PostStatus.PUBLISHED
+        assert "Awaiting review" not in author.get(f"/f/{forum.slug}/t/{thread.id}").text
+    app.state.engine.dispose()
+
+
+def test_a_batch_with_one_unassessable_post_still_routes_the_others(
+    app: object, db: Session
+) -> None:
+    class FailsOnOneText:
+        name = "flaky"
+        version = "1"
+
+        def score_batch(self, texts: list[str]) -> list[dict[str, float]]:
+            if any("BROKEN" in t for t in texts):
+                raise ValueError("tokeniser crashed")
+            return [
+                {
+                    "toxicity": 0.01,
+                    "severe_toxicity": 0.0,
+                    "obscene": 0.0,
+                    "threat": 0.0,
+                    "insult": 0.0,
+                    "identity_attack": 0.0,
+                }
+                for _ in texts
+            ]
+
+    forum = ForumFactory()
+    kai = member_of(forum, email="kai@example.org")
+    thread = thread_with_opening_post(forum, kai)
+    good = PostFactory(
+        thread=thread,
+        author=kai,
+        body_source=KIND,
+        status=PostStatus.AWAITING_ASSESSMENT,
+        published_at=None,
+    )
+    bad = PostFactory(
+        thread=thread,
+        author=kai,
+        body_source="BROKEN text",
+        status=PostStatus.AWAITING_ASSESSMENT,
+        published_at=None,
+    )
+    gate = app.state.gate  # type: ignore[attr-defined]
+    gate.scorer = FailsOnOneText()
+    assert gate.assess_pending() == 2
+    db.refresh(good)
+    db.refresh(bad)
+    assert good.status is PostStatus.PUBLISHED
+    assert bad.status is PostStatus.HELD
