@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import moderation
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.audit import service as audit
 from app.forums.models import Forum
+from app.moderation_queue.gate import policy_for
 from app.moderation_queue.models import DecisionAction, ModerationDecision, PostAssessment
 from app.posts import service as posts
 from app.posts.models import Post, PostStatus, Thread
@@ -36,6 +38,30 @@ def latest_assessments(session: Session, post_ids: Sequence[int]) -> dict[int, P
         .order_by(PostAssessment.post_id, PostAssessment.created_at, PostAssessment.id)
     ).all()
     return {row.post_id: row for row in rows}  # later rows overwrite earlier ones
+
+
+def urgent_post_ids(
+    session: Session, forum: Forum, posts_on_page: Sequence[Post], viewer_id: int | None
+) -> set[int]:
+    """The viewer's own posts on a page that suggest a crisis, so they can be shown where to get help."""
+    own = [
+        p
+        for p in posts_on_page
+        if p.author_id == viewer_id
+        and p.status in (PostStatus.HELD, PostStatus.AWAITING_ASSESSMENT)
+    ]
+    if not own:
+        return set()
+    assessments = latest_assessments(session, [p.id for p in own])
+    urgent = {pid for pid, a in assessments.items() if a.route == moderation.Route.URGENT}
+    # Not assessed yet (a slow scorer): the crisis rules are fast, so ask them directly.
+    context = moderation.AssessmentContext(policy=policy_for(forum))
+    for p in own:
+        if p.id not in assessments and any(
+            r.code.startswith("crisis.") for r in moderation.detect_rules(p.body_source, context)
+        ):
+            urgent.add(p.id)
+    return urgent
 
 
 def held_posts(session: Session, forum: Forum) -> list[QueueItem]:

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
+import moderation
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.deps import (
@@ -17,8 +19,10 @@ from app.deps import (
     SettingsDep,
 )
 from app.forums import service as forums
+from app.forums.models import Forum
 from app.forums.service import ForumAccess
-from app.posts import service
+from app.moderation_queue import service as queue
+from app.posts import precheck, service
 from app.posts.models import Post, Thread
 from app.templating import is_htmx, render
 
@@ -28,6 +32,8 @@ router = APIRouter()
 # so the member gets their text back with a message rather than a bare error.
 BodyField = Annotated[str, Form(max_length=200_000)]
 TitleField = Annotated[str, Form(max_length=2_000)]
+IntentField = Annotated[str, Form(max_length=32)]
+ConfirmedField = Annotated[bool, Form()]
 
 
 def _thread_or_404(
@@ -50,6 +56,24 @@ def _limit_posting(limiter: LimiterDep, settings: SettingsDep, user: User) -> No
     )
 
 
+def _draft_scorer(assessments: AssessmentsDep) -> moderation.Scorer | None:
+    # The compose check uses the ML scorer only when it is fast enough to run in a request.
+    return assessments.gate.scorer if assessments.inline else None
+
+
+def _post_context(
+    db: Session, forum: Forum, posts_on_page: list[Post] | Any, viewer: User | None
+) -> dict[str, Any]:
+    """What every rendering of posts needs: author badges and crisis help for the author."""
+    return {
+        "roles": service.author_roles(db, forum, {p.author_id for p in posts_on_page}),
+        "urgent_ids": queue.urgent_post_ids(
+            db, forum, posts_on_page, viewer.id if viewer else None
+        ),
+        "resources": forum.policy.crisis_resources,
+    }
+
+
 @router.get("/f/{slug}/new")
 def new_thread_form(request: Request, access: PostableForum) -> Response:
     return render(
@@ -68,21 +92,52 @@ def create_thread(
     access: PostableForum,
     title: TitleField = "",
     body: BodyField = "",
+    intent: IntentField = "post",
+    confirmed: ConfirmedField = False,
 ) -> Response:
     errors = service.validate_post_input(
         body=body, max_body=settings.max_post_chars, title=title, max_title=settings.max_title_chars
     )
+    context: dict[str, Any] = {
+        "forum": access.forum,
+        "errors": errors,
+        "values": {"title": title, "body": body},
+    }
     if errors:
+        return render(request, "posts/new_thread.html", context, status_code=422)
+    review = precheck.review_submission(
+        body, access.forum, _draft_scorer(assessments), intent=intent, confirmed=confirmed
+    )
+    if not review.save:
+        context.update(review=review, values={"title": title, "body": review.body})
         return render(
-            request,
-            "posts/new_thread.html",
-            {"forum": access.forum, "errors": errors, "values": {"title": title, "body": body}},
-            status_code=422,
+            request, "posts/new_thread.html", context, status_code=422 if review.blocked else 200
         )
     _limit_posting(limiter, settings, user)
     post = service.start_thread(db, access.forum, user, title, body)
     assessments.after_saving(db, post)
     return RedirectResponse(f"/f/{access.forum.slug}/t/{post.thread_id}", status_code=303)
+
+
+@router.post("/f/{slug}/draft-check")
+def draft_check(
+    request: Request,
+    assessments: AssessmentsDep,
+    access: PostableForum,
+    body: BodyField = "",
+    form_id: Annotated[str, Form(pattern=r"^[a-z-]{1,20}$")] = "reply",
+) -> Response:
+    """The compose form's live check (htmx, debounced): advice only, nothing is saved."""
+    review = None
+    if body.strip():
+        review = precheck.review_submission(
+            body, access.forum, _draft_scorer(assessments), intent="check", confirmed=False
+        )
+    return render(
+        request,
+        "posts/_draft_check.html",
+        {"forum": access.forum, "review": review, "form_id": form_id},
+    )
 
 
 @router.get("/f/{slug}/t/{thread_id}")
@@ -97,7 +152,6 @@ def thread_page(
 ) -> Response:
     thread = _thread_or_404(db, access, thread_id, user)
     post_page = service.thread_posts(db, thread, user, page=page, per_page=settings.posts_per_page)
-    roles = service.author_roles(db, access.forum, {p.author_id for p in post_page.posts})
     return render(
         request,
         "posts/thread.html",
@@ -106,9 +160,9 @@ def thread_page(
             "access": access,
             "thread": thread,
             "page": post_page,
-            "roles": roles,
             "errors": {},
             "values": {},
+            **_post_context(db, access.forum, post_page.posts, user),
         },
     )
 
@@ -124,6 +178,8 @@ def reply(
     access: PostableForum,
     thread_id: int,
     body: BodyField = "",
+    intent: IntentField = "post",
+    confirmed: ConfirmedField = False,
 ) -> Response:
     thread = _thread_or_404(db, access, thread_id, user)
     if thread.published_at is None:
@@ -131,25 +187,30 @@ def reply(
             409, "This thread is waiting for a moderator, so it can't take replies yet."
         )
     errors = service.validate_post_input(body=body, max_body=settings.max_post_chars)
-    if errors:
-        context = {
+    review = None
+    if not errors:
+        review = precheck.review_submission(
+            body, access.forum, _draft_scorer(assessments), intent=intent, confirmed=confirmed
+        )
+    if errors or (review is not None and not review.save):
+        context: dict[str, Any] = {
             "forum": access.forum,
             "access": access,
             "thread": thread,
             "errors": errors,
-            "values": {"body": body},
+            "review": review,
+            "values": {"body": review.body if review else body},
         }
+        status = 422 if errors or (review and review.blocked) else 200
         if is_htmx(request):
             return render(
-                request, "posts/thread.html", context, block="reply_form", status_code=422
+                request, "posts/thread.html", context, block="reply_form", status_code=status
             )
-        context["page"] = service.thread_posts(
+        post_page = service.thread_posts(
             db, thread, user, page=1_000_000, per_page=settings.posts_per_page
         )
-        context["roles"] = service.author_roles(
-            db, access.forum, {p.author_id for p in context["page"].posts}
-        )
-        return render(request, "posts/thread.html", context, status_code=422)
+        context.update(page=post_page, **_post_context(db, access.forum, post_page.posts, user))
+        return render(request, "posts/thread.html", context, status_code=status)
     _limit_posting(limiter, settings, user)
     post = service.add_reply(db, thread, user, body)
     assessments.after_saving(db, post)
@@ -174,7 +235,6 @@ def post_permalink(
     if not access.can_read:
         raise HTTPException(404, "We couldn't find that post. It may have been removed.")
     if is_htmx(request):
-        roles = service.author_roles(db, forum, {post.author_id})
         return render(
             request,
             "posts/thread.html",
@@ -182,11 +242,11 @@ def post_permalink(
                 "forum": forum,
                 "thread": thread,
                 "post": post,
-                "roles": roles,
                 "access": access,
                 "errors": {},
                 "values": {},
                 "reply_sent": True,
+                **_post_context(db, forum, [post], user),
             },
             block="posted_reply",
         )

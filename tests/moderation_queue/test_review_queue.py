@@ -19,7 +19,8 @@ KIND = "Sending you strength today. Rehab was scary for me too at first."
 
 
 def held_reply(browser: Browser, forum_slug: str, thread_id: int, body: str) -> None:
-    browser.post(f"/f/{forum_slug}/t/{thread_id}/reply", {"body": body})
+    # "confirmed": the author saw the gentle nudge and chose to post anyway, for review.
+    browser.post(f"/f/{forum_slug}/t/{thread_id}/reply", {"body": body, "confirmed": "1"})
 
 
 def test_moderators_see_held_posts_with_reasons_and_scores(

@@ -60,7 +60,11 @@ def test_a_hostile_reply_is_held_and_only_its_author_sees_it(
     thread = thread_with_opening_post(forum, kai, title="Rough week")
     sam_browser, kai_browser = make_browser(), make_browser()
     sam_browser.sign_in("sam@example.org")
-    page = sam_browser.post(f"/f/{forum.slug}/t/{thread.id}/reply", {"body": HOSTILE}).text
+    nudge = sam_browser.post(f"/f/{forum.slug}/t/{thread.id}/reply", {"body": HOSTILE}).text
+    assert "Could this come across as hurtful?" in nudge
+    page = sam_browser.post(
+        f"/f/{forum.slug}/t/{thread.id}/reply", {"body": HOSTILE, "confirmed": "1"}
+    ).text
     assert "Awaiting review" in page and "way worse than you" in page
     kai_browser.sign_in("kai@example.org")
     assert "way worse than you" not in kai_browser.get(f"/f/{forum.slug}/t/{thread.id}").text
