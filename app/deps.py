@@ -18,6 +18,7 @@ from app.forums import service as forums
 from app.forums.models import Forum
 from app.forums.service import ForumAccess
 from app.moderation_queue.worker import Assessments
+from app.notifications import service as notifications
 from app.ratelimit import RateLimiter
 from app.security import SAFE_METHODS, SESSION_COOKIE
 
@@ -58,7 +59,14 @@ def session_lookup(
     request.state.user = user
     # A plain snapshot for templates: error pages render after a rollback has expired the ORM user.
     request.state.viewer = (
-        Viewer(id=user.id, handle=user.handle, is_admin=user.is_admin) if user else None
+        Viewer(
+            id=user.id,
+            handle=user.handle,
+            is_admin=user.is_admin,
+            unread_notifications=notifications.unread_count(db, user.id),
+        )
+        if user
+        else None
     )
     request.state.user_session = lookup.record
     request.scope["state"]["signed_in"] = lookup.record is not None
@@ -70,6 +78,7 @@ class Viewer:
     id: int
     handle: str
     is_admin: bool
+    unread_notifications: int = 0
 
 
 SessionLookupDep = Annotated[accounts.SessionLookup, Depends(session_lookup)]

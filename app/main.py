@@ -20,6 +20,7 @@ from app.forums.views import router as forums_router
 from app.moderation_queue.gate import ModerationGate
 from app.moderation_queue.views import router as moderation_router
 from app.moderation_queue.worker import Assessments, AssessmentWorker
+from app.notifications.views import router as notifications_router
 from app.posts.views import router as posts_router
 from app.ratelimit import RateLimiter
 from app.security import SecurityMiddleware, verify_csrf
@@ -84,6 +85,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Also the benchmark's ceiling: the same server and middleware, no database.
         return PlainTextResponse("ok")
 
-    for router in (accounts_router, forums_router, posts_router, moderation_router):
+    for router in (
+        accounts_router,
+        forums_router,
+        posts_router,
+        moderation_router,
+        notifications_router,
+    ):
         app.include_router(router)
     return app

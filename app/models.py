@@ -16,6 +16,7 @@ from app.forums.models import (
     WatchedWordAction,
 )
 from app.moderation_queue.models import DecisionAction, ModerationDecision, PostAssessment
+from app.notifications.models import Notification
 from app.posts.models import Post, PostStatus, Thread
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "MembershipStatus",
     "ModerationDecision",
     "ModerationMode",
+    "Notification",
     "Post",
     "PostAssessment",
     "PostStatus",

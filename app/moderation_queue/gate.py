@@ -85,6 +85,30 @@ def _reasons_as_json(assessment: moderation.Assessment) -> list[dict[str, object
     ]
 
 
+def _forums_of(session: Session, batch: Sequence[Post]) -> dict[int, Forum]:
+    """Each post's forum by thread id, in one query."""
+    rows = session.execute(
+        select(Thread.id, Forum)
+        .join(Forum, Thread.forum_id == Forum.id)
+        .where(Thread.id.in_({p.thread_id for p in batch}))
+    ).all()
+    return {thread_id: forum for thread_id, forum in rows}
+
+
+def _assessment_row(post: Post, assessment: moderation.Assessment) -> PostAssessment:
+    return PostAssessment(
+        post_id=post.id,
+        scorer_name=assessment.scorer_name,
+        scorer_version=assessment.scorer_version,
+        route=assessment.route.value,
+        priority=assessment.priority,
+        scores=dict(assessment.scores),
+        reasons=_reasons_as_json(assessment),
+        review_flag=assessment.review_flag,
+        needs_clinical_review=assessment.needs_clinical_review,
+    )
+
+
 @dataclass
 class ModerationGate:
     sessions: sessionmaker[Session]
@@ -120,12 +144,7 @@ class ModerationGate:
             batch = session.scalars(query).all()
             if not batch:
                 return 0
-            rows = session.execute(
-                select(Thread.id, Forum)
-                .join(Forum, Thread.forum_id == Forum.id)
-                .where(Thread.id.in_({p.thread_id for p in batch}))
-            ).all()
-            forum_of = {thread_id: forum for thread_id, forum in rows}
+            forum_of = _forums_of(session, batch)
             for post, assessment in zip(batch, self._assess(session, batch, forum_of), strict=True):
                 forum = forum_of[post.thread_id]
                 if assessment is None:
@@ -133,6 +152,25 @@ class ModerationGate:
                 else:
                     self._route(session, post, forum, assessment)
             return len(batch)
+
+    def rescore(
+        self, session: Session, batch: Sequence[Post]
+    ) -> list[tuple[Post, moderation.Assessment]]:
+        """Store fresh scores for already routed posts. Statuses stay with people: a published
+        post the new model would hold is only flagged for a moderator to look at."""
+        forum_of = _forums_of(session, batch)
+        results = []
+        for post, assessment in zip(batch, self._assess(session, batch, forum_of), strict=True):
+            if assessment is None:
+                continue
+            session.add(_assessment_row(post, assessment))
+            if (
+                post.status is PostStatus.PUBLISHED
+                and assessment.route is not moderation.Route.PUBLISH
+            ):
+                post.review_flag = True
+            results.append((post, assessment))
+        return results
 
     def _assess(
         self, session: Session, batch: Sequence[Post], forum_of: dict[int, Forum]
@@ -157,19 +195,7 @@ class ModerationGate:
     def _route(
         self, session: Session, post: Post, forum: Forum, assessment: moderation.Assessment
     ) -> None:
-        session.add(
-            PostAssessment(
-                post_id=post.id,
-                scorer_name=assessment.scorer_name,
-                scorer_version=assessment.scorer_version,
-                route=assessment.route.value,
-                priority=assessment.priority,
-                scores=dict(assessment.scores),
-                reasons=_reasons_as_json(assessment),
-                review_flag=assessment.review_flag,
-                needs_clinical_review=assessment.needs_clinical_review,
-            )
-        )
+        session.add(_assessment_row(post, assessment))
         status, flagged = status_for(forum.moderation_mode, assessment)
         if status is PostStatus.PUBLISHED:
             post.review_flag = flagged

@@ -14,6 +14,7 @@ from app.audit import service as audit
 from app.forums.models import Forum
 from app.moderation_queue.gate import policy_for
 from app.moderation_queue.models import DecisionAction, ModerationDecision, PostAssessment
+from app.notifications import service as notifications
 from app.posts import service as posts
 from app.posts.models import Post, PostStatus, Thread
 
@@ -99,6 +100,22 @@ def _claim_decision(session: Session, post: Post, new_status: PostStatus) -> Non
     session.refresh(post)
 
 
+def _tell_author(session: Session, post: Post, action: DecisionAction, reason: str | None) -> None:
+    what = "thread" if post.is_opening else "reply"
+    title = post.thread.title
+    if action is DecisionAction.APPROVE:
+        text = (
+            f"A moderator approved your {what} in “{title}”. Everyone in the forum can see it now."
+        )
+    else:
+        text = f"A moderator didn't publish your {what} in “{title}”."
+        if reason:
+            text += f" Their reason: {reason}"
+    notifications.notify(
+        session, post.author_id, f"post.{action.value}", text[:500], url=f"/posts/{post.id}"
+    )
+
+
 def decide(
     session: Session,
     forum: Forum,
@@ -117,6 +134,7 @@ def decide(
         _claim_decision(session, post, PostStatus.REJECTED)
         post.rejection_reason = reason
         agreed = machine_route in ("hold", "urgent") if machine_route else None
+    _tell_author(session, post, action, reason)
     decision = ModerationDecision(
         post_id=post.id,
         moderator_id=moderator.id,
