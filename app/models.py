@@ -15,12 +15,27 @@ from app.forums.models import (
     WatchedWord,
     WatchedWordAction,
 )
-from app.moderation_queue.models import DecisionAction, ModerationDecision, PostAssessment
+from app.moderation_queue.models import (
+    Appeal,
+    AppealStatus,
+    DecisionAction,
+    ModerationDecision,
+    ModeratorNote,
+    PostAssessment,
+    Report,
+    ReviewItem,
+    ReviewQueue,
+    ReviewStatus,
+    Sanction,
+    SanctionKind,
+)
 from app.notifications.models import Notification
 from app.posts.models import Post, PostStatus, Thread
 
 __all__ = [
     "AccountStatus",
+    "Appeal",
+    "AppealStatus",
     "AuditEvent",
     "Base",
     "DecisionAction",
@@ -32,10 +47,17 @@ __all__ = [
     "MembershipStatus",
     "ModerationDecision",
     "ModerationMode",
+    "ModeratorNote",
     "Notification",
     "Post",
     "PostAssessment",
     "PostStatus",
+    "Report",
+    "ReviewItem",
+    "ReviewQueue",
+    "ReviewStatus",
+    "Sanction",
+    "SanctionKind",
     "SiteRole",
     "Thread",
     "User",

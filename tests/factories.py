@@ -8,15 +8,13 @@ from typing import Any
 
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
-from moderation import DEFAULT_THRESHOLDS
 from sqlalchemy.orm import Session
 
 from app.accounts.passwords import hash_password
 from app.db import utcnow
-from app.forums.service import DEFAULT_CRISIS_RESOURCES
+from app.forums.service import default_policy
 from app.models import (
     Forum,
-    ForumPolicy,
     JoinPolicy,
     Membership,
     MembershipRole,
@@ -75,13 +73,7 @@ class ForumFactory(Base):
     visibility = Visibility.MEMBERS_ONLY
     join_policy = JoinPolicy.OPEN
     moderation_mode = ModerationMode.HOLD_FLAGGED
-    policy = factory.LazyFunction(
-        lambda: ForumPolicy(
-            thresholds=dict(DEFAULT_THRESHOLDS),
-            venting="publish_and_flag",
-            crisis_resources=[dict(r) for r in DEFAULT_CRISIS_RESOURCES],
-        )
-    )
+    policy = factory.LazyFunction(default_policy)
 
 
 class MembershipFactory(Base):

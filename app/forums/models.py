@@ -79,6 +79,11 @@ class ForumPolicy(Base):
     venting: Mapped[str] = mapped_column(String(32), default="publish_and_flag")
     # [{"name": "Samaritans", "contact": "116 123", "detail": "..."}]
     crisis_resources: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    # The reasons a moderator picks from when rejecting; the author sees the one chosen.
+    rejection_reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The strike ladder: the sanction suggested for a member's 1st, 2nd, 3rd… upheld strike,
+    # e.g. [{"kind": "warning"}, {"kind": "mute", "days": 7}, {"kind": "suspension", "days": 30}].
+    strike_ladder: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     forum: Mapped[Forum] = relationship(back_populates="policy")
@@ -119,6 +124,9 @@ class Membership(Base):
     status: Mapped[MembershipStatus] = mapped_column(
         enum_column(MembershipStatus, "membership_status"), default=MembershipStatus.ACTIVE
     )
+    # A senior moderator can be named when escalating; clinically trained ones see medical advice.
+    is_senior: Mapped[bool] = mapped_column(default=False)
+    clinically_trained: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     forum: Mapped[Forum] = relationship()

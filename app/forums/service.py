@@ -40,6 +40,33 @@ DEFAULT_CRISIS_RESOURCES: list[dict[str, Any]] = [
 ]
 
 
+DEFAULT_REJECTION_REASONS = [
+    "It could hurt or upset other members.",
+    "It shares personal details that could identify someone.",
+    "It gives medical advice that should come from a care team.",
+    "It is off-topic or advertising.",
+    "It breaks the forum's guidelines in another way.",
+]
+# The sanction suggested for a member's first, second, third… upheld strike.
+DEFAULT_STRIKE_LADDER: list[dict[str, Any]] = [
+    {"kind": "warning"},
+    {"kind": "mute", "days": 3},
+    {"kind": "mute", "days": 14},
+    {"kind": "suspension", "days": 30},
+    {"kind": "ban"},
+]
+
+
+def default_policy() -> ForumPolicy:
+    return ForumPolicy(
+        thresholds=dict(DEFAULT_THRESHOLDS),
+        venting="publish_and_flag",
+        crisis_resources=[dict(r) for r in DEFAULT_CRISIS_RESOURCES],
+        rejection_reasons=list(DEFAULT_REJECTION_REASONS),
+        strike_ladder=[dict(step) for step in DEFAULT_STRIKE_LADDER],
+    )
+
+
 def get_by_slug(session: Session, slug: str) -> Forum | None:
     return session.scalar(select(Forum).where(Forum.slug == slug))
 
@@ -69,11 +96,7 @@ def create_forum(
         join_policy=join_policy,
         moderation_mode=moderation_mode,
     )
-    forum.policy = ForumPolicy(
-        thresholds=dict(DEFAULT_THRESHOLDS),
-        venting="publish_and_flag",
-        crisis_resources=[dict(r) for r in DEFAULT_CRISIS_RESOURCES],
-    )
+    forum.policy = default_policy()
     session.add(forum)
     session.flush()
     audit.record(

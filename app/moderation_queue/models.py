@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User, enum_column
@@ -34,6 +34,10 @@ class PostAssessment(Base):
 class DecisionAction(StrEnum):
     APPROVE = "approve"
     REJECT = "reject"
+    EDIT_APPROVE = "edit_approve"
+    ESCALATE = "escalate"
+    DISMISS = "dismiss"  # a report or flag that needs no action
+    REMOVE = "remove"  # take down a published post
 
 
 class ModerationDecision(Base):
@@ -45,8 +49,173 @@ class ModerationDecision(Base):
     action: Mapped[DecisionAction] = mapped_column(enum_column(DecisionAction, "decision_action"))
     reason: Mapped[str | None] = mapped_column(Text, default=None)
     # The machine's route at decision time, and whether the human agreed (calibration data).
+    review_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("review_item.id", ondelete="SET NULL"), default=None
+    )
+    # Seconds from opening (claiming) the item to deciding it: the moderator's shift figures.
+    seconds_spent: Mapped[int | None] = mapped_column(default=None)
     machine_route: Mapped[str | None] = mapped_column(String(16), default=None)
     agreed_with_machine: Mapped[bool | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     moderator: Mapped[User] = relationship()
+
+
+class ReviewQueue(StrEnum):
+    URGENT = "urgent"  # the crisis route: always shown first
+    HELD = "held"  # pre-moderated or flagged by the assessment
+    REPORTED = "reported"  # published posts that members reported
+    UNREVIEWED = (
+        "unreviewed"  # published, still to be looked at (post-moderation, low-priority flags)
+    )
+
+
+# The order moderators see queues in; the dashboard sorts by this, then by priority.
+QUEUE_RANK = {
+    ReviewQueue.URGENT: 0,
+    ReviewQueue.HELD: 1,
+    ReviewQueue.REPORTED: 2,
+    ReviewQueue.UNREVIEWED: 3,
+}
+
+
+class ReviewStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"  # published (or kept published)
+    REJECTED = "rejected"  # not published; the author is told why
+    DISMISSED = "dismissed"  # a report or review flag needed no action
+    REMOVED = "removed"  # a published post taken down
+
+
+class ReviewItem(Base):
+    """One thing on a moderator's queue: a post, with every signal about it (cf. Discourse's Reviewable).
+
+    Concurrency lives in the database: claiming and deciding are conditional UPDATEs on this row,
+    so two moderators can never decide the same item.
+    """
+
+    __tablename__ = "review_item"
+    __table_args__ = (
+        Index("ix_review_item_forum_id_status_queue", "forum_id", "status", "queue"),
+        Index("ix_review_item_status_priority", "status", "priority"),
+        # At most one open item per post: new signals join it.
+        Index(
+            "uq_review_item_post_id_pending",
+            "post_id",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"))
+    forum_id: Mapped[int] = mapped_column(ForeignKey("forum.id", ondelete="CASCADE"))
+    queue: Mapped[ReviewQueue] = mapped_column(enum_column(ReviewQueue, "review_queue"))
+    status: Mapped[ReviewStatus] = mapped_column(
+        enum_column(ReviewStatus, "review_status"), default=ReviewStatus.PENDING
+    )
+    priority: Mapped[int] = mapped_column(default=0)
+    reason_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Crisis and self-harm items are blurred until a moderator chooses to read them.
+    distressing: Mapped[bool] = mapped_column(default=False)
+    needs_clinical_review: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), default=None)
+    claimed_until: Mapped[datetime | None] = mapped_column(default=None)
+    escalated_to_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), default=None)
+    decided_at: Mapped[datetime | None] = mapped_column(default=None)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), default=None)
+    version: Mapped[int] = mapped_column(default=1)
+
+    claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    escalated_to: Mapped[User | None] = relationship(foreign_keys=[escalated_to_id])
+
+
+class Report(Base):
+    """A member's report of a published post."""
+
+    __tablename__ = "report"
+    __table_args__ = (UniqueConstraint("post_id", "reporter_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"))
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(String(40))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    review_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("review_item.id", ondelete="SET NULL"), index=True
+    )
+    outcome: Mapped[str | None] = mapped_column(String(20), default=None)
+
+
+class ModeratorNote(Base):
+    """Private notes moderators keep about a member, per forum; members never see them."""
+
+    __tablename__ = "moderator_note"
+    __table_args__ = (Index("ix_moderator_note_forum_id_subject_id", "forum_id", "subject_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forum_id: Mapped[int] = mapped_column(ForeignKey("forum.id", ondelete="CASCADE"))
+    subject_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+
+
+class SanctionKind(StrEnum):
+    WARNING = "warning"  # must be acknowledged on the next visit
+    MUTE = "mute"  # can read, cannot post
+    SUSPENSION = "suspension"  # cannot sign in to the forum(s)
+    BAN = "ban"  # removed for good
+
+
+class Sanction(Base):
+    """A sanction on a member, in one forum or (forum_id null) the whole site."""
+
+    __tablename__ = "sanction"
+    __table_args__ = (Index("ix_sanction_user_id_forum_id", "user_id", "forum_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    forum_id: Mapped[int | None] = mapped_column(ForeignKey("forum.id", ondelete="CASCADE"))
+    kind: Mapped[SanctionKind] = mapped_column(enum_column(SanctionKind, "sanction_kind"))
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ends_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(default=None)
+    lifted_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+
+
+class AppealStatus(StrEnum):
+    PENDING = "pending"
+    UPHELD = "upheld"  # the sanction stands
+    OVERTURNED = "overturned"  # the sanction is lifted
+
+
+class Appeal(Base):
+    """A member's one appeal against a sanction, reviewed by a moderator who did not impose it."""
+
+    __tablename__ = "appeal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sanction_id: Mapped[int] = mapped_column(
+        ForeignKey("sanction.id", ondelete="CASCADE"), unique=True
+    )
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status: Mapped[AppealStatus] = mapped_column(
+        enum_column(AppealStatus, "appeal_status"), default=AppealStatus.PENDING
+    )
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), default=None)
+    response: Mapped[str | None] = mapped_column(Text, default=None)
+    decided_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    sanction: Mapped[Sanction] = relationship()

@@ -301,6 +301,10 @@ def upgrade() -> None:
             sa.Enum(
                 "approve",
                 "reject",
+                "edit_approve",
+                "escalate",
+                "dismiss",
+                "remove",
                 name="decision_action",
                 native_enum=False,
                 create_constraint=True,
