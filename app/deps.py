@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -140,3 +140,28 @@ ForumAccessDep = Annotated[ForumAccess, Depends(forum_access)]
 ReadableForum = Annotated[ForumAccess, Depends(readable_forum)]
 PostableForum = Annotated[ForumAccess, Depends(postable_forum)]
 ModeratedForum = Annotated[ForumAccess, Depends(moderated_forum)]
+
+
+@dataclass(frozen=True)
+class ModeratorScope:
+    """A moderator and the forums they moderate (every forum for a site admin)."""
+
+    user: User
+    forums: Sequence[Forum]
+
+    @property
+    def forum_ids(self) -> list[int]:
+        return [f.id for f in self.forums]
+
+    def forum(self, slug: str | None) -> Forum | None:
+        return next((f for f in self.forums if f.slug == slug), None)
+
+
+def moderator_scope(db: SessionDep, user: CurrentUser) -> ModeratorScope:
+    moderated = forums.moderated_forums(db, user)
+    if not moderated:
+        raise HTTPException(403, "Only moderators can see the review queue.")
+    return ModeratorScope(user=user, forums=moderated)
+
+
+Moderator = Annotated[ModeratorScope, Depends(moderator_scope)]

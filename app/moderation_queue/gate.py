@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.audit import service as audit
 from app.db import utcnow, write_transaction
 from app.forums.models import Forum, ModerationMode
-from app.moderation_queue.models import PostAssessment
+from app.moderation_queue import items
+from app.moderation_queue.models import PostAssessment, ReviewQueue
 from app.posts import service as posts
 from app.posts.models import Post, PostStatus, Thread
 
@@ -197,11 +198,31 @@ class ModerationGate:
     ) -> None:
         session.add(_assessment_row(post, assessment))
         status, flagged = status_for(forum.moderation_mode, assessment)
+        codes = [r.code for r in assessment.reasons]
         if status is PostStatus.PUBLISHED:
             post.review_flag = flagged
             posts.publish(session, post)
+            if flagged:
+                items.open_item(
+                    session,
+                    post,
+                    forum.id,
+                    ReviewQueue.UNREVIEWED,
+                    priority=min(assessment.priority, 20),
+                    reason_codes=codes,
+                )
         else:
             post.status = status
+            urgent = assessment.route is moderation.Route.URGENT
+            items.open_item(
+                session,
+                post,
+                forum.id,
+                ReviewQueue.URGENT if urgent else ReviewQueue.HELD,
+                priority=assessment.priority,
+                reason_codes=codes,
+                needs_clinical_review=assessment.needs_clinical_review,
+            )
         audit.record(
             session,
             actor_id=None,
@@ -225,6 +246,14 @@ class ModerationGate:
             )
         )
         post.status = PostStatus.HELD
+        items.open_item(
+            session,
+            post,
+            forum.id,
+            ReviewQueue.HELD,
+            priority=50,
+            reason_codes=[ASSESSMENT_FAILED["code"]],
+        )
         audit.record(
             session,
             actor_id=None,

@@ -1,33 +1,62 @@
-"""The first moderator page: held posts with their assessment, approve or reject."""
+"""The review queue: what moderators see, claim and decide.
+
+Every decision goes through `decide`, which changes the item with one conditional UPDATE (still
+pending, same version, not claimed by a colleague); of two moderators acting at once exactly one
+succeeds and the other is told who decided first.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import moderation
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.audit import service as audit
+from app.db import utcnow
 from app.forums.models import Forum
+from app.moderation_queue import items as queue_items
 from app.moderation_queue.gate import policy_for
-from app.moderation_queue.models import DecisionAction, ModerationDecision, PostAssessment
+from app.moderation_queue.models import (
+    QUEUE_RANK,
+    DecisionAction,
+    ModerationDecision,
+    PostAssessment,
+    Report,
+    ReviewItem,
+    ReviewQueue,
+    ReviewStatus,
+)
 from app.notifications import service as notifications
 from app.posts import service as posts
 from app.posts.models import Post, PostStatus, Thread
+from app.posts.rendering import render_markdown
+
+CLAIM_MINUTES = 5
 
 
 class AlreadyDecided(Exception):
-    """A colleague decided this post first (or it is no longer held)."""
+    """A colleague decided (or is reviewing) this item first."""
+
+    def __init__(self, by: str | None) -> None:
+        super().__init__("already decided")
+        self.by = by
 
 
 @dataclass(frozen=True)
-class QueueItem:
+class QueueEntry:
+    item: ReviewItem
     post: Post
     thread: Thread
     assessment: PostAssessment | None
+
+    @property
+    def reasons(self) -> list[dict[str, object]]:
+        return self.assessment.reasons if self.assessment else []
 
 
 def latest_assessments(session: Session, post_ids: Sequence[int]) -> dict[int, PostAssessment]:
@@ -65,94 +94,331 @@ def urgent_post_ids(
     return urgent
 
 
-def held_posts(session: Session, forum: Forum) -> list[QueueItem]:
-    """Held posts of a forum, riskiest first (crisis on top), then oldest first."""
-    rows = session.execute(
-        select(Post, Thread)
-        .join(Thread, Post.thread_id == Thread.id)
-        .where(Thread.forum_id == forum.id, Post.status == PostStatus.HELD)
-        .order_by(Post.created_at, Post.id)
-    ).all()
-    assessments = latest_assessments(session, [post.id for post, _ in rows])
-    items = [QueueItem(post, thread, assessments.get(post.id)) for post, thread in rows]
-    items.sort(key=lambda item: -(item.assessment.priority if item.assessment else 50))
-    return items
+def _queue_order() -> ColumnElement[int]:
+    return case({q.value: rank for q, rank in QUEUE_RANK.items()}, value=ReviewItem.queue)
 
 
-def get_held_post(session: Session, forum: Forum, post_id: int) -> Post | None:
-    return session.scalar(
-        select(Post)
-        .join(Thread, Post.thread_id == Thread.id)
-        .where(Post.id == post_id, Thread.forum_id == forum.id)
+def _claimable_by(moderator: User, now: datetime) -> ColumnElement[bool]:
+    return or_(
+        ReviewItem.claimed_by_id.is_(None),
+        ReviewItem.claimed_by_id == moderator.id,
+        ReviewItem.claimed_until < now,
     )
 
 
-def _claim_decision(session: Session, post: Post, new_status: PostStatus) -> None:
-    # A conditional UPDATE: of two moderators deciding at once, exactly one changes the row.
+@dataclass(frozen=True)
+class QueueFilter:
+    forum_ids: Sequence[int]
+    queue: ReviewQueue | None = None
+    reason: str | None = None  # a reason code prefix, e.g. "crisis" or "identifier"
+
+
+def _pending(filters: QueueFilter) -> list[ColumnElement[bool]]:
+    conditions = [
+        ReviewItem.status == ReviewStatus.PENDING,
+        ReviewItem.forum_id.in_(filters.forum_ids),
+    ]
+    if filters.queue is not None:
+        conditions.append(ReviewItem.queue == filters.queue)
+    return conditions
+
+
+def pending_entries(session: Session, filters: QueueFilter, *, limit: int = 50) -> list[QueueEntry]:
+    """Pending items, urgent first, then highest priority, then oldest."""
+    query = (
+        select(ReviewItem, Post, Thread)
+        .join(Post, Post.id == ReviewItem.post_id)
+        .join(Thread, Thread.id == Post.thread_id)
+        .where(*_pending(filters))
+        .order_by(_queue_order(), ReviewItem.priority.desc(), ReviewItem.created_at, ReviewItem.id)
+    )
+    rows = session.execute(query.limit(limit * 4 if filters.reason else limit)).all()
+    if filters.reason:
+        rows = [r for r in rows if any(c.startswith(filters.reason) for c in r[0].reason_codes)]
+    rows = rows[:limit]
+    assessments = latest_assessments(session, [post.id for _item, post, _thread in rows])
+    return [QueueEntry(item, post, thread, assessments.get(post.id)) for item, post, thread in rows]
+
+
+def queue_counts(session: Session, forum_ids: Sequence[int]) -> dict[ReviewQueue, int]:
+    rows = session.execute(
+        select(ReviewItem.queue, func.count())
+        .where(ReviewItem.status == ReviewStatus.PENDING, ReviewItem.forum_id.in_(forum_ids))
+        .group_by(ReviewItem.queue)
+    ).all()
+    counts = dict.fromkeys(ReviewQueue, 0)
+    counts.update({queue: count for queue, count in rows})
+    return counts
+
+
+def get_entry(session: Session, item_id: int, forum_ids: Sequence[int]) -> QueueEntry | None:
+    """An item only within the forums this moderator may see (no IDOR through the id)."""
+    row = session.execute(
+        select(ReviewItem, Post, Thread)
+        .join(Post, Post.id == ReviewItem.post_id)
+        .join(Thread, Thread.id == Post.thread_id)
+        .where(ReviewItem.id == item_id, ReviewItem.forum_id.in_(forum_ids))
+    ).first()
+    if row is None:
+        return None
+    item, post, thread = row
+    return QueueEntry(item, post, thread, latest_assessments(session, [post.id]).get(post.id))
+
+
+def claim(session: Session, item: ReviewItem, moderator: User) -> bool:
+    """Claim an item for a few minutes; False when a colleague holds an unexpired claim."""
+    now = utcnow()
     result = session.execute(
-        update(Post)
-        .where(Post.id == post.id, Post.status == PostStatus.HELD)
-        .values(status=new_status)
+        update(ReviewItem)
+        .where(
+            ReviewItem.id == item.id,
+            ReviewItem.status == ReviewStatus.PENDING,
+            _claimable_by(moderator, now),
+        )
+        .values(claimed_by_id=moderator.id, claimed_until=now + timedelta(minutes=CLAIM_MINUTES))
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(item)
+    return result.rowcount == 1
+
+
+def next_entry(
+    session: Session, moderator: User, filters: QueueFilter, *, after_id: int | None = None
+) -> QueueEntry | None:
+    """The next item this moderator can take: not decided, not being reviewed by a colleague."""
+    now = utcnow()
+    query = (
+        select(ReviewItem.id)
+        .where(*_pending(filters), _claimable_by(moderator, now))
+        .order_by(_queue_order(), ReviewItem.priority.desc(), ReviewItem.created_at, ReviewItem.id)
+        .limit(1)
+    )
+    if after_id is not None:
+        query = query.where(ReviewItem.id != after_id)
+    item_id = session.scalar(query)
+    return get_entry(session, item_id, filters.forum_ids) if item_id else None
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: DecisionAction
+    reason: str | None = None  # shown to the author (reject), or kept in the record
+    message: str | None = None  # an optional personal message to the author
+    edited_body: str | None = None  # edit-then-approve
+    escalate_to: User | None = None  # a named senior moderator, or None for the urgent queue
+
+
+NEW_STATUS = {
+    DecisionAction.APPROVE: ReviewStatus.APPROVED,
+    DecisionAction.EDIT_APPROVE: ReviewStatus.APPROVED,
+    DecisionAction.REJECT: ReviewStatus.REJECTED,
+    DecisionAction.DISMISS: ReviewStatus.DISMISSED,
+    DecisionAction.REMOVE: ReviewStatus.REMOVED,
+}
+
+
+def decide(
+    session: Session,
+    entry: QueueEntry,
+    moderator: User,
+    decision: Decision,
+    *,
+    version: int | None = None,
+) -> ModerationDecision:
+    """Apply one moderator decision, exactly once, with its audit entry and the author told."""
+    item, post = entry.item, entry.post
+    now = utcnow()
+    conditions = [
+        ReviewItem.id == item.id,
+        ReviewItem.status == ReviewStatus.PENDING,
+        _claimable_by(moderator, now),
+    ]
+    if version is not None:
+        conditions.append(ReviewItem.version == version)
+    if decision.action is DecisionAction.ESCALATE:
+        values: dict[str, object] = {
+            "version": ReviewItem.version + 1,
+            "claimed_by_id": None,
+            "claimed_until": None,
+        }
+        if decision.escalate_to is None:
+            values["queue"] = ReviewQueue.URGENT
+            values["priority"] = case((ReviewItem.priority > 90, ReviewItem.priority), else_=90)
+        else:
+            values["escalated_to_id"] = decision.escalate_to.id
+    else:
+        values = {
+            "status": NEW_STATUS[decision.action],
+            "decided_at": now,
+            "decided_by_id": moderator.id,
+            "version": ReviewItem.version + 1,
+        }
+    result = session.execute(
+        update(ReviewItem)
+        .where(and_(*conditions))
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        raise AlreadyDecided()
-    session.refresh(post)
+        session.refresh(item)
+        by = item.decided_by or item.claimed_by
+        raise AlreadyDecided(by.handle if by else None)
+    seconds = None
+    if item.claimed_by_id == moderator.id and item.claimed_until is not None:
+        opened = item.claimed_until - timedelta(minutes=CLAIM_MINUTES)
+        seconds = max(0, int((now - opened).total_seconds()))
+    session.refresh(item)
+    _apply_to_post(session, entry, decision)
+    machine_route = entry.assessment.route if entry.assessment else None
+    record = ModerationDecision(
+        post_id=post.id,
+        review_item_id=item.id,
+        moderator_id=moderator.id,
+        action=decision.action,
+        reason=decision.reason,
+        machine_route=machine_route,
+        agreed_with_machine=_agreement(decision.action, machine_route),
+        seconds_spent=seconds,
+    )
+    session.add(record)
+    session.flush()
+    audit.record(
+        session,
+        actor_id=moderator.id,
+        action=f"review.{decision.action.value}",
+        target_type="post",
+        target_id=post.id,
+        forum_id=item.forum_id,
+        review_item_id=item.id,
+        decision_id=record.id,
+        machine_route=machine_route,
+        escalated_to=decision.escalate_to.id if decision.escalate_to else None,
+    )
+    return record
 
 
-def _tell_author(session: Session, post: Post, action: DecisionAction, reason: str | None) -> None:
+def _agreement(action: DecisionAction, machine_route: str | None) -> bool | None:
+    """Whether the moderator agreed with the machine's route: the data calibration learns from."""
+    if machine_route is None or action is DecisionAction.ESCALATE:
+        return None
+    machine_held = machine_route in ("hold", "urgent")
+    human_held = action in (DecisionAction.REJECT, DecisionAction.REMOVE)
+    return machine_held == human_held
+
+
+def _apply_to_post(session: Session, entry: QueueEntry, decision: Decision) -> None:
+    post, thread = entry.post, entry.thread
+    action = decision.action
+    if action is DecisionAction.ESCALATE:
+        return
+    was_published = post.status is PostStatus.PUBLISHED
+    if action is DecisionAction.EDIT_APPROVE and decision.edited_body is not None:
+        post.body_source = decision.edited_body
+        post.body_html = render_markdown(decision.edited_body)
+    if action in (DecisionAction.APPROVE, DecisionAction.EDIT_APPROVE):
+        post.review_flag = False
+        if post.status is not PostStatus.PUBLISHED:
+            posts.publish(session, post)
+    elif action is DecisionAction.REJECT:
+        post.status = PostStatus.REJECTED
+        post.rejection_reason = decision.reason
+    elif action is DecisionAction.REMOVE:
+        posts.unpublish(session, post, PostStatus.REMOVED)
+        post.rejection_reason = decision.reason
+    elif action is DecisionAction.DISMISS:
+        post.review_flag = False
+    _resolve_reports(session, entry, decision)
+    _tell_author(session, post, thread, decision, was_published=was_published)
+
+
+def _resolve_reports(session: Session, entry: QueueEntry, decision: Decision) -> None:
+    reports = session.scalars(
+        select(Report).where(Report.review_item_id == entry.item.id, Report.outcome.is_(None))
+    ).all()
+    upheld = decision.action in (
+        DecisionAction.REMOVE,
+        DecisionAction.REJECT,
+        DecisionAction.EDIT_APPROVE,
+    )
+    for report in reports:
+        report.outcome = "upheld" if upheld else "dismissed"
+        text = (
+            "Thank you for your report. A moderator looked at the post and took action."
+            if upheld
+            else "Thank you for your report. A moderator looked at the post and decided it can stay."
+        )
+        notifications.notify(
+            session,
+            report.reporter_id,
+            "report.outcome",
+            text,
+            url=f"/f/{entry.thread.forum.slug}/t/{entry.thread.id}",
+        )
+
+
+def _tell_author(
+    session: Session, post: Post, thread: Thread, decision: Decision, *, was_published: bool
+) -> None:
     what = "thread" if post.is_opening else "reply"
-    title = post.thread.title
+    title = thread.title
+    action = decision.action
     if action is DecisionAction.APPROVE:
+        if was_published:
+            return  # a report dismissed or a flag cleared is no news to the author
         text = (
             f"A moderator approved your {what} in “{title}”. Everyone in the forum can see it now."
         )
-    else:
+    elif action is DecisionAction.EDIT_APPROVE:
+        text = (
+            f"A moderator edited and published your {what} in “{title}”"
+            f"{': ' + decision.reason if decision.reason else '.'}"
+        )
+    elif action is DecisionAction.REJECT:
         text = f"A moderator didn't publish your {what} in “{title}”."
-        if reason:
-            text += f" Their reason: {reason}"
+        if decision.reason:
+            text += f" Their reason: {decision.reason}"
+    elif action is DecisionAction.REMOVE:
+        text = f"A moderator removed your {what} in “{title}”."
+        if decision.reason:
+            text += f" Their reason: {decision.reason}"
+    else:
+        return
+    if decision.message:
+        text += f" Their message: {decision.message}"
     notifications.notify(
         session, post.author_id, f"post.{action.value}", text[:500], url=f"/posts/{post.id}"
     )
 
 
-def decide(
-    session: Session,
-    forum: Forum,
-    post: Post,
-    moderator: User,
-    action: DecisionAction,
-    reason: str | None = None,
-) -> ModerationDecision:
-    assessment = latest_assessments(session, [post.id]).get(post.id)
-    machine_route = assessment.route if assessment else None
-    if action is DecisionAction.APPROVE:
-        _claim_decision(session, post, PostStatus.PUBLISHED)
-        posts.publish(session, post)
-        agreed = machine_route == "publish" if machine_route else None
-    else:
-        _claim_decision(session, post, PostStatus.REJECTED)
-        post.rejection_reason = reason
-        agreed = machine_route in ("hold", "urgent") if machine_route else None
-    _tell_author(session, post, action, reason)
-    decision = ModerationDecision(
-        post_id=post.id,
-        moderator_id=moderator.id,
-        action=action,
-        reason=reason,
-        machine_route=machine_route,
-        agreed_with_machine=agreed,
+def report_post(
+    session: Session, post: Post, forum: Forum, reporter: User, reason: str, note: str
+) -> Report:
+    """A member reports a published post: it joins the Reported queue (once per member)."""
+    existing = session.scalar(
+        select(Report).where(Report.post_id == post.id, Report.reporter_id == reporter.id)
     )
-    session.add(decision)
+    if existing is not None:
+        return existing
+    item = queue_items.open_item(
+        session,
+        post,
+        forum.id,
+        ReviewQueue.REPORTED,
+        priority=40,
+        reason_codes=[f"report.{reason}"],
+    )
+    report = Report(
+        post_id=post.id, reporter_id=reporter.id, reason=reason, note=note, review_item_id=item.id
+    )
+    session.add(report)
     session.flush()
     audit.record(
         session,
-        actor_id=moderator.id,
-        action=f"post.{action.value}",
+        actor_id=reporter.id,
+        action="post.report",
         target_type="post",
         target_id=post.id,
         forum_id=forum.id,
-        decision_id=decision.id,
-        machine_route=machine_route,
+        reason=reason,
     )
-    return decision
+    return report

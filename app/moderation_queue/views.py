@@ -1,60 +1,240 @@
+"""The moderation dashboard: queues, the item card, decisions, bulk actions, live counts."""
+
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.deps import CurrentUser, ModeratedForum, SessionDep
-from app.moderation_queue import service
-from app.moderation_queue.models import DecisionAction
-from app.templating import render
+from app.deps import Moderator, ModeratorScope, SessionDep
+from app.moderation_queue import history, service
+from app.moderation_queue.models import DecisionAction, ReviewQueue, ReviewStatus
+from app.templating import is_htmx, render
 
 router = APIRouter()
 
+REASON_FILTERS = {
+    "crisis": "Possible crisis",
+    "identifier": "Personal details",
+    "medical_advice": "Medical advice",
+    "score": "Hurtful or hostile",
+    "venting": "Venting",
+    "spam": "Links and spam",
+    "watched_word": "Watched words",
+    "report": "Reported by members",
+    "assessment_failed": "Could not be assessed",
+}
 NOTICES = {
-    "approved": "Approved: the post is now published.",
-    "rejected": "Rejected: the author will see your reason.",
-    "already_decided": "A colleague already decided that post, so nothing was changed.",
+    "approve": "Approved.",
+    "edit_approve": "Edited and published; the author has been told what changed.",
+    "reject": "Rejected; the author will see your reason.",
+    "escalate": "Escalated.",
+    "dismiss": "Dismissed; the post stays as it is.",
+    "remove": "Removed; the author has been told why.",
+    "bulk": "Done: each item has its own entry in the audit log.",
 }
 
 
-@router.get("/f/{slug}/moderation")
-def moderation_page(
-    request: Request, db: SessionDep, access: ModeratedForum, notice: str | None = None
-) -> Response:
-    return render(
-        request,
-        "moderation_queue/queue.html",
-        {
-            "forum": access.forum,
-            "items": service.held_posts(db, access.forum),
-            "notice": NOTICES.get(notice or ""),
-        },
+def _filters(
+    scope: ModeratorScope, queue: str | None, forum: str | None, reason: str | None
+) -> service.QueueFilter:
+    chosen = scope.forum(forum)
+    if forum and chosen is None:
+        raise HTTPException(404, "You don't moderate a forum with that address.")
+    return service.QueueFilter(
+        forum_ids=[chosen.id] if chosen else scope.forum_ids,
+        queue=ReviewQueue(queue) if queue in ReviewQueue._value2member_map_ else None,
+        reason=reason if reason in REASON_FILTERS else None,
     )
 
 
-@router.post("/f/{slug}/moderation/posts/{post_id}/{action}")
-def decide(
+QueueParam = Annotated[str | None, Query(max_length=20)]
+SlugParam = Annotated[str | None, Query(max_length=64)]
+
+
+def _dashboard_context(
+    db: SessionDep, scope: ModeratorScope, filters: service.QueueFilter, query: dict[str, Any]
+) -> dict[str, Any]:
+    counts = service.queue_counts(db, filters.forum_ids)
+    return {
+        "scope": scope,
+        "counts": counts,
+        "entries": service.pending_entries(db, filters),
+        "filters": filters,
+        "query": query,
+        "reason_filters": REASON_FILTERS,
+        "shift": history.shift_summary(db, scope.user),
+        "now": service.utcnow(),
+    }
+
+
+@router.get("/moderation")
+def dashboard(
+    request: Request,
     db: SessionDep,
-    user: CurrentUser,
-    access: ModeratedForum,
-    post_id: int,
-    action: DecisionAction,
-    reason: Annotated[str, Form(max_length=2000)] = "",
+    scope: Moderator,
+    queue: QueueParam = None,
+    forum: SlugParam = None,
+    reason: QueueParam = None,
+    notice: QueueParam = None,
 ) -> Response:
-    post = service.get_held_post(db, access.forum, post_id)
-    if post is None:
-        raise HTTPException(404, "That post is not in this forum's queue.")
-    if action is DecisionAction.REJECT and not reason.strip():
-        raise HTTPException(
-            422, "Give the author a reason when rejecting a post, so they know what to change."
-        )
+    filters = _filters(scope, queue, forum, reason)
+    context = _dashboard_context(
+        db, scope, filters, {"queue": queue, "forum": forum, "reason": reason}
+    )
+    context["notice"] = NOTICES.get(notice or "")
+    return render(request, "moderation_queue/dashboard.html", context, block="live")
+
+
+@router.get("/moderation/items/{item_id}")
+def item_card(request: Request, db: SessionDep, scope: Moderator, item_id: int) -> Response:
+    entry = service.get_entry(db, item_id, scope.forum_ids)
+    if entry is None:
+        raise HTTPException(404, "That item is not in a queue you moderate.")
+    claimed = entry.item.status is ReviewStatus.PENDING and service.claim(
+        db, entry.item, scope.user
+    )
+    return render(
+        request,
+        "moderation_queue/item.html",
+        history.card_context(db, scope, entry, claimed=claimed),
+        block="item_card",
+    )
+
+
+@router.post("/moderation/items/{item_id}/decide")
+def decide(
+    request: Request,
+    db: SessionDep,
+    scope: Moderator,
+    item_id: int,
+    action: Annotated[DecisionAction, Form()],
+    version: Annotated[int | None, Form()] = None,
+    reason: Annotated[str, Form(max_length=500)] = "",
+    message: Annotated[str, Form(max_length=2000)] = "",
+    edited_body: Annotated[str, Form(max_length=200_000)] = "",
+    escalate_to: Annotated[int | None, Form()] = None,
+) -> Response:
+    entry = service.get_entry(db, item_id, scope.forum_ids)
+    if entry is None:
+        raise HTTPException(404, "That item is not in a queue you moderate.")
+    decision = _decision(db, entry, action, reason, message, edited_body, escalate_to)
     try:
-        service.decide(db, access.forum, post, user, action, reason.strip() or None)
-    except service.AlreadyDecided:
-        return RedirectResponse(
-            f"/f/{access.forum.slug}/moderation?notice=already_decided", status_code=303
+        service.decide(db, entry, scope.user, decision, version=version)
+    except service.AlreadyDecided as exc:
+        return _next(
+            request, db, scope, entry.item.id, notice=None, taken_by=exc.by or "a colleague"
         )
-    notice = "approved" if action is DecisionAction.APPROVE else "rejected"
-    return RedirectResponse(f"/f/{access.forum.slug}/moderation?notice={notice}", status_code=303)
+    return _next(request, db, scope, entry.item.id, notice=action.value)
+
+
+def _decision(
+    db: SessionDep,
+    entry: service.QueueEntry,
+    action: DecisionAction,
+    reason: str,
+    message: str,
+    edited_body: str,
+    escalate_to: int | None,
+) -> service.Decision:
+    if action in (DecisionAction.REJECT, DecisionAction.REMOVE) and not reason.strip():
+        raise HTTPException(422, "Choose a reason, so the author knows what to change.")
+    if action is DecisionAction.EDIT_APPROVE and not edited_body.strip():
+        raise HTTPException(422, "The edited post is empty. Reject it instead, with a reason.")
+    senior = None
+    if action is DecisionAction.ESCALATE and escalate_to is not None:
+        senior = history.senior_moderator(db, entry.item.forum_id, escalate_to)
+        if senior is None:
+            raise HTTPException(422, "That person is not a senior moderator of this forum.")
+    return service.Decision(
+        action=action,
+        reason=reason.strip() or None,
+        message=message.strip() or None,
+        edited_body=edited_body if action is DecisionAction.EDIT_APPROVE else None,
+        escalate_to=senior,
+    )
+
+
+def _next(
+    request: Request,
+    db: SessionDep,
+    scope: ModeratorScope,
+    after_id: int,
+    *,
+    notice: str | None,
+    taken_by: str | None = None,
+) -> Response:
+    """After a decision: with htmx the next item's card (claimed); otherwise back to the queue."""
+    if not is_htmx(request):
+        target = f"/moderation?notice={notice}" if notice else "/moderation"
+        if taken_by:
+            return render(
+                request, "moderation_queue/taken.html", {"taken_by": taken_by}, status_code=409
+            )
+        return RedirectResponse(target, status_code=303)
+    nxt = service.next_entry(
+        db, scope.user, service.QueueFilter(scope.forum_ids), after_id=after_id
+    )
+    if nxt is not None:
+        service.claim(db, nxt.item, scope.user)
+        context = history.card_context(db, scope, nxt, claimed=True)
+    else:
+        context = {"entry": None, "scope": scope}
+    context["notice"] = NOTICES.get(notice or "")
+    context["taken_by"] = taken_by
+    response = render(request, "moderation_queue/item.html", context, block="item_card")
+    response.headers["HX-Trigger"] = "queue-changed"
+    return response
+
+
+@router.post("/moderation/bulk")
+def bulk(
+    request: Request,
+    db: SessionDep,
+    scope: Moderator,
+    action: Annotated[DecisionAction, Form()],
+    item_ids: Annotated[list[int], Form()] = [],  # noqa: B006 (FastAPI form list)
+    author_id: Annotated[int | None, Form()] = None,
+    reason: Annotated[str, Form(max_length=500)] = "",
+    confirmed: Annotated[bool, Form()] = False,
+) -> Response:
+    if action not in (DecisionAction.APPROVE, DecisionAction.REJECT):
+        raise HTTPException(422, "Bulk actions can approve or reject.")
+    if action is DecisionAction.REJECT and not reason.strip():
+        raise HTTPException(422, "Choose a reason for the authors when rejecting several posts.")
+    entries = history.bulk_entries(db, scope, item_ids, author_id)
+    if not entries:
+        raise HTTPException(422, "Select at least one item first.")
+    if not confirmed:
+        return render(
+            request,
+            "moderation_queue/bulk_confirm.html",
+            {"entries": entries, "action": action, "reason": reason, "author_id": author_id},
+        )
+    for entry in entries:
+        try:
+            service.decide(db, entry, scope.user, service.Decision(action, reason.strip() or None))
+        except service.AlreadyDecided:
+            continue  # a colleague took it; the rest still go through
+    return RedirectResponse("/moderation?notice=bulk", status_code=303)
+
+
+@router.post("/moderation/items/{item_id}/notes")
+def add_note(
+    db: SessionDep,
+    scope: Moderator,
+    item_id: int,
+    body: Annotated[str, Form(min_length=1, max_length=4000)],
+) -> Response:
+    entry = service.get_entry(db, item_id, scope.forum_ids)
+    if entry is None:
+        raise HTTPException(404, "That item is not in a queue you moderate.")
+    history.add_note(db, entry, scope.user, body)
+    return RedirectResponse(f"/moderation/items/{item_id}#author-history", status_code=303)
+
+
+@router.get("/f/{slug}/moderation")
+def forum_queue(slug: str) -> Response:
+    """The forum's own queue is the dashboard, filtered to that forum."""
+    return RedirectResponse(f"/moderation?forum={slug}", status_code=303)

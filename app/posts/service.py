@@ -89,6 +89,22 @@ def publish(session: Session, post: Post) -> None:
     session.expire(post.thread)
 
 
+def unpublish(session: Session, post: Post, status: PostStatus) -> None:
+    """Take a published post down (removed or withdrawn); its thread stops counting it."""
+    was_published = post.status is PostStatus.PUBLISHED
+    post.status = status
+    if not was_published:
+        return
+    if post.is_opening:
+        # Without its opening post a thread disappears from the forum for everyone.
+        values: dict[str, object] = {"published_at": None}
+    else:
+        values = {"reply_count": Thread.reply_count - 1}
+    session.execute(update(Thread).where(Thread.id == post.thread_id).values(**values))
+    session.flush()
+    session.expire(post.thread)
+
+
 def get_thread(session: Session, forum: Forum, thread_id: int) -> Thread | None:
     """A thread only by way of its forum, so an id from another forum is simply not found."""
     return session.scalar(select(Thread).where(Thread.id == thread_id, Thread.forum_id == forum.id))

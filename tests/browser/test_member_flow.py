@@ -68,10 +68,11 @@ def test_a_new_members_post_is_held_approved_and_then_seen_by_others(
     # A moderator approves it.
     moderator = new_page(javascript)
     sign_in(moderator, live_server, "rowan@example.org")
-    moderator.goto(f"{live_server.url}/f/{forum.slug}/moderation")
-    item = moderator.locator("article.queue-item", has_text="Evening dialysis slots")
-    item.get_by_role("button", name="Approve").click()
-    assert moderator.get_by_text("Approved: the post is now published.").is_visible()
+    moderator.goto(f"{live_server.url}/moderation")
+    moderator.get_by_role("link", name="Reply by river_song").click()
+    card = moderator.locator("article.item-card", has_text="Evening dialysis slots")
+    card.get_by_role("button", name="Approve", exact=True).click()
+    moderator.get_by_text("Approved.").wait_for()
 
     # Now the other member sees it, by its author.
     reader.reload()

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.forums.models import MembershipRole, ModerationMode
+from app.moderation_queue.models import ReviewItem
 from app.posts.models import Post
 from tests.conftest import Browser
 from tests.factories import ForumFactory, member_of, thread_with_opening_post
@@ -26,9 +27,10 @@ def test_the_author_is_notified_of_a_rejection_with_the_reason(
     assert "Notifications <span" not in author.get("/").text
     reply = db.scalars(select(Post).where(Post.is_opening.is_(False))).one()
     moderator.sign_in("rowan@example.org")
+    item = db.scalars(select(ReviewItem).where(ReviewItem.post_id == reply.id)).one()
     moderator.post(
-        f"/f/{forum.slug}/moderation/posts/{reply.id}/reject",
-        {"reason": "Please check fluid advice with your renal team first."},
+        f"/moderation/items/{item.id}/decide",
+        {"action": "reject", "reason": "Please check fluid advice with your renal team first."},
     )
     home = author.get("/").text
     assert '<span class="count">1<span class="visually-hidden"> new</span>' in home
@@ -53,7 +55,8 @@ def test_notifications_are_private_to_their_member(
     author.post(f"/f/{forum.slug}/t/{thread.id}/reply", {"body": "A sensor alarm helped."})
     reply = db.scalars(select(Post).where(Post.is_opening.is_(False))).one()
     moderator.sign_in("rowan@example.org")
-    moderator.post(f"/f/{forum.slug}/moderation/posts/{reply.id}/approve")
+    item = db.scalars(select(ReviewItem).where(ReviewItem.post_id == reply.id)).one()
+    moderator.post(f"/moderation/items/{item.id}/decide", {"action": "approve"})
     other.sign_in("sam@example.org")
     assert "Night hypos" not in other.get("/notifications").text
     assert "approved your reply in “Night hypos”" in author.get("/notifications").text
