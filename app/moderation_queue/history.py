@@ -17,6 +17,7 @@ from app.moderation_queue import service
 from app.moderation_queue.models import (
     ModerationDecision,
     ModeratorNote,
+    Report,
     ReviewItem,
     ReviewStatus,
     Sanction,
@@ -125,6 +126,9 @@ def card_context(
         "history": author_history(session, entry.post.author, forum),
         "seniors": [u for u in senior_moderators(session, forum.id) if u.id != scope.user.id],
         "rejection_reasons": forum.policy.rejection_reasons,
+        "reports": session.scalars(
+            select(Report).where(Report.review_item_id == entry.item.id).order_by(Report.id)
+        ).all(),
         "now": utcnow(),
     }
 

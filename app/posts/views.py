@@ -23,7 +23,7 @@ from app.forums.models import Forum
 from app.forums.service import ForumAccess
 from app.moderation_queue import service as queue
 from app.posts import precheck, service
-from app.posts.models import Post, Thread
+from app.posts.models import Post, PostStatus, Thread
 from app.templating import is_htmx, render
 
 router = APIRouter()
@@ -66,6 +66,7 @@ def _post_context(
 ) -> dict[str, Any]:
     """What every rendering of posts needs: author badges and crisis help for the author."""
     return {
+        "report_reasons": REPORT_REASONS,
         "roles": service.author_roles(db, forum, {p.author_id for p in posts_on_page}),
         "urgent_ids": queue.urgent_post_ids(
             db, forum, posts_on_page, viewer.id if viewer else None
@@ -149,6 +150,7 @@ def thread_page(
     user: OptionalUser,
     thread_id: int,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    reported: Annotated[int | None, Query()] = None,
 ) -> Response:
     thread = _thread_or_404(db, access, thread_id, user)
     post_page = service.thread_posts(db, thread, user, page=page, per_page=settings.posts_per_page)
@@ -162,6 +164,9 @@ def thread_page(
             "page": post_page,
             "errors": {},
             "values": {},
+            "notice": "Thank you. A moderator will look at the post you reported."
+            if reported
+            else None,
             **_post_context(db, access.forum, post_page.posts, user),
         },
     )
@@ -254,4 +259,41 @@ def post_permalink(
     suffix = f"?page={page}" if page > 1 else ""
     return RedirectResponse(
         f"/f/{forum.slug}/t/{thread.id}{suffix}#post-{post.id}", status_code=303
+    )
+
+
+REPORT_REASONS = {
+    "worried": "I'm worried about this person's safety",
+    "hurtful": "It's hurtful or hostile",
+    "personal_details": "It shares personal details",
+    "medical_advice": "It gives risky medical advice",
+    "spam": "It's spam or advertising",
+    "other": "Something else",
+}
+
+
+@router.post("/posts/{post_id}/report")
+def report(
+    db: SessionDep,
+    user: CurrentUser,
+    post_id: int,
+    reason: Annotated[str, Form(max_length=40)] = "",
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    post = db.get(Post, post_id)
+    if post is None or not service.can_see_post(post, user):
+        raise HTTPException(404, "We couldn't find that post. It may have been removed.")
+    forum = post.thread.forum
+    access = forums.access(db, forum, user)
+    if not access.can_read or post.status is not PostStatus.PUBLISHED:
+        raise HTTPException(404, "We couldn't find that post. It may have been removed.")
+    if reason not in REPORT_REASONS:
+        raise HTTPException(422, "Choose why you are reporting this post.")
+    if post.author_id == user.id:
+        raise HTTPException(
+            422, "You can't report your own post. You can edit or withdraw it instead."
+        )
+    queue.report_post(db, post, forum, user, reason, note.strip())
+    return RedirectResponse(
+        f"/f/{forum.slug}/t/{post.thread_id}?reported={post.id}#post-{post.id}", status_code=303
     )
