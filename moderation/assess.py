@@ -1,0 +1,174 @@
+"""assess(): scores and rules combined into one Assessment with a route, a priority and reasons.
+
+Scores rank and hold posts for humans; nothing here deletes anyone's words. Venting is not an
+attack: strong language aimed at no one is published (with a low-priority flag by default),
+while insults, threats and attacks aimed at a person are held.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from moderation.rules import community, crisis, identifiers, medical_advice
+from moderation.scorers import Scorer, default_scorer
+from moderation.types import (
+    Assessment,
+    AssessmentContext,
+    Reason,
+    Route,
+    Span,
+    VentingHandling,
+)
+
+# How soon a moderator should see each kind of reason (by code prefix; longest prefix wins).
+PRIORITY = {
+    "crisis": 95,
+    "score.threat": 85,
+    "score.severe_toxicity": 80,
+    "score.identity_attack": 75,
+    "score.insult": 70,
+    "identifier": 55,
+    "medical_advice": 50,
+    "watched_word.block": 45,
+    "watched_word.hold": 45,
+    "spam": 35,
+    "venting.hold": 30,
+    "venting": 10,
+    "watched_word.flag": 10,
+}
+# Reasons that do not hold a post on their own.
+PUBLISHING_CODES = ("venting.obscene_only", "watched_word.flag")
+SCORE_MESSAGES = {
+    "threat": "Reads as a threat",
+    "severe_toxicity": "Very hostile language",
+    "identity_attack": "Attacks people for who they are",
+    "insult": "Reads as an insult aimed at someone",
+}
+HOSTILITY_SUGGESTION = "Could you rephrase this so it's kind to the person you're replying to?"
+MEDICAL_SUGGESTION = (
+    "Share your own experience rather than telling others to change their treatment: "
+    "their care team can advise them."
+)
+
+
+def priority_of(code: str) -> int:
+    matches = [prefix for prefix in PRIORITY if code == prefix or code.startswith(prefix + ".")]
+    return PRIORITY[max(matches, key=len)] if matches else 20
+
+
+def detect_rules(text: str, context: AssessmentContext | None = None) -> list[Reason]:
+    """Every rule detector, no ML: fast enough for the compose form on each keystroke pause."""
+    context = context or AssessmentContext()
+    return [
+        *crisis.detect(text),
+        *community.hostility(text),
+        *identifiers.detect(text),
+        *medical_advice.detect(text),
+        *community.watched_words(text, context.policy.watched_words),
+        *community.links_from_new_member(text, context.author_is_new_member),
+        *community.repeated_text(text, context.recent_texts_by_author),
+    ]
+
+
+def _score_reasons(
+    text: str,
+    scores: dict[str, float],
+    context: AssessmentContext,
+    rules: list[Reason],
+    scorer: Scorer,
+) -> list[Reason]:
+    policy = context.policy
+    by_code = {r.code: r for r in rules}
+    reasons: list[Reason] = []
+    for label, words in SCORE_MESSAGES.items():
+        score, threshold = scores.get(label, 0.0), policy.threshold(label)
+        if score < threshold:
+            continue
+        code = f"score.{label}"
+        message = f"{words} (score {score:.2f}, threshold {threshold:.2f})."
+        rule = by_code.get(code)
+        reasons.append(Reason(code, message, rule.spans if rule else (), label))
+    aimed = any(r.code.startswith(("score.", "crisis.")) for r in [*rules, *reasons])
+    strong = [
+        label
+        for label in ("obscene", "toxicity")
+        if scores.get(label, 0.0) >= policy.threshold(label)
+    ]
+    if strong and not aimed:
+        spans: tuple[Span, ...] = ()
+        finder = getattr(scorer, "offending_spans", None)
+        if callable(finder):
+            spans = tuple(Span(s.start, s.end, "venting.obscene_only") for s in finder(text))
+        label = strong[0]
+        held = policy.venting is VentingHandling.HOLD
+        reasons.append(
+            Reason(
+                "venting.hold" if held else "venting.obscene_only",
+                f"Strong language not aimed at anyone: likely venting "
+                f"({label} {scores[label]:.2f}, threshold {policy.threshold(label):.2f}).",
+                spans,
+                label,
+            )
+        )
+    return reasons
+
+
+def _combine(
+    text: str,
+    scores: dict[str, float],
+    context: AssessmentContext,
+    rules: list[Reason],
+    scorer: Scorer,
+) -> Assessment:
+    score_reasons = _score_reasons(text, scores, context, rules, scorer)
+    merged_codes = {r.code for r in score_reasons}
+    reasons = [r for r in rules if r.code not in merged_codes] + score_reasons
+    reasons.sort(key=lambda r: -priority_of(r.code))
+    codes = [r.code for r in reasons]
+    if any(c.startswith("crisis.") for c in codes):
+        route = Route.URGENT
+    elif any(c not in PUBLISHING_CODES for c in codes):
+        route = Route.HOLD
+    else:
+        route = Route.PUBLISH
+    priority = max((priority_of(c) for c in codes), default=0)
+    if route is Route.URGENT:
+        priority = max(priority, 90)
+    suggestions = [identifiers.SUGGESTIONS[c] for c in codes if c in identifiers.SUGGESTIONS]
+    if any(c.startswith(("score.insult", "score.threat", "score.identity_attack")) for c in codes):
+        suggestions.append(HOSTILITY_SUGGESTION)
+    if any(c.startswith("medical_advice.") for c in codes):
+        suggestions.append(MEDICAL_SUGGESTION)
+    return Assessment(
+        route=route,
+        priority=priority,
+        scores=scores,
+        scorer_name=scorer.name,
+        scorer_version=scorer.version,
+        reasons=tuple(reasons),
+        spans=tuple(sorted((s for r in reasons for s in r.spans), key=lambda s: (s.start, s.end))),
+        review_flag=route is Route.PUBLISH and bool(codes),
+        blocked="watched_word.block" in codes,
+        needs_clinical_review=any(c.startswith("medical_advice.") for c in codes),
+        suggestions=tuple(dict.fromkeys(suggestions)),
+    )
+
+
+def assess(
+    text: str, context: AssessmentContext | None = None, *, scorer: Scorer | None = None
+) -> Assessment:
+    return assess_batch([text], [context or AssessmentContext()], scorer=scorer)[0]
+
+
+def assess_batch(
+    texts: Sequence[str], contexts: Sequence[AssessmentContext], *, scorer: Scorer | None = None
+) -> list[Assessment]:
+    """Assess many posts with one call to the scorer (what the worker does)."""
+    if len(texts) != len(contexts):
+        raise ValueError("assess_batch needs one context per text")
+    scorer = scorer or default_scorer()
+    all_scores = scorer.score_batch(list(texts))
+    return [
+        _combine(text, scores, context, detect_rules(text, context), scorer)
+        for text, scores, context in zip(texts, all_scores, contexts, strict=True)
+    ]

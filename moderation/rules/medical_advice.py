@@ -1,0 +1,79 @@
+"""Dangerous medical advice to others: stop or change prescribed treatment, miracle cures.
+
+A member describing their own care ("my consultant stopped my tacrolimus") is shared
+experience, which peer support is for; telling others to change theirs needs a clinician's eye.
+"""
+
+from __future__ import annotations
+
+import re
+
+from moderation.rules import reason
+from moderation.types import Reason
+
+_TREATMENT = (
+    r"(?:medication|medicines?|meds|tablets|pills|insulin|dose|doses|dosage|dialysis|treatment"
+    r"|tacrolimus|ciclosporin|cyclosporine|mycophenolate|immunosuppressants?|anti-?rejection \w+|steroids?"
+    r"|prednisolone|statins?|beta[- ]?blockers?|bisoprolol|ramipril|warfarin|apixaban|rivaroxaban"
+    r"|clopidogrel|aspirin|metformin|blood thinners?|phosphate binders?)"
+)
+_CHANGE = r"(?:stop|quit|come off|get off|ditch|skip|drop|halve|double|triple|cut down|cut back|reduce|lower|up|increase|taper)"
+
+TO_OTHERS = re.compile(
+    rf"\b(?:you|u|everyone|everybody|people|y'all|yall|we all)\b[^.!?\n]{{0,30}}?"
+    rf"\b(?:should|must|need to|needs to|have to|has to|ought to|better|can just|could just|just)\b"
+    rf"[^.!?\n]{{0,15}}?\b{_CHANGE}\b(?:\s+taking)?(?:\s+(?:your|their|the|all|those|all your))?"
+    rf"[^.!?\n]{{0,20}}?\b{_TREATMENT}\b",
+    re.IGNORECASE,
+)
+IMPERATIVE = re.compile(
+    rf"(?:^|[.!?\n]\s*)(?P<advice>(?:just\s+|honestly\s+|seriously\s+)?(?:{_CHANGE}|don't take|do not take|never take|throw away|bin)"
+    rf"(?:\s+taking)?\s+(?:your|the|all your|those)\s+[^.!?\n]{{0,20}}?\b{_TREATMENT}\b)",
+    re.IGNORECASE,
+)
+NO_NEED = re.compile(
+    rf"\b(?:you|u)\s+(?:don't|dont|do not)\s+(?:really\s+)?need\s+(?:your|the|any)\s+{_TREATMENT}\b",
+    re.IGNORECASE,
+)
+MIRACLE = re.compile(
+    r"\bmiracle (?:cure|treatment|remedy)\b"
+    r"|\b(?:cured?|reversed?|heal(?:ed|s)?|fix(?:ed|es)?)\b[^.!?\n]{0,40}\b(?:kidney disease|ckd|diabetes|heart disease|kidneys?|heart)\b[^.!?\n]{0,60}\b(?:herbs?|herbal|supplements?|juic(?:e|ing)|detox|naturally|essential oils?|apple cider vinegar|cinnamon|keto)\b"
+    r"|\b(?:herbs?|herbal|supplements?|juic(?:e|ing)|detox|essential oils?|apple cider vinegar|cinnamon)\b[^.!?\n]{0,60}\b(?:cured?|reversed?|heal(?:ed|s)?)\b[^.!?\n]{0,40}\b(?:kidney disease|ckd|diabetes|heart disease|kidneys?|heart)\b"
+    r"|\b(?:ditch|bin|drop|forget) (?:the|your) (?:meds|medication|pills|insulin|tablets)\b",
+    re.IGNORECASE,
+)
+
+
+def detect(text: str) -> list[Reason]:
+    advice = [
+        *TO_OTHERS.finditer(text),
+        *NO_NEED.finditer(text),
+    ]
+    reasons = [
+        reason(
+            "medical_advice.change_treatment",
+            "Tells others to stop or change prescribed treatment; needs a clinically trained moderator.",
+            sorted(advice, key=lambda m: m.start()),
+        ),
+        reason(
+            "medical_advice.change_treatment",
+            "Tells others to stop or change prescribed treatment; needs a clinically trained moderator.",
+            IMPERATIVE.finditer(text),
+            group="advice",
+        ),
+        reason(
+            "medical_advice.miracle_cure",
+            "Promotes a 'miracle cure' or replacing prescribed treatment; needs a clinically trained moderator.",
+            MIRACLE.finditer(text),
+        ),
+    ]
+    merged: dict[str, Reason] = {}
+    for r in reasons:
+        if r is None:
+            continue
+        if r.code in merged:
+            prior = merged[r.code]
+            merged[r.code] = Reason(r.code, prior.message, prior.spans + r.spans)
+        else:
+            merged[r.code] = r
+    return list(merged.values())

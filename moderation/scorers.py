@@ -1,0 +1,191 @@
+"""Scorers: calibrated probabilities per label, from a named backend.
+
+A backend that fails to load raises ScorerLoadError naming the setting to fix; nothing ever falls
+back silently to another model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import threading
+from collections.abc import Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+from moderation.types import LABELS, Span
+
+
+class ScorerLoadError(Exception):
+    """The configured scorer cannot be used; the message says which setting to fix."""
+
+
+@runtime_checkable
+class Scorer(Protocol):
+    name: str
+    version: str
+
+    def score_batch(self, texts: Sequence[str]) -> list[dict[str, float]]: ...
+
+
+def _all_labels(**known: float) -> dict[str, float]:
+    scores = dict.fromkeys(LABELS, 0.0)
+    scores.update(known)
+    return scores
+
+
+_WORD = re.compile(r"[A-Za-z*@$!][A-Za-z*@$!'-]*")
+
+
+class ProfanityScorer:
+    """alt-profanity-check's bundled calibrated model: offline, fast, profanity only.
+
+    It recognises swearing, not hostility without swear words, so it fills `toxicity` and
+    `obscene`; the rule detectors cover insults aimed at people.
+    """
+
+    name = "profanity"
+
+    def __init__(self) -> None:
+        try:
+            from profanity_check import predict_prob
+        except ImportError as exc:  # pragma: no cover - it is a core dependency
+            raise ScorerLoadError(
+                "HARBOUR_SCORER=profanity: the alt-profanity-check package is not installed"
+            ) from exc
+        self._predict = predict_prob
+        self.version = f"alt-profanity-check {metadata.version('alt-profanity-check')}"
+
+    def score_batch(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        if not texts:
+            return []
+        probabilities = self._predict(list(texts))
+        return [_all_labels(toxicity=float(p), obscene=float(p)) for p in probabilities]
+
+    def offending_spans(self, text: str, threshold: float = 0.5) -> list[Span]:
+        """The words the model itself finds profane, to highlight for a moderator."""
+        words = list(_WORD.finditer(text))
+        if not words:
+            return []
+        probabilities = self._predict([m.group(0) for m in words])
+        return [
+            Span(m.start(), m.end(), "score.obscene")
+            for m, p in zip(words, probabilities, strict=True)
+            if p >= threshold
+        ]
+
+
+class DetoxifyScorer:
+    """The real Detoxify model, loaded offline from a local checkpoint and Hugging Face folder."""
+
+    name = "detoxify"
+
+    def __init__(self, checkpoint: str | None, model_dir: str | None, device: str = "cpu") -> None:
+        if not checkpoint or not Path(checkpoint).is_file():
+            raise ScorerLoadError(
+                f"HARBOUR_SCORER=detoxify: checkpoint file {checkpoint!r} not found "
+                "(set HARBOUR_DETOXIFY_CHECKPOINT to the .ckpt file)"
+            )
+        if not model_dir or not (Path(model_dir) / "config.json").is_file():
+            raise ScorerLoadError(
+                f"HARBOUR_SCORER=detoxify: Hugging Face folder {model_dir!r} has no config.json "
+                "(set HARBOUR_DETOXIFY_MODEL_DIR to the model's config and tokenizer folder)"
+            )
+        # Never reach for the hub: weights cannot be downloaded where Harbour runs.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        try:
+            import torch
+            from detoxify import detoxify as detoxify_module
+        except ImportError as exc:
+            raise ScorerLoadError(
+                "HARBOUR_SCORER=detoxify needs the optional extra: pip install 'harbour[detoxify]'"
+            ) from exc
+        self._torch = torch
+        try:
+            loaded = torch.load(checkpoint, map_location=device, weights_only=False)
+            args = dict(loaded["config"]["arch"]["args"])
+            # Detoxify asks the hub for `model_type` unless it is a local path: point it home.
+            args["model_type"] = str(model_dir)
+            self.model, self.tokenizer = detoxify_module.get_model_and_tokenizer(
+                **args, state_dict=loaded["state_dict"], huggingface_config_path=str(model_dir)
+            )
+            classes = loaded["config"]["dataset"]["args"]["classes"]
+        except (OSError, KeyError, ValueError, RuntimeError) as exc:
+            raise ScorerLoadError(
+                f"HARBOUR_SCORER=detoxify: could not load {checkpoint}: {exc} "
+                "(check HARBOUR_DETOXIFY_CHECKPOINT and HARBOUR_DETOXIFY_MODEL_DIR)"
+            ) from exc
+        renamed = {
+            "toxic": "toxicity",
+            "identity_hate": "identity_attack",
+            "severe_toxic": "severe_toxicity",
+        }
+        self.class_names = [renamed.get(c, c) for c in classes]
+        self.device = device
+        self.model.to(device)
+        self.model.eval()
+        self.max_length = int(getattr(self.model.config, "max_position_embeddings", 512))
+        digest = hashlib.sha256(Path(checkpoint).read_bytes()).hexdigest()[:12]
+        self.version = (
+            f"{Path(checkpoint).name} sha256:{digest} detoxify {metadata.version('detoxify')}"
+        )
+        self._lock = threading.Lock()
+
+    def score_batch(self, texts: Sequence[str], batch_size: int = 16) -> list[dict[str, float]]:
+        results: list[dict[str, float]] = []
+        for start in range(0, len(texts), batch_size):
+            chunk = list(texts[start : start + batch_size])
+            inputs = self.tokenizer(
+                chunk,
+                return_tensors="pt",
+                truncation=True,
+                padding=True,
+                max_length=self.max_length,
+            ).to(self.device)
+            with self._lock, self._torch.no_grad():
+                logits = self.model(**inputs)[0]
+            probabilities = self._torch.sigmoid(logits).cpu().tolist()
+            for row in probabilities:
+                known = {
+                    name: float(p)
+                    for name, p in zip(self.class_names, row, strict=True)
+                    if name in LABELS
+                }
+                results.append(_all_labels(**known))
+        return results
+
+
+_cache: dict[tuple[Any, ...], Scorer] = {}
+_cache_lock = threading.Lock()
+
+
+def load_scorer(
+    name: str,
+    *,
+    detoxify_checkpoint: str | None = None,
+    detoxify_model_dir: str | None = None,
+    device: str = "cpu",
+) -> Scorer:
+    """The scorer called `name`, loaded once per process."""
+    key = (name, detoxify_checkpoint, detoxify_model_dir, device)
+    with _cache_lock:
+        if key in _cache:
+            return _cache[key]
+        scorer: Scorer
+        if name == "profanity":
+            scorer = ProfanityScorer()
+        elif name == "detoxify":
+            scorer = DetoxifyScorer(detoxify_checkpoint, detoxify_model_dir, device)
+        else:
+            raise ScorerLoadError(
+                f"HARBOUR_SCORER={name!r} is not a scorer Harbour knows; use 'profanity' or 'detoxify'"
+            )
+        _cache[key] = scorer
+        return scorer
+
+
+def default_scorer() -> Scorer:
+    return load_scorer("profanity")
