@@ -13,10 +13,11 @@ from app.accounts import service as accounts
 from app.accounts.models import User
 from app.config import Settings
 from app.db import begin_write, run_unit_of_work
-from app.errors import NotAuthenticated
+from app.errors import NotAuthenticated, WarningToAcknowledge
 from app.forums import service as forums
 from app.forums.models import Forum
 from app.forums.service import ForumAccess
+from app.moderation_queue import sanctions
 from app.moderation_queue.worker import Assessments
 from app.notifications import service as notifications
 from app.ratelimit import RateLimiter
@@ -51,6 +52,10 @@ LimiterDep = Annotated[RateLimiter, Depends(get_limiter)]
 AssessmentsDep = Annotated[Assessments, Depends(get_assessments)]
 
 
+# Pages a member with an unread warning can still open (to read and acknowledge it).
+WARNING_FREE_PATHS = ("/account", "/notifications", "/logout", "/static")
+
+
 def session_lookup(
     request: Request, db: SessionDep, settings: SettingsDep
 ) -> accounts.SessionLookup:
@@ -70,6 +75,13 @@ def session_lookup(
     )
     request.state.user_session = lookup.record
     request.scope["state"]["signed_in"] = lookup.record is not None
+    if (
+        user is not None
+        and request.method == "GET"
+        and not request.url.path.startswith(WARNING_FREE_PATHS)
+        and sanctions.unacknowledged_warning(db, user.id) is not None
+    ):
+        raise WarningToAcknowledge()
     return lookup
 
 

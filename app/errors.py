@@ -74,6 +74,14 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     )
 
 
+class WarningToAcknowledge(Exception):
+    """A moderator's warning the member has not yet read: shown before anything else."""
+
+
+async def _warning(request: Request, exc: Exception) -> Response:
+    return RedirectResponse("/account/sanctions", status_code=303)
+
+
 async def _rate_limited(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RateLimited)
     return problem(
@@ -115,4 +123,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(RateLimited, _rate_limited)
     app.add_exception_handler(NotAuthenticated, _not_authenticated)
+    app.add_exception_handler(WarningToAcknowledge, _warning)
     app.add_exception_handler(Exception, _unexpected)

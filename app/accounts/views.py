@@ -3,11 +3,13 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.accounts import service
+from app.db import utcnow
 from app.deps import CurrentUser, LimiterDep, OptionalUser, SessionDep, SettingsDep
+from app.moderation_queue import sanctions
 from app.security import SESSION_COOKIE, is_https
 from app.templating import render
 
@@ -151,3 +153,39 @@ def account(request: Request, db: SessionDep, user: CurrentUser) -> Response:
         "accounts/account.html",
         {"user": user, "live_sessions": service.count_live_sessions(db, user.id)},
     )
+
+
+@router.get("/account/sanctions")
+def my_sanctions(request: Request, db: SessionDep, user: CurrentUser) -> Response:
+    mine = sanctions.of_member(db, user.id)
+    appealed = sanctions.appealed_ids(db, [s.id for s in mine])
+    return render(
+        request,
+        "accounts/sanctions.html",
+        {
+            "sanctions": mine,
+            "appealed": appealed,
+            "now": utcnow(),
+            "kind_words": sanctions.KIND_WORDS,
+        },
+    )
+
+
+@router.post("/account/sanctions/{sanction_id}/acknowledge")
+def acknowledge(db: SessionDep, user: CurrentUser, sanction_id: int) -> Response:
+    sanctions.acknowledge(db, user, sanction_id)
+    return RedirectResponse("/account/sanctions?acknowledged=1", status_code=303)
+
+
+@router.post("/account/sanctions/{sanction_id}/appeal")
+def appeal(
+    db: SessionDep,
+    user: CurrentUser,
+    sanction_id: int,
+    body: Annotated[str, Form(min_length=1, max_length=4000)],
+) -> Response:
+    try:
+        sanctions.appeal(db, user, sanction_id, body.strip())
+    except sanctions.AppealRefused as exc:
+        raise HTTPException(409, exc.message) from exc
+    return RedirectResponse("/account/sanctions?appealed=1", status_code=303)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from moderation import DEFAULT_THRESHOLDS
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,6 +21,9 @@ from app.forums.models import (
     ModerationMode,
     Visibility,
 )
+from app.moderation_queue import sanctions
+from app.moderation_queue.sanctions import Restriction
+from moderation import DEFAULT_THRESHOLDS
 
 # Shown to an author whose post suggests they may be in crisis (UK defaults; editable per forum).
 DEFAULT_CRISIS_RESOURCES: list[dict[str, Any]] = [
@@ -134,6 +136,7 @@ class ForumAccess:
     forum: Forum
     user: User | None
     membership: Membership | None
+    restriction: Restriction = field(default_factory=Restriction)
 
     @property
     def is_member(self) -> bool:
@@ -151,12 +154,16 @@ class ForumAccess:
 
     @property
     def can_read(self) -> bool:
+        if self.restriction.suspended and not self.can_moderate:
+            return False
         return (
             self.forum.visibility is Visibility.PUBLIC_READ or self.is_member or self.can_moderate
         )
 
     @property
     def can_post(self) -> bool:
+        if self.restriction.muted or self.restriction.suspended:
+            return False
         return (
             self.user is not None and self.user.is_active and (self.is_member or self.can_moderate)
         )
@@ -167,7 +174,12 @@ class ForumAccess:
 
 
 def access(session: Session, forum: Forum, user: User | None) -> ForumAccess:
-    return ForumAccess(forum=forum, user=user, membership=membership_of(session, forum, user))
+    return ForumAccess(
+        forum=forum,
+        user=user,
+        membership=membership_of(session, forum, user),
+        restriction=sanctions.restriction(session, user.id, forum.id) if user else Restriction(),
+    )
 
 
 def join(session: Session, forum: Forum, user: User) -> Membership:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from app.accounts.models import User
 from app.deps import Moderator, ModeratorScope, SessionDep
-from app.moderation_queue import history, service
-from app.moderation_queue.models import DecisionAction, ReviewQueue, ReviewStatus
+from app.forums import service as forums
+from app.forums.models import Forum
+from app.moderation_queue import history, metrics, sanctions, service
+from app.moderation_queue.models import DecisionAction, ReviewQueue, ReviewStatus, SanctionKind
 from app.templating import is_htmx, render
 
 router = APIRouter()
@@ -238,3 +242,142 @@ def add_note(
 def forum_queue(slug: str) -> Response:
     """The forum's own queue is the dashboard, filtered to that forum."""
     return RedirectResponse(f"/moderation?forum={slug}", status_code=303)
+
+
+def _member_forum(
+    db: SessionDep, scope: ModeratorScope, user_id: int, forum: str | None
+) -> tuple[User, Forum]:
+    chosen = scope.forum(forum) if forum else None
+    if chosen is None:
+        raise HTTPException(404, "Choose one of the forums you moderate.")
+    member = db.get(User, user_id)
+    if member is None or forums.membership_of(db, chosen, member) is None:
+        raise HTTPException(404, "That person is not a member of this forum.")
+    return member, chosen
+
+
+@router.get("/moderation/members/{user_id}")
+def member_page(
+    request: Request, db: SessionDep, scope: Moderator, user_id: int, forum: SlugParam = None
+) -> Response:
+    member, chosen = _member_forum(db, scope, user_id, forum)
+    return render(
+        request,
+        "moderation_queue/member.html",
+        {
+            "member": member,
+            "forum": chosen,
+            "scope": scope,
+            "history": history.author_history(db, member, chosen),
+            "suggestion": sanctions.suggest_next(db, member.id, chosen),
+            "kinds": list(SanctionKind),
+        },
+    )
+
+
+@router.post("/moderation/members/{user_id}/sanctions")
+def impose_sanction(
+    db: SessionDep,
+    scope: Moderator,
+    user_id: int,
+    forum: Annotated[str, Form(max_length=64)],
+    kind: Annotated[SanctionKind, Form()],
+    reason: Annotated[str, Form(min_length=1, max_length=2000)],
+    days: Annotated[int | None, Form(ge=1, le=3650)] = None,
+    site_wide: Annotated[bool, Form()] = False,
+) -> Response:
+    member, chosen = _member_forum(db, scope, user_id, forum)
+    if site_wide and not scope.user.is_admin:
+        raise HTTPException(403, "Only site admins can sanction a member across the whole site.")
+    if member.id == scope.user.id:
+        raise HTTPException(422, "You can't sanction yourself.")
+    sanctions.impose(
+        db, scope.user, member, None if site_wide else chosen, kind, reason.strip(), days
+    )
+    return RedirectResponse(
+        f"/moderation/members/{member.id}?forum={chosen.slug}&done=1", status_code=303
+    )
+
+
+@router.get("/moderation/appeals")
+def appeals(request: Request, db: SessionDep, scope: Moderator) -> Response:
+    return render(
+        request,
+        "moderation_queue/appeals.html",
+        {
+            "appeals": sanctions.appeals_for(db, scope.user, scope.forum_ids),
+            "kind_words": sanctions.KIND_WORDS,
+        },
+    )
+
+
+@router.post("/moderation/appeals/{appeal_id}")
+def decide_appeal(
+    db: SessionDep,
+    scope: Moderator,
+    appeal_id: int,
+    outcome: Annotated[str, Form(pattern="^(uphold|overturn)$")],
+    response: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    found = next(
+        (a for a in sanctions.appeals_for(db, scope.user, scope.forum_ids) if a.id == appeal_id),
+        None,
+    )
+    if found is None:
+        raise HTTPException(
+            404,
+            "That appeal is not yours to review (it may be decided, or against your own decision).",
+        )
+    try:
+        sanctions.decide_appeal(db, scope.user, found, outcome == "overturn", response.strip())
+    except sanctions.AppealRefused as exc:
+        raise HTTPException(409, exc.message) from exc
+    return RedirectResponse("/moderation/appeals?done=1", status_code=303)
+
+
+@router.get("/moderation/metrics")
+def metrics_page(request: Request, db: SessionDep, scope: Moderator) -> Response:
+    return render(
+        request,
+        "moderation_queue/metrics.html",
+        {"rows": [metrics.forum_metrics(db, f) for f in scope.forums]},
+    )
+
+
+@router.get("/moderation/history")
+def decided(
+    request: Request,
+    db: SessionDep,
+    scope: Moderator,
+    forum: SlugParam = None,
+    author: SlugParam = None,
+    moderator: SlugParam = None,
+    reason: Annotated[str | None, Query(max_length=100)] = None,
+    since: Annotated[date | None, Query()] = None,
+    until: Annotated[date | None, Query()] = None,
+) -> Response:
+    chosen = scope.forum(forum)
+    query = metrics.DecidedQuery(
+        forum_ids=[chosen.id] if chosen else scope.forum_ids,
+        author=author or None,
+        moderator=moderator or None,
+        reason=reason or None,
+        since=since,
+        until=until,
+    )
+    return render(
+        request,
+        "moderation_queue/history.html",
+        {
+            "rows": metrics.decided(db, query),
+            "scope": scope,
+            "query": {
+                "forum": forum,
+                "author": author,
+                "moderator": moderator,
+                "reason": reason,
+                "since": since,
+                "until": until,
+            },
+        },
+    )
