@@ -46,6 +46,8 @@
     }
     if (event.ctrlKey || event.metaKey || event.altKey) { return; }
     if (target.matches("input, textarea, select, [contenteditable]")) { return; }
+    // One decision at a time: ignore keys while the pane is still loading the next item.
+    if (pane() && pane().matches(".htmx-request, .htmx-settling, .htmx-swapping")) { return; }
     var index = selectedIndex();
     switch (event.key) {
       case "j": open(index + 1); break;
