@@ -1,3 +1,4 @@
-from bench import load
+from bench import load, queue
 
 load.report(load.run())
+queue.report(queue.run())
