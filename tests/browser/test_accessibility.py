@@ -1,0 +1,102 @@
+"""WCAG 2.2 AA on every member page, checked by axe-core in Chromium, with the real CSP in force."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from sqlalchemy.orm import Session
+
+from app.forums.models import MembershipRole, ModerationMode, Visibility
+from app.posts.models import PostStatus
+from tests.browser.test_member_flow import sign_in
+from tests.conftest import LiveServer
+from tests.factories import ForumFactory, PostFactory, member_of, thread_with_opening_post
+
+pytestmark = pytest.mark.browser
+
+WCAG_AA = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}
+}
+
+
+def violations(page: Any) -> list[str]:
+    results = Axe().run(page, options=WCAG_AA)
+    return [
+        f"{v['id']}: {v['help']} ({', '.join(n['target'][0] for n in v['nodes'][:3])})"
+        for v in results.response["violations"]
+    ]
+
+
+def check(page: Any, url: str) -> list[str]:
+    page.goto(url)
+    return [f"{url} -> {v}" for v in violations(page)]
+
+
+@pytest.mark.parametrize("width", [1280, 320], ids=["desktop", "phone-320px"])
+def test_member_pages_have_no_axe_violations(
+    live_server: LiveServer, new_page: Callable[..., Any], db: Session, width: int
+) -> None:
+    forum = ForumFactory(
+        visibility=Visibility.PUBLIC_READ, moderation_mode=ModerationMode.HOLD_FLAGGED
+    )
+    kai = member_of(forum, email="kai@example.org", handle="kidneybean_kai")
+    supporter = member_of(forum, MembershipRole.SUPPORTER, handle="supporter_jo")
+    thread = thread_with_opening_post(forum, kai, title="Starting dialysis")
+    PostFactory(
+        thread=thread, author=supporter, body_source="**You've got this.** Ask about evening slots."
+    )
+    PostFactory(
+        thread=thread,
+        author=kai,
+        body_source="My NHS number is 943 476 5919",
+        status=PostStatus.HELD,
+        published_at=None,
+    )
+    base = live_server.url
+    page = new_page()
+    page.set_viewport_size({"width": width, "height": 800})
+    problems = []
+    for url in ("/", "/login", "/register", f"/f/{forum.slug}", f"/f/{forum.slug}/t/{thread.id}"):
+        problems += check(page, base + url)
+    sign_in(page, live_server, "kai@example.org")
+    for url in (
+        "/",
+        f"/f/{forum.slug}",
+        f"/f/{forum.slug}/t/{thread.id}",
+        f"/f/{forum.slug}/new",
+        "/account",
+        "/account/sanctions",
+        "/notifications",
+    ):
+        problems += check(page, base + url)
+        scroll_width = page.evaluate("() => document.documentElement.scrollWidth")
+        if scroll_width > width + 1:
+            problems.append(f"{url} scrolls sideways at {width}px ({scroll_width}px wide)")
+    assert problems == []
+
+
+def test_moderator_pages_have_no_axe_violations(
+    live_server: LiveServer, new_page: Callable[..., Any], db: Session
+) -> None:
+    forum = ForumFactory(moderation_mode=ModerationMode.PRE_MODERATE)
+    kai = member_of(forum, email="kai@example.org")
+    member_of(forum, MembershipRole.MODERATOR, email="rowan@example.org")
+    thread = thread_with_opening_post(forum, kai)
+    page = new_page()
+    sign_in(page, live_server, "kai@example.org")
+    page.goto(f"{live_server.url}/f/{forum.slug}/t/{thread.id}")
+    page.get_by_label("Your reply").fill("Sending you strength for tomorrow.")
+    page.get_by_role("button", name="Post reply").click()
+    page.locator("article.post--held").wait_for()
+    moderator = new_page()
+    sign_in(moderator, live_server, "rowan@example.org")
+    problems = check(moderator, f"{live_server.url}/moderation")
+    moderator.keyboard.press("j")
+    moderator.locator("#item-pane article.item-card").wait_for()
+    problems += [f"item card -> {v}" for v in violations(moderator)]
+    for url in ("/moderation/appeals", "/moderation/metrics", "/moderation/history"):
+        problems += check(moderator, live_server.url + url)
+    assert problems == []
