@@ -1,6 +1,6 @@
 """Every model, imported in dependency order so the metadata is complete (Alembic, tests)."""
 
-from app.accounts.models import AccountStatus, SiteRole, User, UserSession
+from app.accounts.models import AccountStatus, MemberMute, SiteRole, User, UserSession
 from app.audit.models import AuditEvent
 from app.db import Base
 from app.forums.models import (
@@ -30,7 +30,7 @@ from app.moderation_queue.models import (
     SanctionKind,
 )
 from app.notifications.models import Notification
-from app.posts.models import Post, PostStatus, Thread
+from app.posts.models import EditStatus, Post, PostEdit, PostStatus, Thread
 
 __all__ = [
     "AccountStatus",
@@ -39,9 +39,11 @@ __all__ = [
     "AuditEvent",
     "Base",
     "DecisionAction",
+    "EditStatus",
     "Forum",
     "ForumPolicy",
     "JoinPolicy",
+    "MemberMute",
     "Membership",
     "MembershipRole",
     "MembershipStatus",
@@ -51,6 +53,7 @@ __all__ = [
     "Notification",
     "Post",
     "PostAssessment",
+    "PostEdit",
     "PostStatus",
     "Report",
     "ReviewItem",

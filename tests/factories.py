@@ -109,6 +109,12 @@ class PostFactory(Base):
     is_opening = False
     published_at = factory.LazyFunction(utcnow)
 
+    @factory.post_generation
+    def count_published_reply(obj: Post, create: bool, extracted: Any, **kwargs: Any) -> None:
+        # Keep the thread's counter true, as publishing through the service would.
+        if create and obj.status is PostStatus.PUBLISHED and not obj.is_opening:
+            obj.thread.reply_count += 1
+
 
 def member_of(forum: Forum, role: MembershipRole = MembershipRole.MEMBER, **user: Any) -> User:
     """A new user with an active membership of `forum`."""

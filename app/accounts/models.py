@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Enum, ForeignKey, Index, String
+from sqlalchemy import Enum, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, utcnow
@@ -49,6 +49,14 @@ class User(Base):
         enum_column(AccountStatus, "account_status"), default=AccountStatus.ACTIVE
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # "Take a break": forums are hidden from the member until then.
+    break_until: Mapped[datetime | None] = mapped_column(default=None)
+    # Set when the member deleted their account; what is left is anonymised.
+    deleted_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    @property
+    def display_name(self) -> str:
+        return "Former member" if self.deleted_at else self.handle
 
     @property
     def is_admin(self) -> bool:
@@ -74,3 +82,15 @@ class UserSession(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class MemberMute(Base):
+    """One member has muted another: the muted member's posts are folded away for them."""
+
+    __tablename__ = "member_mute"
+    __table_args__ = (UniqueConstraint("user_id", "muted_user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    muted_user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

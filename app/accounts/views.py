@@ -4,9 +4,9 @@ from typing import Annotated
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from app.accounts import service
+from app.accounts import data, service
 from app.db import utcnow
 from app.deps import CurrentUser, LimiterDep, OptionalUser, SessionDep, SettingsDep
 from app.moderation_queue import sanctions
@@ -151,7 +151,12 @@ def account(request: Request, db: SessionDep, user: CurrentUser) -> Response:
     return render(
         request,
         "accounts/account.html",
-        {"user": user, "live_sessions": service.count_live_sessions(db, user.id)},
+        {
+            "user": user,
+            "live_sessions": service.count_live_sessions(db, user.id),
+            "muted": data.muted_members(db, user),
+            "on_break": data.on_break(user),
+        },
     )
 
 
@@ -189,3 +194,74 @@ def appeal(
     except sanctions.AppealRefused as exc:
         raise HTTPException(409, exc.message) from exc
     return RedirectResponse("/account/sanctions?appealed=1", status_code=303)
+
+
+@router.get("/account/posts")
+def my_posts(request: Request, db: SessionDep, user: CurrentUser) -> Response:
+    return render(request, "accounts/posts.html", {"rows": data.my_posts(db, user)})
+
+
+@router.post("/account/break")
+def take_a_break(
+    db: SessionDep, user: CurrentUser, days: Annotated[int, Form(ge=1, le=365)] = 7
+) -> Response:
+    data.take_a_break(user, days)
+    return RedirectResponse("/?notice=break", status_code=303)
+
+
+@router.post("/account/break/end")
+def end_break(db: SessionDep, user: CurrentUser) -> Response:
+    data.end_break(user)
+    return RedirectResponse("/?notice=break_over", status_code=303)
+
+
+@router.post("/members/{handle}/mute")
+def mute_member(
+    db: SessionDep, user: CurrentUser, handle: str, back: Annotated[str, Form(max_length=300)] = "/"
+) -> Response:
+    other = service.get_by_handle(db, handle)
+    if other is None or other.deleted_at is not None:
+        raise HTTPException(404, "There is no member with that handle.")
+    data.mute(db, user, other)
+    return RedirectResponse(safe_next(back), status_code=303)
+
+
+@router.post("/account/muted/{user_id}/unmute")
+def unmute_member(db: SessionDep, user: CurrentUser, user_id: int) -> Response:
+    data.unmute(db, user, user_id)
+    return RedirectResponse("/account", status_code=303)
+
+
+@router.get("/account/export.json")
+def export_json(db: SessionDep, user: CurrentUser) -> Response:
+    return JSONResponse(
+        data.export(db, user),
+        headers={"Content-Disposition": 'attachment; filename="harbour-my-data.json"'},
+    )
+
+
+@router.get("/account/export.html")
+def export_html(request: Request, db: SessionDep, user: CurrentUser) -> Response:
+    response = render(request, "accounts/export.html", {"data": data.export(db, user)})
+    response.headers["Content-Disposition"] = 'attachment; filename="harbour-my-data.html"'
+    return response
+
+
+@router.get("/account/delete")
+def delete_form(request: Request, user: CurrentUser) -> Response:
+    return render(request, "accounts/delete.html", {})
+
+
+@router.post("/account/delete")
+def delete_account(
+    db: SessionDep,
+    user: CurrentUser,
+    posts: Annotated[str, Form(pattern="^(keep|remove)$")],
+    confirm: Annotated[str, Form(max_length=30)] = "",
+) -> Response:
+    if confirm.strip().lower() != "delete my account":
+        raise HTTPException(422, "Type “delete my account” to confirm. Nothing has been deleted.")
+    data.delete_account(db, user, remove_posts=posts == "remove")
+    response = RedirectResponse("/?notice=deleted", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response

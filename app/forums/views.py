@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from app.accounts import data
 from app.deps import CurrentUser, ForumAccessDep, OptionalUser, SessionDep, SettingsDep
 from app.forums import service
 from app.forums.models import MembershipStatus
@@ -19,6 +20,9 @@ NOTICES = {
     "signed_out_everywhere": "You have signed out on every device.",
     "joined": "You have joined this forum. Welcome!",
     "requested": "Thanks, your request to join has been sent. A moderator will look at it soon.",
+    "break": "Enjoy your break. Your forums are hidden until it ends; you can come back any time.",
+    "break_over": "Welcome back.",
+    "deleted": "Your account has been deleted. Take care of yourself.",
 }
 
 
@@ -29,6 +33,12 @@ def home(
     user: OptionalUser,
     notice: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Response:
+    if user and data.on_break(user):
+        return render(
+            request,
+            "forums/break.html",
+            {"until": user.break_until, "notice": NOTICES.get(notice or "")},
+        )
     memberships = service.memberships_of_user(db, user) if user else []
     mine = {m.forum_id for m in memberships}
     others = [f for f in service.all_forums(db) if f.id not in mine]

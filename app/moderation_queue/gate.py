@@ -12,17 +12,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-import moderation
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+import moderation
 from app.audit import service as audit
 from app.db import utcnow, write_transaction
 from app.forums.models import Forum, ModerationMode
 from app.moderation_queue import items
 from app.moderation_queue.models import PostAssessment, ReviewQueue
 from app.posts import service as posts
-from app.posts.models import Post, PostStatus, Thread
+from app.posts.models import EditStatus, Post, PostEdit, PostStatus, Thread
 
 logger = logging.getLogger(__name__)
 
@@ -165,6 +165,17 @@ class ModerationGate:
             if assessment is None:
                 continue
             session.add(_assessment_row(post, assessment))
+            if post.status is PostStatus.HELD:
+                urgent = assessment.route is moderation.Route.URGENT
+                items.open_item(
+                    session,
+                    post,
+                    forum_of[post.thread_id].id,
+                    ReviewQueue.URGENT if urgent else ReviewQueue.HELD,
+                    priority=assessment.priority,
+                    reason_codes=[r.code for r in assessment.reasons],
+                    needs_clinical_review=assessment.needs_clinical_review,
+                )
             if (
                 post.status is PostStatus.PUBLISHED
                 and assessment.route is not moderation.Route.PUBLISH
@@ -233,6 +244,64 @@ class ModerationGate:
             route=assessment.route.value,
             scorer=assessment.scorer_name,
         )
+
+    def rescore_post(self, post_id: int) -> None:
+        """Re-assess a held post whose author changed it, so highlights match the new words."""
+        with write_transaction(self.sessions) as session:
+            post = session.get(Post, post_id)
+            if post is not None and post.status is PostStatus.HELD:
+                self.rescore(session, [post])
+
+    def assess_edit(self, edit_id: int) -> None:
+        """Re-assess an author's edit of a published post: apply it if it would publish, else
+        queue it for a moderator while the published version stays."""
+        with write_transaction(self.sessions) as session:
+            edit = session.get(PostEdit, edit_id)
+            if edit is None or edit.status is not EditStatus.PENDING:
+                return
+            post = session.get(Post, edit.post_id)
+            assert post is not None
+            forum = _forums_of(session, [post])[post.thread_id]
+            try:
+                assessment = moderation.assess(
+                    edit.body_source, context_for(session, post, forum), scorer=self.scorer
+                )
+            except Exception:
+                logger.exception("could not assess edit %s; holding it for a moderator", edit.id)
+                items.open_item(
+                    session,
+                    post,
+                    forum.id,
+                    ReviewQueue.HELD,
+                    priority=50,
+                    reason_codes=[ASSESSMENT_FAILED["code"], "edit.pending"],
+                )
+                return
+            status, _flagged = status_for(forum.moderation_mode, assessment)
+            if status is PostStatus.PUBLISHED and assessment.route is moderation.Route.PUBLISH:
+                posts.apply_edit(post, edit)
+                session.add(_assessment_row(post, assessment))
+                return
+            session.add(_assessment_row(post, assessment))
+            urgent = assessment.route is moderation.Route.URGENT
+            items.open_item(
+                session,
+                post,
+                forum.id,
+                ReviewQueue.URGENT if urgent else ReviewQueue.HELD,
+                priority=assessment.priority,
+                reason_codes=[*(r.code for r in assessment.reasons), "edit.pending"],
+                needs_clinical_review=assessment.needs_clinical_review,
+            )
+            audit.record(
+                session,
+                actor_id=None,
+                action="post.edit_held",
+                target_type="post",
+                target_id=post.id,
+                forum_id=forum.id,
+                route=assessment.route.value,
+            )
 
     def _hold_unassessed(self, session: Session, post: Post, forum: Forum) -> None:
         session.add(

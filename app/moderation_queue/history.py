@@ -22,6 +22,7 @@ from app.moderation_queue.models import (
     ReviewStatus,
     Sanction,
 )
+from app.posts import service as posts
 from app.posts.models import Post, PostStatus
 
 if TYPE_CHECKING:
@@ -126,6 +127,9 @@ def card_context(
         "history": author_history(session, entry.post.author, forum),
         "seniors": [u for u in senior_moderators(session, forum.id) if u.id != scope.user.id],
         "rejection_reasons": forum.policy.rejection_reasons,
+        "edit": posts.pending_edit(session, entry.post)
+        if entry.post.status is PostStatus.PUBLISHED
+        else None,
         "reports": session.scalars(
             select(Report).where(Report.review_item_id == entry.item.id).order_by(Report.id)
         ).all(),

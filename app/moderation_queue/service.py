@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import moderation
 from sqlalchemy import ColumnElement, and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
+import moderation
 from app.accounts.models import User
 from app.audit import service as audit
 from app.db import utcnow
@@ -33,7 +33,7 @@ from app.moderation_queue.models import (
 )
 from app.notifications import service as notifications
 from app.posts import service as posts
-from app.posts.models import Post, PostStatus, Thread
+from app.posts.models import EditStatus, Post, PostEdit, PostStatus, Thread
 from app.posts.rendering import render_markdown
 
 CLAIM_MINUTES = 5
@@ -312,6 +312,12 @@ def _apply_to_post(session: Session, entry: QueueEntry, decision: Decision) -> N
     if action is DecisionAction.ESCALATE:
         return
     was_published = post.status is PostStatus.PUBLISHED
+    edit = posts.pending_edit(session, post) if was_published else None
+    if edit is not None and action is not DecisionAction.REMOVE:
+        _decide_edit(session, entry, decision, edit)
+        return
+    if edit is not None:
+        edit.status = EditStatus.DISCARDED
     if action is DecisionAction.EDIT_APPROVE and decision.edited_body is not None:
         post.body_source = decision.edited_body
         post.body_html = render_markdown(decision.edited_body)
@@ -329,6 +335,32 @@ def _apply_to_post(session: Session, entry: QueueEntry, decision: Decision) -> N
         post.review_flag = False
     _resolve_reports(session, entry, decision)
     _tell_author(session, post, thread, decision, was_published=was_published)
+
+
+def _decide_edit(session: Session, entry: QueueEntry, decision: Decision, edit: PostEdit) -> None:
+    """A published post's pending edit: approving applies it; rejecting keeps the published version."""
+    post, action = entry.post, decision.action
+    post.review_flag = False
+    title = entry.thread.title
+    if action in (DecisionAction.APPROVE, DecisionAction.EDIT_APPROVE):
+        if action is DecisionAction.EDIT_APPROVE and decision.edited_body is not None:
+            edit.body_source = decision.edited_body
+            edit.body_html = render_markdown(decision.edited_body)
+        posts.apply_edit(post, edit)
+        text = f"A moderator approved your edit in “{title}”."
+    elif action is DecisionAction.REJECT:
+        edit.status = EditStatus.DISCARDED
+        text = f"A moderator didn't publish your edit in “{title}”; your post stays as it was."
+        if decision.reason:
+            text += f" Their reason: {decision.reason}"
+    else:
+        edit.status = EditStatus.DISCARDED
+        return
+    if decision.message:
+        text += f" Their message: {decision.message}"
+    notifications.notify(
+        session, post.author_id, "post.edit_decided", text[:500], url=f"/posts/{post.id}"
+    )
 
 
 def _resolve_reports(session: Session, entry: QueueEntry, decision: Decision) -> None:

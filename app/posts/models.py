@@ -67,3 +67,25 @@ class Post(Base):
 
     thread: Mapped[Thread] = relationship()
     author: Mapped[User] = relationship(lazy="joined")
+
+
+class EditStatus(StrEnum):
+    PENDING = "pending"  # waiting for a moderator; the published version stays meanwhile
+    APPLIED = "applied"
+    DISCARDED = "discarded"
+
+
+class PostEdit(Base):
+    """An author's edit of a published post, kept apart until it passes the moderation gate."""
+
+    __tablename__ = "post_edit"
+    __table_args__ = (Index("ix_post_edit_post_id_status", "post_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"))
+    body_source: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    status: Mapped[EditStatus] = mapped_column(
+        enum_column(EditStatus, "edit_status"), default=EditStatus.PENDING
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

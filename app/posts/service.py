@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from app.accounts.models import User
 from app.db import utcnow
 from app.forums.models import Forum, Membership, MembershipRole, MembershipStatus
-from app.posts.models import Post, PostStatus, Thread
+from app.posts.models import EditStatus, Post, PostEdit, PostStatus, Thread
 from app.posts.rendering import render_markdown
 
 # Statuses an author still sees on their own posts (with an explanation), but nobody else does.
@@ -103,6 +103,52 @@ def unpublish(session: Session, post: Post, status: PostStatus) -> None:
     session.execute(update(Thread).where(Thread.id == post.thread_id).values(**values))
     session.flush()
     session.expire(post.thread)
+
+
+def pending_edit(session: Session, post: Post) -> PostEdit | None:
+    return session.scalar(
+        select(PostEdit).where(PostEdit.post_id == post.id, PostEdit.status == EditStatus.PENDING)
+    )
+
+
+def pending_edit_ids(session: Session, post_ids: Sequence[int]) -> set[int]:
+    if not post_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(PostEdit.post_id).where(
+                PostEdit.post_id.in_(post_ids), PostEdit.status == EditStatus.PENDING
+            )
+        )
+    )
+
+
+def edit_post(session: Session, post: Post, body: str) -> PostEdit | None:
+    """Change a post. A held post changes at once (it is still waiting for a moderator); a
+    published post's edit is kept apart until it passes the gate, and returned."""
+    if post.status in (PostStatus.HELD, PostStatus.AWAITING_ASSESSMENT):
+        post.body_source = body
+        post.body_html = render_markdown(body)
+        return None
+    for older in session.scalars(
+        select(PostEdit).where(PostEdit.post_id == post.id, PostEdit.status == EditStatus.PENDING)
+    ):
+        older.status = EditStatus.DISCARDED  # only the latest edit is waiting
+    edit = PostEdit(post_id=post.id, body_source=body, body_html=render_markdown(body))
+    session.add(edit)
+    session.flush()
+    return edit
+
+
+def apply_edit(post: Post, edit: PostEdit) -> None:
+    post.body_source = edit.body_source
+    post.body_html = edit.body_html
+    edit.status = EditStatus.APPLIED
+
+
+def withdraw(session: Session, post: Post) -> None:
+    """The author takes their own post down; it stays in their data export."""
+    unpublish(session, post, PostStatus.WITHDRAWN)
 
 
 def get_thread(session: Session, forum: Forum, thread_id: int) -> Thread | None:

@@ -7,7 +7,9 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 import moderation
+from app.accounts import data
 from app.accounts.models import User
+from app.db import after_commit
 from app.deps import (
     AssessmentsDep,
     CurrentUser,
@@ -65,7 +67,10 @@ def _post_context(
     db: Session, forum: Forum, posts_on_page: list[Post] | Any, viewer: User | None
 ) -> dict[str, Any]:
     """What every rendering of posts needs: author badges and crisis help for the author."""
+    own = [p.id for p in posts_on_page if viewer and p.author_id == viewer.id]
     return {
+        "muted_ids": data.muted_ids(db, viewer.id) if viewer else set(),
+        "pending_edit_ids": service.pending_edit_ids(db, own),
         "report_reasons": REPORT_REASONS,
         "roles": service.author_roles(db, forum, {p.author_id for p in posts_on_page}),
         "urgent_ids": queue.urgent_post_ids(
@@ -73,6 +78,14 @@ def _post_context(
         ),
         "resources": forum.policy.crisis_resources,
     }
+
+
+def _thread_notice(reported: int | None, withdrawn: bool) -> str | None:
+    if reported:
+        return "Thank you. A moderator will look at the post you reported."
+    if withdrawn:
+        return "Your post has been withdrawn. It is still in your data export."
+    return None
 
 
 @router.get("/f/{slug}/new")
@@ -151,6 +164,7 @@ def thread_page(
     thread_id: int,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     reported: Annotated[int | None, Query()] = None,
+    withdrawn: bool = False,
 ) -> Response:
     thread = _thread_or_404(db, access, thread_id, user)
     post_page = service.thread_posts(db, thread, user, page=page, per_page=settings.posts_per_page)
@@ -164,9 +178,7 @@ def thread_page(
             "page": post_page,
             "errors": {},
             "values": {},
-            "notice": "Thank you. A moderator will look at the post you reported."
-            if reported
-            else None,
+            "notice": _thread_notice(reported, withdrawn),
             **_post_context(db, access.forum, post_page.posts, user),
         },
     )
@@ -296,4 +308,72 @@ def report(
     queue.report_post(db, post, forum, user, reason, note.strip())
     return RedirectResponse(
         f"/f/{forum.slug}/t/{post.thread_id}?reported={post.id}#post-{post.id}", status_code=303
+    )
+
+
+def _own_post(db: SessionDep, user: User, post_id: int) -> Post:
+    post = db.get(Post, post_id)
+    if post is None or post.author_id != user.id:
+        raise HTTPException(404, "We couldn't find that post among yours.")
+    return post
+
+
+EDITABLE = (PostStatus.PUBLISHED, PostStatus.HELD, PostStatus.AWAITING_ASSESSMENT)
+
+
+@router.get("/posts/{post_id}/edit")
+def edit_form(request: Request, db: SessionDep, user: CurrentUser, post_id: int) -> Response:
+    post = _own_post(db, user, post_id)
+    if post.status not in EDITABLE:
+        raise HTTPException(409, "This post can no longer be edited.")
+    pending = service.pending_edit(db, post)
+    body = pending.body_source if pending else post.body_source
+    return render(
+        request,
+        "posts/edit.html",
+        {"post": post, "errors": {}, "values": {"body": body}, "pending": pending},
+    )
+
+
+@router.post("/posts/{post_id}/edit")
+def edit(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    assessments: AssessmentsDep,
+    user: CurrentUser,
+    post_id: int,
+    body: BodyField = "",
+) -> Response:
+    post = _own_post(db, user, post_id)
+    if post.status not in EDITABLE:
+        raise HTTPException(409, "This post can no longer be edited.")
+    if not forums.access(db, post.thread.forum, user).can_post:
+        raise HTTPException(403, "You can't post in this forum at the moment.")
+    errors = service.validate_post_input(body=body, max_body=settings.max_post_chars)
+    if errors:
+        return render(
+            request,
+            "posts/edit.html",
+            {"post": post, "errors": errors, "values": {"body": body}, "pending": None},
+            status_code=422,
+        )
+    pending = service.edit_post(db, post, body)
+    gate = assessments.gate
+    if pending is None:
+        after_commit(db, lambda: gate.rescore_post(post_id))
+    else:
+        edit_id = pending.id
+        after_commit(db, lambda: gate.assess_edit(edit_id))
+    return RedirectResponse(f"/posts/{post_id}", status_code=303)
+
+
+@router.post("/posts/{post_id}/withdraw")
+def withdraw(db: SessionDep, user: CurrentUser, post_id: int) -> Response:
+    post = _own_post(db, user, post_id)
+    if post.status not in EDITABLE:
+        raise HTTPException(409, "This post has already been taken down.")
+    service.withdraw(db, post)
+    return RedirectResponse(
+        f"/f/{post.thread.forum.slug}/t/{post.thread_id}?withdrawn=1", status_code=303
     )

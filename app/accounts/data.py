@@ -1,0 +1,188 @@
+"""A member's own data (UK GDPR): see it, export it, take a break, mute others, delete the account."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from app.accounts import service as accounts
+from app.accounts.models import AccountStatus, MemberMute, User
+from app.accounts.passwords import hash_password
+from app.audit import service as audit
+from app.db import utcnow
+from app.forums.models import Membership, MembershipStatus
+from app.moderation_queue.models import Report, Sanction
+from app.notifications.models import Notification
+from app.posts import service as posts
+from app.posts.models import Post, PostEdit, PostStatus, Thread
+
+
+def my_posts(session: Session, user: User) -> Sequence[tuple[Post, Thread]]:
+    return (
+        session.execute(
+            select(Post, Thread)
+            .join(Thread, Thread.id == Post.thread_id)
+            .where(Post.author_id == user.id)
+            .order_by(Post.created_at.desc())
+        )
+        .tuples()
+        .all()
+    )
+
+
+def take_a_break(user: User, days: int) -> None:
+    user.break_until = utcnow() + timedelta(days=days)
+
+
+def end_break(user: User) -> None:
+    user.break_until = None
+
+
+def on_break(user: User) -> bool:
+    return user.break_until is not None and user.break_until > utcnow()
+
+
+def mute(session: Session, user: User, other: User) -> None:
+    if other.id == user.id or muted_ids(session, user.id) & {other.id}:
+        return
+    session.add(MemberMute(user_id=user.id, muted_user_id=other.id))
+
+
+def unmute(session: Session, user: User, other_id: int) -> None:
+    session.execute(
+        delete(MemberMute).where(
+            MemberMute.user_id == user.id, MemberMute.muted_user_id == other_id
+        )
+    )
+
+
+def muted_ids(session: Session, user_id: int) -> set[int]:
+    return set(
+        session.scalars(select(MemberMute.muted_user_id).where(MemberMute.user_id == user_id))
+    )
+
+
+def muted_members(session: Session, user: User) -> Sequence[User]:
+    return session.scalars(
+        select(User)
+        .join(MemberMute, MemberMute.muted_user_id == User.id)
+        .where(MemberMute.user_id == user.id)
+        .order_by(User.handle)
+    ).all()
+
+
+def export(session: Session, user: User) -> dict[str, Any]:
+    """Everything Harbour holds about the member, in one document."""
+
+    def iso(value: Any) -> str | None:
+        return value.isoformat() if value else None
+
+    memberships = session.scalars(select(Membership).where(Membership.user_id == user.id)).all()
+    sanctions = session.scalars(select(Sanction).where(Sanction.user_id == user.id)).all()
+    reports = session.scalars(select(Report).where(Report.reporter_id == user.id)).all()
+    notes = session.scalars(select(Notification).where(Notification.user_id == user.id)).all()
+    edits = session.scalars(
+        select(PostEdit).join(Post, Post.id == PostEdit.post_id).where(Post.author_id == user.id)
+    ).all()
+    return {
+        "account": {
+            "handle": user.handle,
+            "email": user.email,
+            "created_at": iso(user.created_at),
+            "site_role": user.site_role.value,
+            "break_until": iso(user.break_until),
+        },
+        "memberships": [
+            {
+                "forum": m.forum.name,
+                "role": m.role.value,
+                "status": m.status.value,
+                "joined_at": iso(m.created_at),
+            }
+            for m in memberships
+        ],
+        "posts": [
+            {
+                "thread": thread.title,
+                "forum": thread.forum.name,
+                "status": post.status.value,
+                "created_at": iso(post.created_at),
+                "text": post.body_source,
+                "rejection_reason": post.rejection_reason,
+            }
+            for post, thread in my_posts(session, user)
+        ],
+        "edits": [
+            {
+                "post_id": e.post_id,
+                "status": e.status.value,
+                "text": e.body_source,
+                "created_at": iso(e.created_at),
+            }
+            for e in edits
+        ],
+        "reports_made": [
+            {
+                "post_id": r.post_id,
+                "reason": r.reason,
+                "note": r.note,
+                "created_at": iso(r.created_at),
+                "outcome": r.outcome,
+            }
+            for r in reports
+        ],
+        "sanctions": [
+            {
+                "kind": s.kind.value,
+                "reason": s.reason,
+                "created_at": iso(s.created_at),
+                "ends_at": iso(s.ends_at),
+                "lifted_at": iso(s.lifted_at),
+            }
+            for s in sanctions
+        ],
+        "notifications": [{"text": n.text, "created_at": iso(n.created_at)} for n in notes],
+        "muted_members": [m.handle for m in muted_members(session, user)],
+    }
+
+
+def delete_account(session: Session, user: User, *, remove_posts: bool) -> None:
+    """Delete the account. Posts stay as "Former member" or are removed, as the member chose;
+    either way nothing left can identify them."""
+    if remove_posts:
+        for post in session.scalars(select(Post).where(Post.author_id == user.id)):
+            if post.status is PostStatus.PUBLISHED:
+                posts.unpublish(session, post, PostStatus.REMOVED)
+            else:
+                post.status = PostStatus.REMOVED
+            post.body_source = ""
+            post.body_html = ""
+    session.execute(
+        delete(MemberMute).where(
+            (MemberMute.user_id == user.id) | (MemberMute.muted_user_id == user.id)
+        )
+    )
+    session.execute(delete(Notification).where(Notification.user_id == user.id))
+    for membership in session.scalars(select(Membership).where(Membership.user_id == user.id)):
+        membership.status = MembershipStatus.REMOVED
+    accounts.end_all_sessions(session, user.id)
+    audit.record(
+        session,
+        actor_id=None,
+        action="account.delete",
+        target_type="user",
+        target_id=user.id,
+        posts_removed=remove_posts,
+    )
+    user.deleted_at = utcnow()
+    user.status = AccountStatus.DEACTIVATED
+    user.handle = f"former-member-{user.id}"
+    user.handle_key = user.handle
+    user.email = f"deleted-{user.id}@deleted.invalid"
+    user.password_hash = hash_password(secrets.token_urlsafe(32))
+    user.break_until = None
