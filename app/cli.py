@@ -7,10 +7,12 @@ import getpass
 import typer
 
 from app.config import get_settings
+from app.moderation_queue.commands import moderation_cli
 
 cli = typer.Typer(help="Harbour: a moderated peer-support forum.", no_args_is_help=True)
 db_cli = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
+cli.add_typer(moderation_cli, name="moderation")
 
 
 @db_cli.command("upgrade")

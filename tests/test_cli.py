@@ -1,35 +1,63 @@
-"""The `harbour` command line, run as a real process."""
+"""The `harbour` command line: one run as a real process, the rest in-process with typer's runner."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
+from typer.testing import CliRunner
 
+from app.cli import cli
+from app.config import get_settings
 from app.db import make_engine, make_sessionmaker
 from app.models import Forum, Post, PostStatus, User
 
 HARBOUR = [sys.executable, "-m", "app"]
 
 
-def run(url: str, *args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
+class Result:
+    def __init__(self, returncode: int, stdout: str, stderr: str) -> None:
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+
+
+def run_process(url: str, *args: str) -> Result:
     env = {**os.environ, "HARBOUR_DATABASE_URL": url, "HARBOUR_ENVIRONMENT": "development"}
-    return subprocess.run(
+    done = subprocess.run(
         [*HARBOUR, *args],
         env=env,
-        input=input,
         capture_output=True,
         text=True,
         timeout=120,
         cwd=Path(__file__).resolve().parent.parent,
     )
+    return Result(done.returncode, done.stdout, done.stderr)
 
 
-def test_db_upgrade_create_admin_and_demo(tmp_path: Path) -> None:
+@pytest.fixture
+def harbour(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Callable[..., Result]]:
+    """Run `harbour ARGS` in this process against a fresh SQLite file."""
     url = f"sqlite:///{tmp_path}/cli.db"
+    monkeypatch.setenv("HARBOUR_DATABASE_URL", url)
+    monkeypatch.setenv("HARBOUR_ENVIRONMENT", "development")
+    get_settings.cache_clear()
+    runner = CliRunner()
+
+    def invoke(*args: str) -> Result:
+        result = runner.invoke(cli, list(args))
+        return Result(result.exit_code, result.stdout, result.stderr)
+
+    yield invoke
+    get_settings.cache_clear()
+
+
+def test_db_upgrade_create_admin_and_demo_as_real_processes(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/cli.db"
+    run = run_process
     upgraded = run(url, "db", "upgrade")
     assert upgraded.returncode == 0, upgraded.stderr
     admin = run(
@@ -47,8 +75,6 @@ def test_db_upgrade_create_admin_and_demo(tmp_path: Path) -> None:
     demo = run(url, "demo")
     assert demo.returncode == 0, demo.stderr
     assert "moderator@harbour.example" in demo.stdout and "harbour-demo-tide" in demo.stdout
-    again = run(url, "demo")
-    assert "already seeded" in again.stdout
 
     sessions = make_sessionmaker(make_engine(url))
     with sessions() as session:
@@ -65,18 +91,54 @@ def test_db_upgrade_create_admin_and_demo(tmp_path: Path) -> None:
         assert held and held >= 3
 
 
-def test_create_admin_refuses_a_weak_password(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path}/cli.db"
-    run(url, "db", "upgrade")
-    result = run(
-        url, "create-admin", "--email", "a@b.example", "--handle", "chair", "--password", "password"
+def test_create_admin_refuses_a_weak_password(harbour: Callable[..., Result]) -> None:
+    harbour("db", "upgrade")
+    result = harbour(
+        "create-admin", "--email", "a@b.example", "--handle", "chair", "--password", "password"
     )
     assert result.returncode == 1
     assert "password:" in result.stderr
 
 
-def test_db_downgrade_to_base(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path}/cli.db"
-    run(url, "db", "upgrade")
-    result = run(url, "db", "downgrade", "base")
+def test_db_downgrade_to_base(harbour: Callable[..., Result]) -> None:
+    harbour("db", "upgrade")
+    result = harbour("db", "downgrade", "base")
     assert result.returncode == 0 and "downgraded to base" in result.stdout
+
+
+def test_moderation_evaluate_prints_roc_auc_for_a_labelled_csv(
+    harbour: Callable[..., Result], tmp_path: Path
+) -> None:
+    harbour("db", "upgrade")
+    labelled = tmp_path / "labelled.csv"
+    labelled.write_text(
+        "comment,isHate\nfuck you,1\nsending love,0\nyou stupid piece of shit,1\nthank you all,0\n"
+    )
+    result = harbour(
+        "moderation",
+        "evaluate",
+        str(labelled),
+        "--text-column",
+        "comment",
+        "--label-column",
+        "isHate",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "4 examples, 2 labelled positive" in result.stdout and "ROC-AUC" in result.stdout
+
+
+def test_moderation_calibrate_reports_before_applying_and_rescore_and_worker_run(
+    harbour: Callable[..., Result],
+) -> None:
+    harbour("db", "upgrade")
+    harbour("demo")
+    assert "already seeded" in harbour("demo").stdout
+    report = harbour("moderation", "calibrate", "type-1-diabetes")
+    assert report.returncode == 0, report.stderr
+    assert "no moderator decisions" in report.stdout or "Nothing was changed" in report.stdout
+    rescored = harbour("moderation", "rescore", "--all")
+    assert rescored.returncode == 0 and "Rescored" in rescored.stdout
+    worker = harbour("worker", "--once")
+    assert worker.returncode == 0 and "Assessed 0 post(s)." in worker.stdout
+    unknown = harbour("moderation", "calibrate", "no-such-forum")
+    assert unknown.returncode != 0 and "no forum" in unknown.stderr

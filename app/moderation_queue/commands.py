@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import moderation
 import typer
-from moderation import evaluation
 from sqlalchemy import select
 
+import moderation
 from app.audit import service as audit
 from app.config import get_settings
 from app.db import make_engine, make_sessionmaker, write_transaction
@@ -18,6 +17,7 @@ from app.moderation_queue import service as queue
 from app.moderation_queue.gate import ModerationGate, policy_for
 from app.moderation_queue.models import DecisionAction, ModerationDecision
 from app.posts.models import Post, PostStatus
+from moderation import evaluation
 
 moderation_cli = typer.Typer(
     help="The moderation engine: rescore, evaluate, calibrate.", no_args_is_help=True
@@ -83,7 +83,6 @@ def evaluate(
     forum: str | None = typer.Option(
         None, help="Use this forum's thresholds (default: the defaults)."
     ),
-    label: str = typer.Option("toxicity", help="Which score to rank by."),
 ) -> None:
     """Print ROC-AUC and precision / recall / F1 at the threshold for a labelled CSV."""
     settings = get_settings()
@@ -99,7 +98,7 @@ def evaluate(
         csv_file, text_column, label_column, delimiter=delimiter
     )
     report = evaluation.evaluate(texts, labels, scorer, thresholds)
-    typer.echo(report.format(label) if hasattr(report, "format") else str(report))
+    typer.echo(report.format())
 
 
 @moderation_cli.command("calibrate")
@@ -134,9 +133,9 @@ def calibrate(
             )
             return
         result = evaluation.calibrate(decisions, current=dict(found.policy.thresholds))
-        typer.echo(result.format() if hasattr(result, "format") else str(result))
+        typer.echo(result.format())
         if apply:
-            found.policy.thresholds = dict(result.suggested)
+            found.policy.thresholds = {**found.policy.thresholds, **result.suggested}
             audit.record(
                 session,
                 actor_id=None,

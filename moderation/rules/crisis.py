@@ -30,7 +30,7 @@ SELF_HARM = re.compile(
     r"\b(?:"
     r"(?:cut|cutting|burn|burning|hurt|hurting|harm|harming|starve|starving) myself"
     r"|self[- ]?harm(?:ing|ed)?"
-    r"|(?:take|taking|took|swallow|swallowed) (?:all|every one) of my (?:tablets|pills|meds|medication|insulin)"
+    r"|(?:take|taking|took|swallow|swallowing|swallowed) (?:all|every one)(?: of)? my (?:tablets|pills|meds|medication|insulin)"
     r"|overdos(?:e|ing|ed)"
     r")\b",
     re.IGNORECASE,
@@ -39,7 +39,7 @@ SELF_HARM = re.compile(
 STOP_TREATMENT = re.compile(
     r"\b(?:stop|stopping|quit|quitting|skip|skipping|refuse|refusing|give up|giving up|come off|coming off)"
     r"\s+(?:my\s+|all\s+my\s+|the\s+)?(?:dialysis|insulin|meds|medication|tablets|treatment|transplant meds|anti-?rejection meds)"
-    r"[^.!?]{0,60}?\b(?:die|dying|dead|end it|let (?:it|me) go|be done|not wake up|just go)\b",
+    r"[^.!?]{0,60}?\b(?:die|dying|dead|end it|let (?:it|me) go|be done|(?:not|don't|dont|won't|never) wake up|just go)\b",
     re.IGNORECASE,
 )
 BURDEN = re.compile(

@@ -1,0 +1,62 @@
+"""Crisis language reaches a human fast; idioms and negations do not raise false alarms."""
+
+from __future__ import annotations
+
+import pytest
+
+import moderation
+from moderation.rules import crisis
+
+FIRES = [
+    ("I can't do this anymore. Everyone would be better off without me.", "crisis.burden"),
+    ("Honestly I don't want to be here anymore.", "crisis.suicidal_ideation"),
+    (
+        "I've been thinking about ending my life since the transplant failed.",
+        "crisis.suicidal_ideation",
+    ),
+    (
+        "I want to die, three sessions a week for the rest of my life is too much",
+        "crisis.suicidal_ideation",
+    ),
+    ("I started cutting myself again last night", "crisis.self_harm"),
+    ("Thinking of taking all my tablets at once tonight.", "crisis.self_harm"),
+    (
+        "I'm going to stop dialysis and just let it end, I'm ready to die",
+        "crisis.stopping_treatment",
+    ),
+    ("I'm going to stop my insulin so I don't wake up", "crisis.stopping_treatment"),
+    ("I'm just a burden to my family now.", "crisis.burden"),
+    ("Feeling suicidal tonight and my partner is asleep.", "crisis.suicidal_ideation"),
+]
+DOES_NOT_FIRE = [
+    "The pain is killing me today, anyone else get this after dialysis?",
+    "I'm dying to know how your transplant assessment went!",
+    "This dialysis schedule kills me, I never get a lie-in.",
+    "I could murder a pizza after my fluid restriction day.",
+    "I'm not going to kill myself, I just need to vent about the hospital.",
+    "I would never hurt myself, but I do feel low.",
+    "I don't want to die, I'm scared of the operation.",
+    "Killing time in the waiting room again.",
+    "I nearly died of embarrassment when my pump alarm went off in the lecture.",
+    "My consultant stopped my tacrolimus last year and switched me to something else.",
+]
+
+
+@pytest.mark.parametrize(("text", "code"), FIRES)
+def test_crisis_language_is_detected_with_its_span(text: str, code: str) -> None:
+    reasons = crisis.detect(text)
+    assert code in {r.code for r in reasons}
+    span = next(r for r in reasons if r.code == code).spans[0]
+    assert 0 <= span.start < span.end <= len(text)
+
+
+@pytest.mark.parametrize("text", DOES_NOT_FIRE)
+def test_idioms_negations_and_other_peoples_care_do_not_fire(text: str) -> None:
+    assert crisis.detect(text) == []
+
+
+def test_a_crisis_post_routes_urgent_above_everything_else() -> None:
+    assessment = moderation.assess("You're an idiot. Anyway I don't want to live anymore.")
+    assert assessment.route is moderation.Route.URGENT
+    assert assessment.priority >= 90
+    assert assessment.reasons[0].code.startswith("crisis.")
