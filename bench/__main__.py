@@ -1,4 +1,5 @@
-from bench import load, queue
+from bench import assessment, load, queue
 
+assessment.report()
 load.report(load.run())
 queue.report(queue.run())

@@ -22,17 +22,13 @@ from app.posts import service as posts
 from app.posts.models import Post, PostEdit, PostStatus, Thread
 
 
-def my_posts(session: Session, user: User) -> Sequence[tuple[Post, Thread]]:
-    return (
-        session.execute(
-            select(Post, Thread)
-            .join(Thread, Thread.id == Post.thread_id)
-            .where(Post.author_id == user.id)
-            .order_by(Post.created_at.desc())
-        )
-        .tuples()
-        .all()
-    )
+def my_posts(session: Session, user: User) -> Sequence[Any]:
+    return session.execute(
+        select(Post, Thread)
+        .join(Thread, Thread.id == Post.thread_id)
+        .where(Post.author_id == user.id)
+        .order_by(Post.created_at.desc())
+    ).all()
 
 
 def take_a_break(user: User, days: int) -> None:
