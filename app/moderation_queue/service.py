@@ -151,6 +151,24 @@ def queue_counts(session: Session, forum_ids: Sequence[int]) -> dict[ReviewQueue
     return counts
 
 
+def newest_item_id(session: Session, forum_ids: Sequence[int]) -> int:
+    return (
+        session.scalar(select(func.max(ReviewItem.id)).where(ReviewItem.forum_id.in_(forum_ids)))
+        or 0
+    )
+
+
+def arrivals_since(session: Session, filters: QueueFilter, item_id: int) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(ReviewItem)
+            .where(*_pending(filters), ReviewItem.id > item_id)
+        )
+        or 0
+    )
+
+
 def get_entry(session: Session, item_id: int, forum_ids: Sequence[int]) -> QueueEntry | None:
     """An item only within the forums this moderator may see (no IDOR through the id)."""
     row = session.execute(

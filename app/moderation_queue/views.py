@@ -82,12 +82,16 @@ def dashboard(
     forum: SlugParam = None,
     reason: QueueParam = None,
     notice: QueueParam = None,
+    since: Annotated[int | None, Query(ge=0)] = None,
 ) -> Response:
     filters = _filters(scope, queue, forum, reason)
     context = _dashboard_context(
         db, scope, filters, {"queue": queue, "forum": forum, "reason": reason}
     )
     context["notice"] = NOTICES.get(notice or "")
+    # The newest item when the page was opened: the live view counts what arrived after it.
+    context["since"] = since if since is not None else service.newest_item_id(db, filters.forum_ids)
+    context["new_arrivals"] = service.arrivals_since(db, filters, since) if since is not None else 0
     return render(request, "moderation_queue/dashboard.html", context, block="live")
 
 

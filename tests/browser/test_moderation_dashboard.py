@@ -140,6 +140,7 @@ def test_a_crisis_post_jumps_to_the_top_while_the_page_is_open(
         timeout=15_000
     )  # the live queue polls every few seconds
     assert "(1 urgent)" in moderator.title()
+    assert moderator.get_by_text("1 new item since you opened this page.").is_visible()
 
 
 def test_a_rejected_author_sees_the_reason(
