@@ -7,12 +7,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
-import moderation
 from fastapi import Depends, FastAPI
 from fastapi.responses import PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 
+import moderation
 from app.accounts.views import router as accounts_router
+from app.admin.views import router as admin_router
 from app.config import PROJECT_ROOT, Settings, get_settings
 from app.db import make_engine, make_sessionmaker
 from app.errors import install_error_handlers
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         posts_router,
         moderation_router,
         notifications_router,
+        admin_router,
     ):
         app.include_router(router)
     return app

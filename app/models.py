@@ -6,6 +6,7 @@ from app.db import Base
 from app.forums.models import (
     Forum,
     ForumPolicy,
+    Invite,
     JoinPolicy,
     Membership,
     MembershipRole,
@@ -42,6 +43,7 @@ __all__ = [
     "EditStatus",
     "Forum",
     "ForumPolicy",
+    "Invite",
     "JoinPolicy",
     "MemberMute",
     "Membership",

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User, enum_column
 from app.db import Base, utcnow
+from app.posts.rendering import render_markdown
 
 
 class Visibility(StrEnum):
@@ -18,7 +19,8 @@ class Visibility(StrEnum):
 
 class JoinPolicy(StrEnum):
     OPEN = "open"
-    APPROVAL_REQUIRED = "approval_required"
+    APPROVAL_REQUIRED = "approval_required"  # applicants answer the joining questions
+    INVITE_ONLY = "invite_only"  # by an invite link or code, e.g. from a clinician
 
 
 class ModerationMode(StrEnum):
@@ -57,7 +59,17 @@ class Forum(Base):
         enum_column(ModerationMode, "forum_moderation_mode"), default=ModerationMode.HOLD_FLAGGED
     )
     position: Mapped[int] = mapped_column(default=0)
+    guidelines: Mapped[str] = mapped_column(Text, default="")  # community guidelines, markdown
+    eligibility: Mapped[str] = mapped_column(String(200), default="")  # e.g. "aged 18 to 30"
+    welcome_message: Mapped[str] = mapped_column(Text, default="")
+    joining_questions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # An archived forum stays readable but takes no new posts.
+    archived_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def guidelines_html(self) -> str:
+        return render_markdown(self.guidelines)
 
     policy: Mapped[ForumPolicy] = relationship(
         back_populates="forum", uselist=False, cascade="all, delete-orphan", lazy="selectin"
@@ -84,6 +96,8 @@ class ForumPolicy(Base):
     # The strike ladder: the sanction suggested for a member's 1st, 2nd, 3rd… upheld strike,
     # e.g. [{"kind": "warning"}, {"kind": "mute", "days": 7}, {"kind": "suspension", "days": 30}].
     strike_ladder: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # A new member's first N posts wait for a moderator, whatever the assessment says.
+    first_posts_held: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     forum: Mapped[Forum] = relationship(back_populates="policy")
@@ -127,6 +141,8 @@ class Membership(Base):
     # A senior moderator can be named when escalating; clinically trained ones see medical advice.
     is_senior: Mapped[bool] = mapped_column(default=False)
     clinically_trained: Mapped[bool] = mapped_column(default=False)
+    # An applicant's answers to the forum's joining questions.
+    answers: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     forum: Mapped[Forum] = relationship()
@@ -139,3 +155,19 @@ class Membership(Base):
     @property
     def can_moderate(self) -> bool:
         return self.is_active and self.role is MembershipRole.MODERATOR
+
+
+class Invite(Base):
+    """An invite link or code into one forum, e.g. handed out by a clinician or link worker."""
+
+    __tablename__ = "invite"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forum_id: Mapped[int] = mapped_column(ForeignKey("forum.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    note: Mapped[str] = mapped_column(String(200), default="")  # who it is for, e.g. "renal clinic"
+    max_uses: Mapped[int] = mapped_column(default=1)
+    uses: Mapped[int] = mapped_column(default=0)
+    expires_at: Mapped[datetime]
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

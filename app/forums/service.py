@@ -162,7 +162,7 @@ class ForumAccess:
 
     @property
     def can_post(self) -> bool:
-        if self.restriction.muted or self.restriction.suspended:
+        if self.restriction.muted or self.restriction.suspended or self.forum.archived_at:
             return False
         return (
             self.user is not None and self.user.is_active and (self.is_member or self.can_moderate)
@@ -170,7 +170,12 @@ class ForumAccess:
 
     @property
     def can_join(self) -> bool:
-        return self.user is not None and self.membership is None
+        return (
+            self.user is not None
+            and self.membership is None
+            and self.forum.join_policy is not JoinPolicy.INVITE_ONLY
+            and self.forum.archived_at is None
+        )
 
 
 def access(session: Session, forum: Forum, user: User | None) -> ForumAccess:
@@ -182,17 +187,29 @@ def access(session: Session, forum: Forum, user: User | None) -> ForumAccess:
     )
 
 
-def join(session: Session, forum: Forum, user: User) -> Membership:
-    """Join at once if the forum is open; otherwise ask to join (pending until approved)."""
+def join(
+    session: Session,
+    forum: Forum,
+    user: User,
+    *,
+    answers: list[dict[str, str]] | None = None,
+    invited: bool = False,
+) -> Membership:
+    """Join at once if the forum is open (or with an invite); otherwise ask to join, with the
+    answers to the forum's joining questions, pending until a moderator approves."""
     existing = membership_of(session, forum, user)
     if existing is not None:
+        if invited and existing.status is MembershipStatus.PENDING:
+            existing.status = MembershipStatus.ACTIVE
         return existing
     status = (
         MembershipStatus.ACTIVE
-        if forum.join_policy is JoinPolicy.OPEN
+        if invited or forum.join_policy is JoinPolicy.OPEN
         else MembershipStatus.PENDING
     )
-    membership = Membership(forum_id=forum.id, user_id=user.id, status=status)
+    membership = Membership(
+        forum_id=forum.id, user_id=user.id, status=status, answers=answers or []
+    )
     session.add(membership)
     session.flush()
     audit.record(

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import Field
 
 from app.accounts import data
 from app.deps import CurrentUser, ForumAccessDep, OptionalUser, SessionDep, SettingsDep
@@ -84,8 +85,29 @@ def forum_page(
 
 
 @router.post("/f/{slug}/join")
-def join(db: SessionDep, user: CurrentUser, access: ForumAccessDep) -> Response:
-    membership = service.join(db, access.forum, user)
+def join(
+    db: SessionDep,
+    user: CurrentUser,
+    access: ForumAccessDep,
+    answers: Annotated[list[Annotated[str, Field(max_length=1000)]], Form()] = [],  # noqa: B006
+) -> Response:
+    if not access.can_join and access.membership is None:
+        raise HTTPException(
+            403, "This forum is joined by invitation. Ask the person who referred you for a link."
+        )
+    questions = access.forum.joining_questions
+    if questions and (len(answers) != len(questions) or not all(a.strip() for a in answers)):
+        raise HTTPException(
+            422, "Please answer each joining question, so a moderator can welcome you."
+        )
+    membership = service.join(
+        db,
+        access.forum,
+        user,
+        answers=[
+            {"question": q, "answer": a.strip()} for q, a in zip(questions, answers, strict=False)
+        ],
+    )
     notice = "joined" if membership.status is MembershipStatus.ACTIVE else "requested"
     if membership.status is MembershipStatus.REMOVED:
         raise HTTPException(

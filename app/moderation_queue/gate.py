@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 import moderation
@@ -72,6 +72,27 @@ def status_for(mode: ModerationMode, assessment: moderation.Assessment) -> tuple
     if assessment.route is moderation.Route.HOLD:
         return PostStatus.HELD, False
     return PostStatus.PUBLISHED, assessment.review_flag
+
+
+NEW_MEMBER_CODE = "new_member.first_posts"
+
+
+def _among_first_posts(session: Session, post: Post, forum: Forum) -> bool:
+    """Whether the forum holds this author's first posts for a moderator to read first."""
+    limit = forum.policy.first_posts_held
+    if limit <= 0:
+        return False
+    published = session.scalar(
+        select(func.count())
+        .select_from(Post)
+        .join(Thread, Thread.id == Post.thread_id)
+        .where(
+            Thread.forum_id == forum.id,
+            Post.author_id == post.author_id,
+            Post.status == PostStatus.PUBLISHED,
+        )
+    )
+    return (published or 0) < limit
 
 
 def _reasons_as_json(assessment: moderation.Assessment) -> list[dict[str, object]]:
@@ -210,6 +231,8 @@ class ModerationGate:
         session.add(_assessment_row(post, assessment))
         status, flagged = status_for(forum.moderation_mode, assessment)
         codes = [r.code for r in assessment.reasons]
+        if status is PostStatus.PUBLISHED and _among_first_posts(session, post, forum):
+            status, codes = PostStatus.HELD, [*codes, NEW_MEMBER_CODE]
         if status is PostStatus.PUBLISHED:
             post.review_flag = flagged
             posts.publish(session, post)

@@ -41,6 +41,7 @@ def upgrade() -> None:
             sa.Enum(
                 "open",
                 "approval_required",
+                "invite_only",
                 name="forum_join_policy",
                 native_enum=False,
                 create_constraint=True,

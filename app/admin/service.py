@@ -1,0 +1,533 @@
+"""The admin console's work: forums, invites, join requests, people, the policy editor, figures."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import secrets
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+import moderation
+from app.accounts import service as accounts
+from app.accounts.models import AccountStatus, SiteRole, User
+from app.audit import service as audit
+from app.audit.models import AuditEvent
+from app.db import utcnow
+from app.forums.models import (
+    Forum,
+    Invite,
+    Membership,
+    MembershipRole,
+    MembershipStatus,
+    WatchedWord,
+    WatchedWordAction,
+)
+from app.moderation_queue.models import ModerationDecision, PostAssessment, ReviewItem
+from app.notifications import service as notifications
+from app.posts.models import Post, PostStatus, Thread
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class AdminInputError(Exception):
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("invalid")
+        self.errors = errors
+
+
+# ---- forums -------------------------------------------------------------------------------
+
+
+def validate_forum(session: Session, values: dict[str, Any], existing: Forum | None) -> None:
+    errors = {}
+    if not values["name"].strip():
+        errors["name"] = "Give the forum a name."
+    if not SLUG.match(values["slug"]):
+        errors["slug"] = "Use lower-case letters, numbers and dashes, e.g. kidney-young-adults."
+    else:
+        clash = session.scalar(select(Forum).where(Forum.slug == values["slug"]))
+        if clash is not None and clash is not existing:
+            errors["slug"] = "Another forum already uses that address."
+    if errors:
+        raise AdminInputError(errors)
+
+
+def apply_forum_fields(forum: Forum, values: dict[str, Any]) -> None:
+    for field in (
+        "slug",
+        "name",
+        "description",
+        "audience",
+        "visibility",
+        "join_policy",
+        "moderation_mode",
+        "guidelines",
+        "eligibility",
+        "welcome_message",
+    ):
+        setattr(forum, field, values[field])
+    forum.joining_questions = [
+        q.strip() for q in values["joining_questions"].splitlines() if q.strip()
+    ]
+
+
+def archive(session: Session, forum: Forum, actor: User) -> None:
+    forum.archived_at = utcnow()
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="forum.archive",
+        target_type="forum",
+        target_id=forum.id,
+        forum_id=forum.id,
+    )
+
+
+def move(session: Session, forums: Sequence[Forum], forum: Forum, step: int) -> None:
+    ordered = list(forums)
+    index = ordered.index(forum)
+    target = max(0, min(len(ordered) - 1, index + step))
+    ordered.insert(target, ordered.pop(index))
+    for position, f in enumerate(ordered):
+        f.position = position
+
+
+# ---- invites and join requests --------------------------------------------------------------
+
+
+def create_invite(
+    session: Session, forum: Forum, actor: User, *, note: str, max_uses: int, days: int
+) -> Invite:
+    invite = Invite(
+        forum_id=forum.id,
+        code=secrets.token_urlsafe(12),
+        note=note,
+        max_uses=max_uses,
+        expires_at=utcnow() + timedelta(days=days),
+        created_by_id=actor.id,
+    )
+    session.add(invite)
+    session.flush()
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="invite.create",
+        target_type="invite",
+        target_id=invite.id,
+        forum_id=forum.id,
+        max_uses=max_uses,
+        days=days,
+    )
+    return invite
+
+
+def invites(session: Session, forum: Forum) -> Sequence[Invite]:
+    return session.scalars(
+        select(Invite).where(Invite.forum_id == forum.id).order_by(Invite.created_at.desc())
+    ).all()
+
+
+def usable_invite(session: Session, code: str) -> Invite | None:
+    invite = session.scalar(select(Invite).where(Invite.code == code))
+    if invite is None or invite.uses >= invite.max_uses or invite.expires_at <= utcnow():
+        return None
+    return invite
+
+
+def join_requests(session: Session, forum: Forum) -> Sequence[Membership]:
+    return session.scalars(
+        select(Membership)
+        .where(Membership.forum_id == forum.id, Membership.status == MembershipStatus.PENDING)
+        .order_by(Membership.created_at)
+    ).all()
+
+
+def decide_join(
+    session: Session, membership: Membership, actor: User, approve: bool, message: str
+) -> None:
+    membership.status = MembershipStatus.ACTIVE if approve else MembershipStatus.REMOVED
+    forum = membership.forum
+    text = (
+        f"Your request to join {forum.name} was approved. Welcome!"
+        if approve
+        else f"Your request to join {forum.name} was not approved."
+    )
+    if message:
+        text += f" {message}"
+    notifications.notify(
+        session, membership.user_id, "membership.decided", text[:500], url=f"/f/{forum.slug}"
+    )
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="membership.approve" if approve else "membership.decline",
+        target_type="membership",
+        target_id=membership.id,
+        forum_id=forum.id,
+    )
+
+
+# ---- people -------------------------------------------------------------------------------
+
+
+def search_people(session: Session, query: str, limit: int = 50) -> Sequence[User]:
+    stmt = select(User).where(User.deleted_at.is_(None)).order_by(User.handle).limit(limit)
+    if query:
+        like = f"%{query.lower()}%"
+        stmt = stmt.where(or_(User.handle_key.like(like), User.email.like(like)))
+    return session.scalars(stmt).all()
+
+
+def set_role(session: Session, forum: Forum, user: User, role: str, actor: User) -> None:
+    membership = session.scalar(
+        select(Membership).where(Membership.forum_id == forum.id, Membership.user_id == user.id)
+    )
+    if role == "none":
+        if membership is not None:
+            membership.status = MembershipStatus.REMOVED
+    else:
+        if membership is None:
+            membership = Membership(forum_id=forum.id, user_id=user.id)
+            session.add(membership)
+        membership.role = MembershipRole(role)
+        membership.status = MembershipStatus.ACTIVE
+    session.flush()
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="membership.role",
+        target_type="user",
+        target_id=user.id,
+        forum_id=forum.id,
+        role=role,
+    )
+
+
+def set_site_admin(session: Session, user: User, is_admin: bool, actor: User) -> None:
+    user.site_role = SiteRole.ADMIN if is_admin else SiteRole.MEMBER
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="user.site_role",
+        target_type="user",
+        target_id=user.id,
+        site_role=user.site_role.value,
+    )
+
+
+def end_sessions(session: Session, user: User, actor: User) -> int:
+    ended = accounts.end_all_sessions(session, user.id)
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="user.end_sessions",
+        target_type="user",
+        target_id=user.id,
+        sessions=ended,
+    )
+    return ended
+
+
+def deactivate(session: Session, user: User, actor: User) -> None:
+    user.status = AccountStatus.DEACTIVATED
+    accounts.end_all_sessions(session, user.id)
+    audit.record(
+        session, actor_id=actor.id, action="user.deactivate", target_type="user", target_id=user.id
+    )
+
+
+# ---- policy editor --------------------------------------------------------------------------
+
+
+def parse_lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def parse_resources(text: str) -> list[dict[str, str]]:
+    """One resource a line: "Name | contact | detail"."""
+    resources = []
+    for line in parse_lines(text):
+        parts = [p.strip() for p in line.split("|")]
+        resources.append(
+            {
+                "name": parts[0],
+                "contact": parts[1] if len(parts) > 1 else "",
+                "detail": parts[2] if len(parts) > 2 else "",
+            }
+        )
+    return resources
+
+
+def parse_watched_words(rows: Iterable[Sequence[str]]) -> list[tuple[str, WatchedWordAction]]:
+    words = []
+    for row in rows:
+        if not row or not row[0].strip() or row[0].strip().lower() == "phrase":
+            continue
+        action = (row[1].strip().lower() if len(row) > 1 else "hold") or "hold"
+        if action not in WatchedWordAction._value2member_map_:
+            raise AdminInputError(
+                {"watched_words": f"“{action}” is not an action: use block, hold or flag."}
+            )
+        words.append((row[0].strip()[:100], WatchedWordAction(action)))
+    return words
+
+
+def watched_words_csv(forum: Forum) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["phrase", "action"])
+    for word in forum.watched_words:
+        writer.writerow([word.phrase, word.action.value])
+    return out.getvalue()
+
+
+def replace_watched_words(
+    session: Session, forum: Forum, words: list[tuple[str, WatchedWordAction]]
+) -> None:
+    forum.watched_words.clear()
+    session.flush()
+    seen = set()
+    for phrase, action in words:
+        if phrase.lower() in seen:
+            continue
+        seen.add(phrase.lower())
+        forum.watched_words.append(WatchedWord(phrase=phrase, action=action))
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What the last 30 days of posts would have done under proposed thresholds."""
+
+    posts: int
+    held_now: int
+    held_then: int
+    newly_held: list[str]  # short excerpts, for the admin only
+    newly_published: list[str]
+
+
+HOLDING_LABELS = ("threat", "severe_toxicity", "identity_attack", "insult")
+
+
+def _would_hold(
+    scores: dict[str, float], codes: list[str], route: str, limits: dict[str, float]
+) -> bool:
+    """Re-judge a stored assessment under other thresholds: rules hold whatever the scores."""
+    if route == "urgent":
+        return True
+    if any(not c.startswith(("score.", "venting.")) for c in codes):
+        return True
+    return any(scores.get(label, 0.0) >= limits.get(label, 1.0) for label in HOLDING_LABELS)
+
+
+def preview_thresholds(session: Session, forum: Forum, thresholds: dict[str, float]) -> Preview:
+    since = utcnow() - timedelta(days=30)
+    rows = session.execute(
+        select(
+            Post.id,
+            Post.body_source,
+            PostAssessment.scores,
+            PostAssessment.reasons,
+            PostAssessment.route,
+        )
+        .join(Thread, Thread.id == Post.thread_id)
+        .join(PostAssessment, PostAssessment.post_id == Post.id)
+        .where(Thread.forum_id == forum.id, Post.created_at >= since)
+        .order_by(Post.id, PostAssessment.id)
+    ).all()
+    latest = {row.id: row for row in rows}  # the newest assessment of each post wins
+    current = dict(forum.policy.thresholds)
+    held_now = held_then = 0
+    newly_held, newly_published = [], []
+    for row in latest.values():
+        codes = [r["code"] for r in row.reasons]
+        now = _would_hold(row.scores, codes, row.route, current)
+        then = _would_hold(row.scores, codes, row.route, thresholds)
+        held_now += now
+        held_then += then
+        excerpt = row.body_source[:80] + ("…" if len(row.body_source) > 80 else "")
+        if then and not now:
+            newly_held.append(excerpt)
+        elif now and not then:
+            newly_published.append(excerpt)
+    return Preview(len(latest), held_now, held_then, newly_held[:5], newly_published[:5])
+
+
+def lowers_protection(current: dict[str, float], proposed: dict[str, float]) -> bool:
+    """Raising thresholds towards 1.0 publishes more; ask before a big step."""
+    return any(
+        proposed.get(label, 0) >= 0.95 and proposed.get(label, 0) > current.get(label, 0)
+        for label in moderation.LABELS
+    )
+
+
+# ---- audit and impact -----------------------------------------------------------------------
+
+
+def audit_events(
+    session: Session, *, action: str | None, forum_id: int | None, limit: int = 500
+) -> Sequence[AuditEvent]:
+    stmt = (
+        select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(limit)
+    )
+    if action:
+        stmt = stmt.where(AuditEvent.action.like(f"{action}%"))
+    if forum_id:
+        stmt = stmt.where(AuditEvent.forum_id == forum_id)
+    return session.scalars(stmt).all()
+
+
+def audit_csv(events: Sequence[AuditEvent], handles: dict[int, str]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["when", "actor", "action", "target_type", "target_id", "forum_id", "detail"])
+    for e in events:
+        writer.writerow(
+            [
+                e.created_at.isoformat(),
+                handles.get(e.actor_id or 0, "system"),
+                e.action,
+                e.target_type,
+                e.target_id,
+                e.forum_id,
+                e.detail,
+            ]
+        )
+    return out.getvalue()
+
+
+def handles_of(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return {}
+    rows = session.execute(select(User.id, User.handle).where(User.id.in_(wanted)))
+    return {row.id: row.handle for row in rows}
+
+
+@dataclass(frozen=True)
+class Impact:
+    forum: Forum
+    days: int
+    active_members: int
+    new_members: int
+    threads: int
+    replies: int
+    answered_share: float | None
+    median_first_reply_hours: float | None
+    moderation_volume: int
+    hold_rate: float | None
+    overrides: int
+    daily_posts: list[tuple[str, int]]
+
+    def as_rows(self) -> list[tuple[str, str]]:
+        def pct(v: float | None) -> str:
+            return f"{v:.0%}" if v is not None else "–"
+
+        return [
+            ("Active members (posted)", str(self.active_members)),
+            ("New members", str(self.new_members)),
+            ("New threads", str(self.threads)),
+            ("Replies", str(self.replies)),
+            ("Threads answered by a peer", pct(self.answered_share)),
+            (
+                "Median time to a first reply",
+                f"{self.median_first_reply_hours:.1f} h"
+                if self.median_first_reply_hours is not None
+                else "–",
+            ),
+            ("Items moderated", str(self.moderation_volume)),
+            ("Hold rate", pct(self.hold_rate)),
+            ("Decisions that overrode the machine", str(self.overrides)),
+        ]
+
+
+def impact(session: Session, forum: Forum, days: int, now: datetime | None = None) -> Impact:
+    """Counts only: no post text and no identities leave this function."""
+    now = now or utcnow()
+    since = now - timedelta(days=days)
+    posts = session.execute(
+        select(Post.author_id, Post.thread_id, Post.is_opening, Post.status, Post.created_at)
+        .join(Thread, Thread.id == Post.thread_id)
+        .where(Thread.forum_id == forum.id, Post.created_at >= since)
+    ).all()
+    published = [p for p in posts if p.status is PostStatus.PUBLISHED]
+    openings = {p.thread_id: p for p in published if p.is_opening}
+    first_reply: dict[int, datetime] = {}
+    for p in sorted(published, key=lambda p: p.created_at):
+        opening = openings.get(p.thread_id)
+        if opening and not p.is_opening and p.author_id != opening.author_id:
+            first_reply.setdefault(p.thread_id, p.created_at)
+    waits = [(first_reply[t] - openings[t].created_at).total_seconds() / 3600 for t in first_reply]
+    held = sum(1 for p in posts if p.status in (PostStatus.HELD, PostStatus.REJECTED))
+    items = (
+        session.scalar(
+            select(func.count())
+            .select_from(ReviewItem)
+            .where(ReviewItem.forum_id == forum.id, ReviewItem.created_at >= since)
+        )
+        or 0
+    )
+    overrides = (
+        session.scalar(
+            select(func.count())
+            .select_from(ModerationDecision)
+            .join(ReviewItem, ReviewItem.id == ModerationDecision.review_item_id)
+            .where(
+                ReviewItem.forum_id == forum.id,
+                ModerationDecision.created_at >= since,
+                ModerationDecision.agreed_with_machine.is_(False),
+            )
+        )
+        or 0
+    )
+    new_members = (
+        session.scalar(
+            select(func.count())
+            .select_from(Membership)
+            .where(
+                Membership.forum_id == forum.id,
+                Membership.created_at >= since,
+                Membership.status == MembershipStatus.ACTIVE,
+            )
+        )
+        or 0
+    )
+    by_day: dict[str, int] = {}
+    for n in range(days - 1, -1, -1):
+        by_day[(now - timedelta(days=n)).strftime("%Y-%m-%d")] = 0
+    for p in published:
+        key = p.created_at.strftime("%Y-%m-%d")
+        if key in by_day:
+            by_day[key] += 1
+    return Impact(
+        forum=forum,
+        days=days,
+        active_members=len({p.author_id for p in published}),
+        new_members=new_members,
+        threads=len(openings),
+        replies=sum(1 for p in published if not p.is_opening),
+        answered_share=len(first_reply) / len(openings) if openings else None,
+        median_first_reply_hours=statistics.median(waits) if waits else None,
+        moderation_volume=items,
+        hold_rate=held / len(posts) if posts else None,
+        overrides=overrides,
+        daily_posts=list(by_day.items()),
+    )
+
+
+def impact_csv(rows: Sequence[Impact]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        ["forum", "days", *[label for label, _ in rows[0].as_rows()]] if rows else ["forum"]
+    )
+    for row in rows:
+        writer.writerow([row.forum.name, row.days, *[value for _, value in row.as_rows()]])
+    return out.getvalue()
