@@ -9,11 +9,18 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from sqlalchemy.orm import Session
 
+from app.accounts.models import SiteRole
 from app.forums.models import MembershipRole, ModerationMode, Visibility
 from app.posts.models import PostStatus
 from tests.browser.test_member_flow import sign_in
 from tests.conftest import LiveServer
-from tests.factories import ForumFactory, PostFactory, member_of, thread_with_opening_post
+from tests.factories import (
+    ForumFactory,
+    PostFactory,
+    UserFactory,
+    member_of,
+    thread_with_opening_post,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -99,4 +106,29 @@ def test_moderator_pages_have_no_axe_violations(
     problems += [f"item card -> {v}" for v in violations(moderator)]
     for url in ("/moderation/appeals", "/moderation/metrics", "/moderation/history"):
         problems += check(moderator, live_server.url + url)
+    assert problems == []
+
+
+def test_admin_pages_have_no_axe_violations(
+    live_server: LiveServer, new_page: Callable[..., Any], db: Session
+) -> None:
+    forum = ForumFactory(slug="kidney", joining_questions=["Do you have CKD?"])
+    person = member_of(forum, email="kai@example.org")
+    UserFactory(email="chair@charity.example", site_role=SiteRole.ADMIN)
+    page = new_page()
+    sign_in(page, live_server, "chair@charity.example")
+    problems = []
+    for url in (
+        "/admin",
+        "/admin/forums/new",
+        "/admin/forums/kidney",
+        "/admin/forums/kidney/policy",
+        "/admin/forums/kidney/invites",
+        "/admin/people",
+        f"/admin/people/{person.id}",
+        "/admin/audit",
+        "/admin/impact",
+        "/f/kidney/requests",
+    ):
+        problems += check(page, live_server.url + url)
     assert problems == []
