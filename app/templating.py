@@ -11,6 +11,7 @@ from jinja2_fragments.fastapi import Jinja2Blocks
 from markupsafe import Markup
 
 from app.config import PROJECT_ROOT
+from app.db import utcnow
 from app.moderation_queue.highlight import highlight
 from app.security import csrf_token
 
@@ -37,10 +38,14 @@ def _csrf_input(request: Request) -> Markup:
 
 templates.env.filters["when"] = _when
 templates.env.filters["iso"] = _iso
+templates.env.filters["weekday"] = lambda n: ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[
+    int(n)
+]
 templates.env.filters["highlight"] = highlight
 templates.env.globals["csrf_input"] = _csrf_input
 templates.env.globals["csrf_token"] = csrf_token
 templates.env.globals["htmx_version"] = HTMX_VERSION
+templates.env.globals["utcnow"] = utcnow
 
 
 def render(

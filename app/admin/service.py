@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -358,6 +359,25 @@ def preview_thresholds(session: Session, forum: Forum, thresholds: dict[str, flo
         elif now and not then:
             newly_published.append(excerpt)
     return Preview(len(latest), held_now, held_then, newly_held[:5], newly_published[:5])
+
+
+def staffed_times(start: str, end: str) -> tuple[str, str]:
+    pattern = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+    if not (pattern.match(start) and pattern.match(end)) or start >= end:
+        raise AdminInputError(
+            {"staffed_from": "Give staffed hours as HH:MM, the start before the end."}
+        )
+    return start, end
+
+
+def time_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise AdminInputError(
+            {"timezone": f"“{name}” is not a time zone, e.g. Europe/London."}
+        ) from exc
+    return name
 
 
 def lowers_protection(current: dict[str, float], proposed: dict[str, float]) -> bool:

@@ -289,6 +289,10 @@ async def save_policy(
         ladder = [_step(line) for line in service.parse_lines(str(form.get("strike_ladder", "")))]
         mode = ModerationMode(str(form.get("moderation_mode", forum.moderation_mode.value)))
         first_posts = int(str(form.get("first_posts_held", "0")) or 0)
+        staffed = service.staffed_times(
+            str(form.get("staffed_from", "09:00")), str(form.get("staffed_until", "17:00"))
+        )
+        zone = service.time_zone(str(form.get("timezone", "Europe/London")))
     except (ValueError, service.AdminInputError) as exc:
         message = exc.errors if isinstance(exc, service.AdminInputError) else {"form": str(exc)}
         return render(
@@ -322,6 +326,11 @@ async def save_policy(
     )
     policy.strike_ladder = ladder or policy.strike_ladder
     policy.first_posts_held = max(0, min(first_posts, 50))
+    policy.staffed_days = sorted(
+        {int(d) for d in form.getlist("staffed_days") if str(d) in "0123456"}
+    )
+    policy.staffed_from, policy.staffed_until = staffed
+    policy.timezone = zone
     forum.moderation_mode = mode
     service.replace_watched_words(db, forum, words)
     audit.record(

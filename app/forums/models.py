@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -98,6 +99,22 @@ class ForumPolicy(Base):
     strike_ladder: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     # A new member's first N posts wait for a moderator, whatever the assessment says.
     first_posts_held: Mapped[int] = mapped_column(default=0)
+    # Staffed hours: outside them members see the crisis resources, and posts that need a
+    # moderator (crisis, medical advice) wait until one is on. No days: always staffed.
+    staffed_days: Mapped[list[int]] = mapped_column(JSON, default=list)  # 0 = Monday
+    staffed_from: Mapped[str] = mapped_column(String(5), default="09:00")
+    staffed_until: Mapped[str] = mapped_column(String(5), default="17:00")
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/London")
+
+    def is_staffed(self, now: datetime) -> bool:
+        if not self.staffed_days:
+            return True
+        local = now.astimezone(ZoneInfo(self.timezone))
+        clock = local.strftime("%H:%M")
+        return (
+            local.weekday() in self.staffed_days and self.staffed_from <= clock < self.staffed_until
+        )
+
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     forum: Mapped[Forum] = relationship(back_populates="policy")

@@ -279,3 +279,44 @@ def test_impact_figures_are_counts_only(admin: Browser, db: Session) -> None:
     assert "Private words" not in page and "Secret title text" not in page
     csv_text = admin.get("/admin/impact.csv?forum=t1d&days=30").text
     assert "Living with type 1 diabetes,30" in csv_text and "Private words" not in csv_text
+
+
+def test_outside_staffed_hours_members_see_where_to_get_help(
+    admin: Browser, make_browser: Callable[[], Browser], db: Session
+) -> None:
+    forum = ForumFactory(slug="heart")
+    member_of(forum, email="pat@example.org")
+    fields = {
+        f"threshold_{label}": "0.6"
+        for label in (
+            "toxicity",
+            "severe_toxicity",
+            "obscene",
+            "threat",
+            "insult",
+            "identity_attack",
+        )
+    }
+    saved = admin.client.post(
+        "/admin/forums/heart/policy",
+        data={
+            **fields,
+            "intent": "save",
+            "moderation_mode": "hold_flagged",
+            "staffed_from": "00:00",
+            "staffed_until": "00:01",
+            "timezone": "Europe/London",
+            "staffed_days": ["0", "2"],
+            "csrf_token": admin.get("/").text.split('"X-CSRF-Token": "')[1].split('"')[0],
+        },
+    )
+    assert "Saved." in saved.text
+    member = make_browser()
+    member.sign_in("pat@example.org")
+    page = member.get("/f/heart").text
+    assert "Moderators are not online right now." in page and "Mon, Wed, 00:00 to 00:01" in page
+    assert "Samaritans</strong> 116 123" in page
+    bad = admin.post(
+        "/admin/forums/heart/policy", {**fields, "intent": "save", "timezone": "Mars/Olympus"}
+    )
+    assert bad.status_code == 422 and "not a time zone" in bad.text
