@@ -31,7 +31,7 @@ from app.moderation_queue.models import (
     SanctionKind,
 )
 from app.notifications.models import Notification
-from app.posts.models import EditStatus, Post, PostEdit, PostStatus, Thread
+from app.posts.models import EditStatus, Post, PostEdit, PostStatus, Reaction, ReactionKind, Thread
 
 __all__ = [
     "AccountStatus",
@@ -57,6 +57,8 @@ __all__ = [
     "PostAssessment",
     "PostEdit",
     "PostStatus",
+    "Reaction",
+    "ReactionKind",
     "Report",
     "ReviewItem",
     "ReviewQueue",

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User, enum_column
@@ -88,4 +88,30 @@ class PostEdit(Base):
     status: Mapped[EditStatus] = mapped_column(
         enum_column(EditStatus, "edit_status"), default=EditStatus.PENDING
     )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReactionKind(StrEnum):
+    THANKS = "thanks"
+    SUPPORT = "support"
+    ME_TOO = "me_too"
+
+
+REACTION_LABELS = {
+    ReactionKind.THANKS: "Thank you",
+    ReactionKind.SUPPORT: "Sending support",
+    ReactionKind.ME_TOO: "Me too",
+}
+
+
+class Reaction(Base):
+    """Peer-support reactions instead of likes: thank you, sending support, me too."""
+
+    __tablename__ = "reaction"
+    __table_args__ = (UniqueConstraint("post_id", "user_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    kind: Mapped[ReactionKind] = mapped_column(enum_column(ReactionKind, "reaction_kind"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

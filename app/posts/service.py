@@ -13,7 +13,16 @@ from sqlalchemy.orm import Session
 from app.accounts.models import User
 from app.db import utcnow
 from app.forums.models import Forum, Membership, MembershipRole, MembershipStatus
-from app.posts.models import EditStatus, Post, PostEdit, PostStatus, Thread
+from app.posts.models import (
+    REACTION_LABELS,
+    EditStatus,
+    Post,
+    PostEdit,
+    PostStatus,
+    Reaction,
+    ReactionKind,
+    Thread,
+)
 from app.posts.rendering import render_markdown
 
 # Statuses an author still sees on their own posts (with an explanation), but nobody else does.
@@ -289,3 +298,54 @@ def own_unpublished_threads(
 
 def opening_post(session: Session, thread: Thread) -> Post | None:
     return session.scalar(select(Post).where(Post.thread_id == thread.id, Post.is_opening))
+
+
+@dataclass(frozen=True)
+class ReactionSummary:
+    """One post's reactions as a reader sees them; who reacted is shown to the author only."""
+
+    counts: dict[ReactionKind, int]
+    mine: set[ReactionKind]
+    who: dict[ReactionKind, list[str]]
+
+    @property
+    def labels(self) -> dict[ReactionKind, str]:
+        return REACTION_LABELS
+
+
+def toggle_reaction(session: Session, post: Post, user: User, kind: ReactionKind) -> None:
+    existing = session.scalar(
+        select(Reaction).where(
+            Reaction.post_id == post.id, Reaction.user_id == user.id, Reaction.kind == kind
+        )
+    )
+    if existing is not None:
+        session.delete(existing)
+    else:
+        session.add(Reaction(post_id=post.id, user_id=user.id, kind=kind))
+    session.flush()
+
+
+def reactions_for(
+    session: Session, posts_on_page: Sequence[Post], viewer: User | None
+) -> dict[int, ReactionSummary]:
+    """Every post's reactions on a page, in one query."""
+    ids = [p.id for p in posts_on_page]
+    if not ids:
+        return {}
+    authors = {p.id: p.author_id for p in posts_on_page}
+    rows = session.execute(
+        select(Reaction.post_id, Reaction.kind, Reaction.user_id, User.handle)
+        .join(User, User.id == Reaction.user_id)
+        .where(Reaction.post_id.in_(ids))
+        .order_by(Reaction.created_at)
+    ).all()
+    summaries = {pid: ReactionSummary(dict.fromkeys(ReactionKind, 0), set(), {}) for pid in ids}
+    for post_id, kind, user_id, handle in rows:
+        summary = summaries[post_id]
+        summary.counts[kind] += 1
+        if viewer is not None and user_id == viewer.id:
+            summary.mine.add(kind)
+        if viewer is not None and authors[post_id] == viewer.id:
+            summary.who.setdefault(kind, []).append(handle)
+    return summaries

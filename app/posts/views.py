@@ -25,7 +25,7 @@ from app.forums.models import Forum
 from app.forums.service import ForumAccess
 from app.moderation_queue import service as queue
 from app.posts import precheck, service
-from app.posts.models import Post, PostStatus, Thread
+from app.posts.models import Post, PostStatus, ReactionKind, Thread
 from app.templating import is_htmx, render
 
 router = APIRouter()
@@ -69,6 +69,7 @@ def _post_context(
     """What every rendering of posts needs: author badges and crisis help for the author."""
     own = [p.id for p in posts_on_page if viewer and p.author_id == viewer.id]
     return {
+        "reactions": service.reactions_for(db, posts_on_page, viewer),
         "muted_ids": data.muted_ids(db, viewer.id) if viewer else set(),
         "pending_edit_ids": service.pending_edit_ids(db, own),
         "report_reasons": REPORT_REASONS,
@@ -377,3 +378,28 @@ def withdraw(db: SessionDep, user: CurrentUser, post_id: int) -> Response:
     return RedirectResponse(
         f"/f/{post.thread.forum.slug}/t/{post.thread_id}?withdrawn=1", status_code=303
     )
+
+
+@router.post("/posts/{post_id}/react")
+def react(
+    request: Request,
+    db: SessionDep,
+    user: CurrentUser,
+    post_id: int,
+    kind: Annotated[ReactionKind, Form()],
+) -> Response:
+    post = db.get(Post, post_id)
+    if post is None or post.status is not PostStatus.PUBLISHED:
+        raise HTTPException(404, "We couldn't find that post.")
+    forum = post.thread.forum
+    if not forums.access(db, forum, user).can_post:
+        raise HTTPException(403, "Join this forum to react to posts.")
+    service.toggle_reaction(db, post, user, kind)
+    if is_htmx(request):
+        return render(
+            request,
+            "posts/thread.html",
+            {"post": post, "reactions": service.reactions_for(db, [post], user), "forum": forum},
+            block="reaction_bar",
+        )
+    return RedirectResponse(f"/posts/{post.id}", status_code=303)
