@@ -30,7 +30,7 @@ from app.moderation_queue.models import (
     Sanction,
     SanctionKind,
 )
-from app.notifications.models import Notification
+from app.notifications.models import Notification, ThreadRead, Watch
 from app.posts.models import EditStatus, Post, PostEdit, PostStatus, Reaction, ReactionKind, Thread
 
 __all__ = [
@@ -67,9 +67,11 @@ __all__ = [
     "SanctionKind",
     "SiteRole",
     "Thread",
+    "ThreadRead",
     "User",
     "UserSession",
     "Visibility",
+    "Watch",
     "WatchedWord",
     "WatchedWordAction",
 ]

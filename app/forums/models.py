@@ -105,6 +105,8 @@ class ForumPolicy(Base):
     staffed_from: Mapped[str] = mapped_column(String(5), default="09:00")
     staffed_until: Mapped[str] = mapped_column(String(5), default="17:00")
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/London")
+    # Threads with no reply after this many hours appear in the trained supporters' view.
+    unanswered_hours: Mapped[int] = mapped_column(default=24)
 
     def is_staffed(self, now: datetime) -> bool:
         if not self.staffed_days:

@@ -10,6 +10,7 @@ from app.accounts import data
 from app.deps import CurrentUser, ForumAccessDep, OptionalUser, SessionDep, SettingsDep
 from app.forums import service
 from app.forums.models import MembershipStatus
+from app.notifications import service as notifications
 from app.posts import service as posts
 from app.templating import render
 
@@ -80,6 +81,10 @@ def forum_page(
             db, access.forum, after=cursor, per_page=settings.threads_per_page
         )
         context["my_pending_threads"] = posts.own_unpublished_threads(db, access.forum, user)
+        if user is not None:
+            ids = [t.id for t in context["page"].threads]  # type: ignore[attr-defined]
+            context["last_reads"] = notifications.last_reads(db, user.id, ids)
+            context["watching"] = notifications.is_watching(db, user.id, forum_id=access.forum.id)
         context["is_first_page"] = after is None
     return render(request, "forums/forum.html", context, block="thread_list")
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.db import utcnow
-from app.notifications.models import Notification
+from app.notifications.models import Notification, ThreadRead, Watch
 
 
 def notify(session: Session, user_id: int, kind: str, text: str, url: str) -> Notification:
@@ -44,3 +45,54 @@ def mark_all_read(session: Session, user_id: int) -> None:
         .where(Notification.user_id == user_id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
     )
+
+
+def is_watching(
+    session: Session, user_id: int, *, thread_id: int | None = None, forum_id: int | None = None
+) -> bool:
+    query = select(Watch.id).where(Watch.user_id == user_id)
+    query = (
+        query.where(Watch.thread_id == thread_id)
+        if thread_id
+        else query.where(Watch.forum_id == forum_id)
+    )
+    return session.scalar(query) is not None
+
+
+def toggle_watch(
+    session: Session, user_id: int, *, thread_id: int | None = None, forum_id: int | None = None
+) -> bool:
+    """Start or stop watching; returns whether the member is now watching."""
+    query = select(Watch).where(Watch.user_id == user_id)
+    query = (
+        query.where(Watch.thread_id == thread_id)
+        if thread_id
+        else query.where(Watch.forum_id == forum_id)
+    )
+    existing = session.scalar(query)
+    if existing is not None:
+        session.delete(existing)
+        return False
+    session.add(Watch(user_id=user_id, thread_id=thread_id, forum_id=forum_id))
+    return True
+
+
+def last_reads(session: Session, user_id: int, thread_ids: list[int]) -> dict[int, datetime]:
+    if not thread_ids:
+        return {}
+    rows = session.execute(
+        select(ThreadRead.thread_id, ThreadRead.read_at).where(
+            ThreadRead.user_id == user_id, ThreadRead.thread_id.in_(thread_ids)
+        )
+    ).all()
+    return {thread_id: read_at for thread_id, read_at in rows}
+
+
+def mark_read(session: Session, user_id: int, thread_id: int) -> None:
+    existing = session.scalar(
+        select(ThreadRead).where(ThreadRead.user_id == user_id, ThreadRead.thread_id == thread_id)
+    )
+    if existing is None:
+        session.add(ThreadRead(user_id=user_id, thread_id=thread_id))
+    else:
+        existing.read_at = utcnow()

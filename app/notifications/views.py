@@ -1,10 +1,15 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from datetime import timedelta
+
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.deps import CurrentUser, SessionDep
+from app.deps import CurrentUser, ReadableForum, SessionDep
+from app.forums import service as forums
+from app.forums.models import MembershipRole
 from app.notifications import service
+from app.posts import service as posts
 from app.templating import render
 
 router = APIRouter()
@@ -23,3 +28,57 @@ def notifications_page(request: Request, db: SessionDep, user: CurrentUser) -> R
 def mark_read(db: SessionDep, user: CurrentUser) -> Response:
     service.mark_all_read(db, user.id)
     return RedirectResponse("/notifications", status_code=303)
+
+
+@router.post("/f/{slug}/t/{thread_id}/watch")
+def watch_thread(
+    db: SessionDep, user: CurrentUser, access: ReadableForum, thread_id: int
+) -> Response:
+    thread = posts.get_thread(db, access.forum, thread_id)
+    if thread is None:
+        raise HTTPException(404, "We couldn't find that thread in this forum.")
+    service.toggle_watch(db, user.id, thread_id=thread.id)
+    return RedirectResponse(f"/f/{access.forum.slug}/t/{thread.id}", status_code=303)
+
+
+@router.post("/f/{slug}/watch")
+def watch_forum(db: SessionDep, user: CurrentUser, access: ReadableForum) -> Response:
+    service.toggle_watch(db, user.id, forum_id=access.forum.id)
+    return RedirectResponse(f"/f/{access.forum.slug}", status_code=303)
+
+
+@router.get("/f/{slug}/unanswered")
+def unanswered(request: Request, db: SessionDep, access: ReadableForum) -> Response:
+    return render(
+        request,
+        "notifications/unanswered.html",
+        {
+            "forum": access.forum,
+            "threads": posts.unanswered_threads(db, [access.forum.id]),
+            "supporters": False,
+        },
+    )
+
+
+@router.get("/supporters")
+def supporters_view(request: Request, db: SessionDep, user: CurrentUser) -> Response:
+    """Threads waiting longer than their forum's limit, for trained supporters and moderators."""
+    staffed = [
+        m.forum
+        for m in forums.memberships_of_user(db, user)
+        if m.is_active and m.role in (MembershipRole.SUPPORTER, MembershipRole.MODERATOR)
+    ]
+    if not staffed and not user.is_admin:
+        raise HTTPException(403, "This page is for trained supporters and moderators.")
+    waiting = [
+        thread
+        for forum in (staffed or forums.all_forums(db))
+        for thread in posts.unanswered_threads(
+            db, [forum.id], older_than=timedelta(hours=forum.policy.unanswered_hours)
+        )
+    ]
+    return render(
+        request,
+        "notifications/unanswered.html",
+        {"forum": None, "threads": waiting, "supporters": True},
+    )

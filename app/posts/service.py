@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from app.accounts.models import User
 from app.db import utcnow
 from app.forums.models import Forum, Membership, MembershipRole, MembershipStatus
+from app.notifications import fanout
 from app.posts.models import (
     REACTION_LABELS,
     EditStatus,
@@ -96,6 +97,8 @@ def publish(session: Session, post: Post) -> None:
     session.execute(update(Thread).where(Thread.id == post.thread_id).values(**thread_values))
     session.flush()
     session.expire(post.thread)
+    # Only now does anyone hear of it: held posts never notify.
+    fanout.post_published(session, post)
 
 
 def unpublish(session: Session, post: Post, status: PostStatus) -> None:
@@ -349,3 +352,19 @@ def reactions_for(
         if viewer is not None and authors[post_id] == viewer.id:
             summary.who.setdefault(kind, []).append(handle)
     return summaries
+
+
+def unanswered_threads(
+    session: Session,
+    forum_ids: Sequence[int],
+    *,
+    older_than: timedelta | None = None,
+    limit: int = 50,
+) -> Sequence[Thread]:
+    """Published threads nobody has replied to yet, oldest first: someone is waiting."""
+    query = select(Thread).where(
+        Thread.forum_id.in_(forum_ids), Thread.published_at.is_not(None), Thread.reply_count == 0
+    )
+    if older_than is not None:
+        query = query.where(Thread.published_at <= utcnow() - older_than)
+    return session.scalars(query.order_by(Thread.published_at).limit(limit)).all()

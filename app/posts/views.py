@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 import moderation
 from app.accounts import data
 from app.accounts.models import User
-from app.db import after_commit
+from app.db import after_commit, write_transaction
 from app.deps import (
     AssessmentsDep,
     CurrentUser,
@@ -24,6 +24,7 @@ from app.forums import service as forums
 from app.forums.models import Forum
 from app.forums.service import ForumAccess
 from app.moderation_queue import service as queue
+from app.notifications import service as notifications
 from app.posts import precheck, service
 from app.posts.models import Post, PostStatus, ReactionKind, Thread
 from app.templating import is_htmx, render
@@ -79,6 +80,11 @@ def _post_context(
         ),
         "resources": forum.policy.crisis_resources,
     }
+
+
+def _mark_read(sessions: Any, user_id: int, thread_id: int) -> None:
+    with write_transaction(sessions) as session:
+        notifications.mark_read(session, user_id, thread_id)
 
 
 def _thread_notice(reported: int | None, withdrawn: bool) -> str | None:
@@ -169,6 +175,14 @@ def thread_page(
 ) -> Response:
     thread = _thread_or_404(db, access, thread_id, user)
     post_page = service.thread_posts(db, thread, user, page=page, per_page=settings.posts_per_page)
+    last_read = None
+    watching = False
+    if user is not None:
+        last_read = notifications.last_reads(db, user.id, [thread.id]).get(thread.id)
+        watching = notifications.is_watching(db, user.id, thread_id=thread.id)
+        # Recorded in its own write transaction after this read-only request.
+        sessions, user_id = request.app.state.sessions, user.id
+        after_commit(db, lambda: _mark_read(sessions, user_id, thread_id))
     return render(
         request,
         "posts/thread.html",
@@ -180,6 +194,8 @@ def thread_page(
             "errors": {},
             "values": {},
             "notice": _thread_notice(reported, withdrawn),
+            "last_read": last_read,
+            "watching": watching,
             **_post_context(db, access.forum, post_page.posts, user),
         },
     )

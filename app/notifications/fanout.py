@@ -1,0 +1,83 @@
+"""Who hears about a newly published post: the thread's author, watchers, and @mentioned members."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.accounts.models import MemberMute, User
+from app.forums.models import Forum, Membership, MembershipStatus, Visibility
+from app.notifications.models import Watch
+from app.notifications.service import notify
+from app.posts.models import Post, Thread
+
+MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_][A-Za-z0-9_.-]{2,29})")
+
+
+def _readers(session: Session, forum: Forum, user_ids: set[int]) -> set[int]:
+    """Of these members, those who may read the forum (mentions never leak a members-only post)."""
+    if forum.visibility is Visibility.PUBLIC_READ or not user_ids:
+        return user_ids
+    return set(
+        session.scalars(
+            select(Membership.user_id).where(
+                Membership.forum_id == forum.id,
+                Membership.user_id.in_(user_ids),
+                Membership.status == MembershipStatus.ACTIVE,
+            )
+        )
+    )
+
+
+def _muting(session: Session, author_id: int) -> set[int]:
+    return set(
+        session.scalars(select(MemberMute.user_id).where(MemberMute.muted_user_id == author_id))
+    )
+
+
+def post_published(session: Session, post: Post) -> None:
+    thread = session.get(Thread, post.thread_id)
+    assert thread is not None
+    forum = session.get(Forum, thread.forum_id)
+    assert forum is not None
+    author = session.get(User, post.author_id)
+    handle = author.display_name if author else "A member"
+    skip = {post.author_id} | _muting(session, post.author_id)
+    told: set[int] = set()
+
+    mentioned_keys = {m.casefold() for m in MENTION.findall(post.body_source)}
+    if mentioned_keys:
+        mentioned = set(session.scalars(select(User.id).where(User.handle_key.in_(mentioned_keys))))
+        for user_id in _readers(session, forum, mentioned - skip):
+            notify(
+                session,
+                user_id,
+                "post.mention",
+                f"{handle} mentioned you in “{thread.title}”.",
+                url=f"/posts/{post.id}",
+            )
+            told.add(user_id)
+
+    if post.is_opening:
+        watchers = set(session.scalars(select(Watch.user_id).where(Watch.forum_id == forum.id)))
+        for user_id in _readers(session, forum, watchers - skip - told):
+            notify(
+                session,
+                user_id,
+                "thread.new",
+                f"New thread in {forum.name}: “{thread.title}”.",
+                url=f"/f/{forum.slug}/t/{thread.id}",
+            )
+        return
+
+    watchers = set(session.scalars(select(Watch.user_id).where(Watch.thread_id == thread.id)))
+    for user_id in _readers(session, forum, ({thread.author_id} | watchers) - skip - told):
+        notify(
+            session,
+            user_id,
+            "post.reply",
+            f"{handle} replied in “{thread.title}”.",
+            url=f"/posts/{post.id}",
+        )

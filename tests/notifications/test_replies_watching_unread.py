@@ -1,0 +1,121 @@
+"""Being told about replies and mentions, watching threads and forums, unread markers, unanswered threads."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from sqlalchemy.orm import Session
+
+from app.db import utcnow
+from app.forums.models import MembershipRole, ModerationMode, Visibility
+from tests.conftest import Browser
+from tests.factories import (
+    ForumFactory,
+    PostFactory,
+    ThreadFactory,
+    UserFactory,
+    member_of,
+    thread_with_opening_post,
+)
+
+
+def test_the_thread_author_hears_of_a_published_reply_but_not_a_held_one(
+    make_browser: Callable[[], Browser], db: Session
+) -> None:
+    forum = ForumFactory(moderation_mode=ModerationMode.HOLD_FLAGGED)
+    kai = member_of(forum, email="kai@example.org", handle="kai")
+    member_of(forum, email="sam@example.org", handle="sam")
+    thread = thread_with_opening_post(forum, kai, title="Night hypos")
+    author, sam = make_browser(), make_browser()
+    author.sign_in("kai@example.org")
+    sam.sign_in("sam@example.org")
+    sam.post(f"/f/{forum.slug}/t/{thread.id}/reply", {"body": "You're pathetic.", "confirmed": "1"})
+    assert "replied in" not in author.get("/notifications").text
+    sam.post(f"/f/{forum.slug}/t/{thread.id}/reply", {"body": "A sensor alarm changed my nights."})
+    assert "sam replied in “Night hypos”" in author.get("/notifications").text
+
+
+def test_mentions_reach_only_members_who_can_read_the_forum(
+    make_browser: Callable[[], Browser], db: Session
+) -> None:
+    forum = ForumFactory(visibility=Visibility.MEMBERS_ONLY)
+    kai = member_of(forum, email="kai@example.org", handle="kai")
+    member_of(forum, email="jo@example.org", handle="supporter_jo")
+    UserFactory(email="outsider@example.org", handle="outsider")
+    thread = thread_with_opening_post(forum, kai)
+    writer, jo, outsider = make_browser(), make_browser(), make_browser()
+    writer.sign_in("kai@example.org")
+    writer.post(
+        f"/f/{forum.slug}/t/{thread.id}/reply",
+        {"body": "@supporter_jo and @outsider, any tips for the first week?"},
+    )
+    jo.sign_in("jo@example.org")
+    outsider.sign_in("outsider@example.org")
+    assert "kai mentioned you" in jo.get("/notifications").text
+    assert "mentioned you" not in outsider.get("/notifications").text
+
+
+def test_watchers_hear_of_new_threads_and_replies(
+    make_browser: Callable[[], Browser], db: Session
+) -> None:
+    forum = ForumFactory()
+    kai = member_of(forum, email="kai@example.org", handle="kai")
+    member_of(forum, email="pat@example.org", handle="pat")
+    thread = thread_with_opening_post(forum, kai, title="Rehab week one")
+    watcher, writer = make_browser(), make_browser()
+    watcher.sign_in("pat@example.org")
+    writer.sign_in("kai@example.org")
+    assert "Watch this thread" in watcher.get(f"/f/{forum.slug}/t/{thread.id}").text
+    watcher.post(f"/f/{forum.slug}/t/{thread.id}/watch")
+    watcher.post(f"/f/{forum.slug}/watch")
+    writer.post(f"/f/{forum.slug}/t/{thread.id}/reply", {"body": "Week two was easier."})
+    writer.post(
+        f"/f/{forum.slug}/new",
+        {"title": "Back to work after a heart attack", "body": "How did you manage it?"},
+    )
+    page = watcher.get("/notifications").text
+    assert "kai replied in “Rehab week one”" in page
+    assert "New thread in" in page and "Back to work after a heart attack" in page
+
+
+def test_unread_markers_and_new_since_last_visit(
+    make_browser: Callable[[], Browser], db: Session
+) -> None:
+    forum = ForumFactory()
+    kai = member_of(forum, email="kai@example.org")
+    member_of(forum, email="sam@example.org", handle="sam")
+    thread = thread_with_opening_post(forum, kai, title="Fluid limits")
+    reader, writer = make_browser(), make_browser()
+    reader.sign_in("kai@example.org")
+    writer.sign_in("sam@example.org")
+    assert "Unread</span>" in reader.get(f"/f/{forum.slug}").text
+    reader.get(f"/f/{forum.slug}/t/{thread.id}")  # read it now
+    assert "New replies" not in reader.get(f"/f/{forum.slug}").text
+    writer.post(f"/f/{forum.slug}/t/{thread.id}/reply", {"body": "Ice lollies help me a lot."})
+    assert "New replies" in reader.get(f"/f/{forum.slug}").text
+    assert "New since your last visit" in reader.get(f"/f/{forum.slug}/t/{thread.id}").text
+
+
+def test_unanswered_threads_and_the_supporters_view(
+    make_browser: Callable[[], Browser], db: Session
+) -> None:
+    forum = ForumFactory()
+    kai = member_of(forum, email="kai@example.org")
+    member_of(forum, MembershipRole.SUPPORTER, email="jo@example.org")
+    thread_with_opening_post(forum, kai, title="Fresh question")
+    old = ThreadFactory(
+        forum=forum,
+        author=kai,
+        title="Nobody answered me",
+        published_at=utcnow() - timedelta(hours=30),
+    )
+    PostFactory(thread=old, author=kai, is_opening=True)
+    member, supporter = make_browser(), make_browser()
+    member.sign_in("kai@example.org")
+    supporter.sign_in("jo@example.org")
+    page = member.get(f"/f/{forum.slug}/unanswered").text
+    assert "Nobody answered me" in page and "Fresh question" in page
+    view = supporter.get("/supporters").text
+    assert "Nobody answered me" in view and "Fresh question" not in view  # only past the 24 hours
+    assert member.get("/supporters").status_code == 403
