@@ -24,6 +24,7 @@ from app.moderation_queue.worker import Assessments, AssessmentWorker
 from app.notifications.views import router as notifications_router
 from app.posts.views import router as posts_router
 from app.ratelimit import RateLimiter
+from app.search.views import router as search_router
 from app.security import SecurityMiddleware, verify_csrf
 
 logger = logging.getLogger(__name__)
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         moderation_router,
         notifications_router,
         admin_router,
+        search_router,
     ):
         app.include_router(router)
     return app

@@ -302,7 +302,7 @@ class ModerationGate:
                 return
             status, _flagged = status_for(forum.moderation_mode, assessment)
             if status is PostStatus.PUBLISHED and assessment.route is moderation.Route.PUBLISH:
-                posts.apply_edit(post, edit)
+                posts.apply_edit(session, post, edit)
                 session.add(_assessment_row(post, assessment))
                 return
             session.add(_assessment_row(post, assessment))

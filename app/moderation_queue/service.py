@@ -35,6 +35,7 @@ from app.notifications import service as notifications
 from app.posts import service as posts
 from app.posts.models import EditStatus, Post, PostEdit, PostStatus, Thread
 from app.posts.rendering import render_markdown
+from app.search import service as search
 
 CLAIM_MINUTES = 5
 
@@ -339,6 +340,7 @@ def _apply_to_post(session: Session, entry: QueueEntry, decision: Decision) -> N
     if action is DecisionAction.EDIT_APPROVE and decision.edited_body is not None:
         post.body_source = decision.edited_body
         post.body_html = render_markdown(decision.edited_body)
+        search.index_post(session, post, thread.title)  # only published posts are indexed
     if action in (DecisionAction.APPROVE, DecisionAction.EDIT_APPROVE):
         post.review_flag = False
         if post.status is not PostStatus.PUBLISHED:
@@ -364,7 +366,7 @@ def _decide_edit(session: Session, entry: QueueEntry, decision: Decision, edit: 
         if action is DecisionAction.EDIT_APPROVE and decision.edited_body is not None:
             edit.body_source = decision.edited_body
             edit.body_html = render_markdown(decision.edited_body)
-        posts.apply_edit(post, edit)
+        posts.apply_edit(session, post, edit)
         text = f"A moderator approved your edit in “{title}”."
     elif action is DecisionAction.REJECT:
         edit.status = EditStatus.DISCARDED

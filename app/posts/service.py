@@ -25,6 +25,7 @@ from app.posts.models import (
     Thread,
 )
 from app.posts.rendering import render_markdown
+from app.search import service as search
 
 # Statuses an author still sees on their own posts (with an explanation), but nobody else does.
 OWN_VISIBLE_STATUSES = (PostStatus.AWAITING_ASSESSMENT, PostStatus.HELD, PostStatus.REJECTED)
@@ -97,6 +98,7 @@ def publish(session: Session, post: Post) -> None:
     session.execute(update(Thread).where(Thread.id == post.thread_id).values(**thread_values))
     session.flush()
     session.expire(post.thread)
+    search.index_post(session, post, post.thread.title)
     # Only now does anyone hear of it: held posts never notify.
     fanout.post_published(session, post)
 
@@ -105,6 +107,7 @@ def unpublish(session: Session, post: Post, status: PostStatus) -> None:
     """Take a published post down (removed or withdrawn); its thread stops counting it."""
     was_published = post.status is PostStatus.PUBLISHED
     post.status = status
+    search.unindex_post(session, post.id)
     if not was_published:
         return
     if post.is_opening:
@@ -152,10 +155,11 @@ def edit_post(session: Session, post: Post, body: str) -> PostEdit | None:
     return edit
 
 
-def apply_edit(post: Post, edit: PostEdit) -> None:
+def apply_edit(session: Session, post: Post, edit: PostEdit) -> None:
     post.body_source = edit.body_source
     post.body_html = edit.body_html
     edit.status = EditStatus.APPLIED
+    search.index_post(session, post, post.thread.title)
 
 
 def withdraw(session: Session, post: Post) -> None:
