@@ -48,7 +48,7 @@ def create_admin(
 
     if password is None:
         password = getpass.getpass("Password: ")
-    sessions = make_sessionmaker(make_engine(get_settings().database_url))
+    sessions = make_sessionmaker(make_engine(get_settings().database_url), get_settings())
     try:
         with write_transaction(sessions) as session:
             user = accounts.register(
@@ -105,7 +105,7 @@ def worker(once: bool = typer.Option(False, help="Assess what is waiting, then e
 
     settings = get_settings()
     gate = ModerationGate(
-        sessions=make_sessionmaker(make_engine(settings.database_url)),
+        sessions=make_sessionmaker(make_engine(settings.database_url), settings),
         scorer=load_configured_scorer(settings),
     )
     assessment_worker = AssessmentWorker(gate)
@@ -117,6 +117,49 @@ def worker(once: bool = typer.Option(False, help="Assess what is waiting, then e
         assessment_worker.run_forever()
     except KeyboardInterrupt:
         typer.echo("Stopped.")
+
+
+@cli.command("outbox")
+def outbox(
+    limit: int = typer.Option(20, min=1),
+    body: bool = typer.Option(False, help="Show the text too."),
+) -> None:
+    """List the newest emails Harbour has written (development mode keeps them here)."""
+    from sqlalchemy import select
+
+    from app.db import make_engine, make_sessionmaker
+    from app.notifications.models import OutboxEmail
+
+    settings = get_settings()
+    with make_sessionmaker(make_engine(settings.database_url), settings)() as session:
+        mails = session.scalars(
+            select(OutboxEmail).order_by(OutboxEmail.id.desc()).limit(limit)
+        ).all()
+        if not mails:
+            typer.echo("The outbox is empty.")
+        for mail in mails:
+            state = "sent" if mail.sent_at else "kept"
+            typer.echo(
+                f"{mail.created_at:%Y-%m-%d %H:%M}  {state}  {mail.to_address}  {mail.subject}"
+            )
+            if body:
+                typer.echo(mail.body)
+
+
+@cli.command("digest")
+def digest(period: str = typer.Argument(..., help="daily or weekly")) -> None:
+    """Email each member who chose this digest and has unread notifications."""
+    from app.db import make_engine, make_sessionmaker, write_transaction
+    from app.notifications import email
+
+    if period not in email.DIGEST_PERIODS:
+        raise typer.BadParameter("choose daily or weekly", param_hint="PERIOD")
+    settings = get_settings()
+    with write_transaction(
+        make_sessionmaker(make_engine(settings.database_url), settings)
+    ) as session:
+        sent = email.send_digests(session, settings, period)
+    typer.echo(f"Sent {sent} {period} digest(s).")
 
 
 def main() -> None:

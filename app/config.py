@@ -50,6 +50,16 @@ class Settings(BaseSettings):
     register_limit_per_ip: str = "10/hour"
     post_limit_per_user: str = "12/minute"
 
+    # Email: "outbox" keeps mails in the database for the CLI (development); "smtp" also sends them.
+    email_mode: str = "outbox"
+    smtp_host: str = "localhost"
+    smtp_port: int = 587
+    smtp_starttls: bool = True
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    email_from: str = "Harbour <no-reply@harbour.example>"
+    base_url: str = "http://127.0.0.1:8000"
+
     max_title_chars: int = 150
     max_post_chars: int = 20_000
     posts_per_page: int = 20

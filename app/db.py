@@ -91,8 +91,11 @@ def make_engine(database_url: str, **kwargs: Any) -> Engine:
     return engine
 
 
-def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+def make_sessionmaker(engine: Engine, settings: Any = None) -> sessionmaker[Session]:
+    """Sessions that know the settings (email needs the base URL and secret) and their maker."""
+    maker = sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+    maker.configure(info={"settings": settings, "sessions": maker})
+    return maker
 
 
 AfterCommit = Callable[[], None]

@@ -181,7 +181,7 @@ def _user(session: Session, handle: str) -> User:
 def seed(settings: Settings) -> list[tuple[str, str]] | None:
     """Seed the demo; returns the logins, or None when the database already has forums."""
     engine = make_engine(settings.database_url)
-    sessions = make_sessionmaker(engine)
+    sessions = make_sessionmaker(engine, settings)
     gate = ModerationGate(sessions=sessions, scorer=load_configured_scorer(settings))
     with sessions() as session:
         if session.scalar(select(Forum.id).limit(1)) is not None:

@@ -66,7 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dependencies=[Depends(verify_csrf)],
     )
     engine = make_engine(settings.database_url)
-    sessions = make_sessionmaker(engine)
+    sessions = make_sessionmaker(engine, settings)
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = sessions

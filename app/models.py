@@ -30,7 +30,7 @@ from app.moderation_queue.models import (
     Sanction,
     SanctionKind,
 )
-from app.notifications.models import Notification, ThreadRead, Watch
+from app.notifications.models import Notification, OutboxEmail, ThreadRead, Watch
 from app.posts.models import EditStatus, Post, PostEdit, PostStatus, Reaction, ReactionKind, Thread
 
 __all__ = [
@@ -53,6 +53,7 @@ __all__ = [
     "ModerationMode",
     "ModeratorNote",
     "Notification",
+    "OutboxEmail",
     "Post",
     "PostAssessment",
     "PostEdit",

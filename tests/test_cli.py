@@ -142,3 +142,14 @@ def test_moderation_calibrate_reports_before_applying_and_rescore_and_worker_run
     assert worker.returncode == 0 and "Assessed 0 post(s)." in worker.stdout
     unknown = harbour("moderation", "calibrate", "no-such-forum")
     assert unknown.returncode != 0 and "no forum" in unknown.stderr
+
+
+def test_digest_and_outbox_commands(harbour: Callable[..., Result]) -> None:
+    harbour("db", "upgrade")
+    harbour("demo")
+    sent = harbour("digest", "daily")
+    assert sent.returncode == 0 and "daily digest(s)." in sent.stdout
+    listing = harbour("outbox")
+    assert listing.returncode == 0
+    assert "The outbox is empty." in listing.stdout or "Your Harbour daily digest" in listing.stdout
+    assert harbour("digest", "hourly").returncode != 0

@@ -53,6 +53,9 @@ class User(Base):
     break_until: Mapped[datetime | None] = mapped_column(default=None)
     # Set when the member deleted their account; what is left is anonymised.
     deleted_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Email about notifications: "off", "immediate", "daily" or "weekly" digest.
+    email_preference: Mapped[str] = mapped_column(String(16), default="daily")
+    last_digest_at: Mapped[datetime | None] = mapped_column(default=None)
 
     @property
     def display_name(self) -> str:

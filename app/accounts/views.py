@@ -10,6 +10,7 @@ from app.accounts import data, service
 from app.db import utcnow
 from app.deps import CurrentUser, LimiterDep, OptionalUser, SessionDep, SettingsDep
 from app.moderation_queue import sanctions
+from app.notifications import email
 from app.security import SESSION_COOKIE, is_https
 from app.templating import render
 
@@ -156,6 +157,7 @@ def account(request: Request, db: SessionDep, user: CurrentUser) -> Response:
             "live_sessions": service.count_live_sessions(db, user.id),
             "muted": data.muted_members(db, user),
             "on_break": data.on_break(user),
+            "email_preferences": email.PREFERENCES,
         },
     )
 

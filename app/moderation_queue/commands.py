@@ -27,7 +27,7 @@ moderation_cli = typer.Typer(
 def _gate() -> ModerationGate:
     settings = get_settings()
     return ModerationGate(
-        sessions=make_sessionmaker(make_engine(settings.database_url)),
+        sessions=make_sessionmaker(make_engine(settings.database_url), settings),
         scorer=load_configured_scorer(settings),
     )
 
@@ -89,7 +89,7 @@ def evaluate(
     scorer = load_configured_scorer(settings)
     thresholds = dict(moderation.DEFAULT_THRESHOLDS)
     if forum:
-        with make_sessionmaker(make_engine(settings.database_url))() as session:
+        with make_sessionmaker(make_engine(settings.database_url), settings)() as session:
             found = forums.get_by_slug(session, forum)
             if found is None:
                 raise typer.BadParameter(f"no forum with slug {forum!r}", param_hint="--forum")
@@ -110,7 +110,7 @@ def calibrate(
 ) -> None:
     """Fit thresholds to this forum's moderator decisions; shows what would change first."""
     settings = get_settings()
-    sessions = make_sessionmaker(make_engine(settings.database_url))
+    sessions = make_sessionmaker(make_engine(settings.database_url), settings)
     with write_transaction(sessions) as session:
         found = forums.get_by_slug(session, forum)
         if found is None:

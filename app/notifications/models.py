@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, utcnow
@@ -53,3 +53,20 @@ class ThreadRead(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     thread_id: Mapped[int] = mapped_column(ForeignKey("thread.id", ondelete="CASCADE"))
     read_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OutboxEmail(Base):
+    """Every email Harbour sends, kept so the CLI and tests can read it (and sent by SMTP when set).
+
+    Subjects and bodies never name a condition or quote a post: they link to it.
+    """
+
+    __tablename__ = "outbox_email"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    to_address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -8,7 +8,9 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from app.accounts.models import User
 from app.db import utcnow
+from app.notifications import email
 from app.notifications.models import Notification, ThreadRead, Watch
 
 
@@ -16,6 +18,9 @@ def notify(session: Session, user_id: int, kind: str, text: str, url: str) -> No
     """Tell a member something. `text` is Harbour's own words: never quote what someone wrote."""
     notification = Notification(user_id=user_id, kind=kind, text=text, url=url)
     session.add(notification)
+    user = session.get(User, user_id)
+    if user is not None:
+        email.notification_email(session, user)
     return notification
 
 

@@ -1,14 +1,16 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.deps import CurrentUser, ReadableForum, SessionDep
+from app.accounts.models import User
+from app.deps import CurrentUser, ReadableForum, SessionDep, SettingsDep
 from app.forums import service as forums
 from app.forums.models import MembershipRole
-from app.notifications import service
+from app.notifications import email, service
 from app.posts import service as posts
 from app.templating import render
 
@@ -82,3 +84,27 @@ def supporters_view(request: Request, db: SessionDep, user: CurrentUser) -> Resp
         "notifications/unanswered.html",
         {"forum": None, "threads": waiting, "supporters": True},
     )
+
+
+@router.get("/unsubscribe/{user_id}/{token}")
+def unsubscribe(
+    request: Request, db: SessionDep, settings: SettingsDep, user_id: int, token: str
+) -> Response:
+    """One click from an email: no sign-in needed, the token proves the link came from us."""
+    user = db.get(User, user_id)
+    if user is None or not email.token_is_valid(settings.secret_key, user_id, token):
+        raise HTTPException(
+            404, "This unsubscribe link is not valid. You can change emails on your account page."
+        )
+    user.email_preference = "off"
+    return render(request, "notifications/unsubscribed.html", {})
+
+
+@router.post("/account/email")
+def email_preference(
+    db: SessionDep, user: CurrentUser, preference: Annotated[str, Form(max_length=16)]
+) -> Response:
+    if preference not in email.PREFERENCES:
+        raise HTTPException(422, "Choose one of the email options.")
+    user.email_preference = preference
+    return RedirectResponse("/account?email=saved", status_code=303)

@@ -1,0 +1,146 @@
+"""Email about notifications: immediate or as a daily / weekly digest, with one-click unsubscribe.
+
+Subjects and bodies are neutral on purpose: an email can be read over a shoulder or on a shared
+screen, so it never names a forum's condition, a thread or anything a member wrote; it links to
+Harbour, where the member signs in to read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import smtplib
+from datetime import timedelta
+from email.message import EmailMessage
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.accounts.models import User
+from app.config import Settings
+from app.db import after_commit, utcnow, write_transaction
+from app.notifications.models import Notification, OutboxEmail
+
+logger = logging.getLogger(__name__)
+
+PREFERENCES = {
+    "off": "No emails",
+    "immediate": "An email for each new notification",
+    "daily": "A daily digest",
+    "weekly": "A weekly digest",
+}
+NEUTRAL_SUBJECT = "Something new for you on Harbour"
+DIGEST_PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
+
+
+def settings_of(session: Session) -> Settings | None:
+    settings = session.info.get("settings")
+    return settings if isinstance(settings, Settings) else None
+
+
+def unsubscribe_token(secret_key: str, user_id: int) -> str:
+    return hmac.new(
+        secret_key.encode(), f"unsubscribe:{user_id}".encode(), hashlib.sha256
+    ).hexdigest()[:32]
+
+
+def token_is_valid(secret_key: str, user_id: int, token: str) -> bool:
+    return hmac.compare_digest(unsubscribe_token(secret_key, user_id), token)
+
+
+def _footer(settings: Settings, user: User) -> str:
+    link = f"{settings.base_url}/unsubscribe/{user.id}/{unsubscribe_token(settings.secret_key, user.id)}"
+    return (
+        f"\n\nYou can change how often Harbour emails you on your account page: {settings.base_url}/account"
+        f"\nStop these emails with one click: {link}\n"
+    )
+
+
+def queue(
+    session: Session, settings: Settings, user: User, subject: str, body: str, kind: str
+) -> OutboxEmail:
+    mail = OutboxEmail(
+        to_address=user.email, subject=subject, body=body + _footer(settings, user), kind=kind
+    )
+    session.add(mail)
+    session.flush()
+    if settings.email_mode == "smtp":
+        mail_id = mail.id
+        after_commit(session, lambda: deliver(settings, session.info["sessions"], mail_id))
+    return mail
+
+
+def notification_email(session: Session, user: User) -> None:
+    """Called when a notification is created: an immediate email if the member asked for one."""
+    settings = settings_of(session)
+    if settings is None or user.email_preference != "immediate" or user.deleted_at is not None:
+        return
+    queue(
+        session,
+        settings,
+        user,
+        NEUTRAL_SUBJECT,
+        f"Hello {user.handle},\n\nThere is something new for you on Harbour. Sign in to read it:\n"
+        f"{settings.base_url}/notifications",
+        "notification",
+    )
+
+
+def send_digests(session: Session, settings: Settings, period: str) -> int:
+    """One digest email to each member who chose this period and has unread notifications."""
+    since_default = utcnow() - DIGEST_PERIODS[period]
+    sent = 0
+    for user in session.scalars(
+        select(User).where(User.email_preference == period, User.deleted_at.is_(None))
+    ):
+        since = user.last_digest_at or since_default
+        unread = (
+            session.scalar(
+                select(func.count())
+                .select_from(Notification)
+                .where(
+                    Notification.user_id == user.id,
+                    Notification.read_at.is_(None),
+                    Notification.created_at > since,
+                )
+            )
+            or 0
+        )
+        if unread:
+            queue(
+                session,
+                settings,
+                user,
+                f"Your Harbour {period} digest",
+                f"Hello {user.handle},\n\nYou have {unread} new notification{'s' if unread != 1 else ''} "
+                f"on Harbour. Sign in to read them:\n{settings.base_url}/notifications",
+                f"digest.{period}",
+            )
+            sent += 1
+        user.last_digest_at = utcnow()
+    return sent
+
+
+def deliver(settings: Settings, sessions: object, mail_id: int) -> None:
+    """Send one queued email over SMTP and mark it sent (after the commit that queued it)."""
+    with write_transaction(sessions) as session:  # type: ignore[arg-type]
+        mail = session.get(OutboxEmail, mail_id)
+        if mail is None or mail.sent_at is not None:
+            return
+        message = EmailMessage()
+        message["From"] = settings.email_from
+        message["To"] = mail.to_address
+        message["Subject"] = mail.subject
+        message.set_content(mail.body)
+        try:
+            with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=20) as smtp:
+                if settings.smtp_starttls:
+                    smtp.starttls()
+                if settings.smtp_username:
+                    smtp.login(settings.smtp_username, settings.smtp_password or "")
+                smtp.send_message(message)
+        except (OSError, smtplib.SMTPException):
+            logger.exception("could not send email %s; it stays in the outbox", mail_id)
+            return
+        mail.sent_at = utcnow()

@@ -1,0 +1,78 @@
+"""Email: immediate or digest, neutral subjects that never name the condition or quote the post."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.accounts.models import User
+from app.config import Settings
+from app.db import make_engine, make_sessionmaker, write_transaction
+from app.notifications import email
+from app.notifications.models import OutboxEmail
+from tests.conftest import Browser
+from tests.factories import ForumFactory, member_of, thread_with_opening_post
+
+SECRET_WORDS = ("kidney", "Dialysis diary", "my fistula")
+
+
+def setup_reply(
+    make_browser: Callable[[], Browser], db: Session, preference: str
+) -> tuple[User, Browser]:
+    forum = ForumFactory(name="Young adults with kidney disease (18–30)")
+    kai = member_of(forum, email="kai@example.org", handle="kai")
+    db.execute(update(User).where(User.id == kai.id).values(email_preference=preference))
+    db.commit()
+    member_of(forum, email="sam@example.org", handle="sam")
+    thread = thread_with_opening_post(forum, kai, title="Dialysis diary")
+    sam = make_browser()
+    sam.sign_in("sam@example.org")
+    sam.post(f"/f/{forum.slug}/t/{thread.id}/reply", {"body": "My fistula ached for a week too."})
+    return kai, sam
+
+
+def test_an_immediate_email_is_neutral_and_links_to_harbour(
+    make_browser: Callable[[], Browser], db: Session
+) -> None:
+    kai, _sam = setup_reply(make_browser, db, "immediate")
+    (mail,) = db.scalars(select(OutboxEmail)).all()
+    assert mail.to_address == "kai@example.org" and mail.subject == email.NEUTRAL_SUBJECT
+    for secret in SECRET_WORDS:
+        assert secret not in mail.subject and secret not in mail.body
+    assert "/notifications" in mail.body and f"/unsubscribe/{kai.id}/" in mail.body
+
+
+def test_digests_count_unread_notifications_once(
+    make_browser: Callable[[], Browser], db: Session, settings: Settings
+) -> None:
+    setup_reply(make_browser, db, "daily")
+    assert db.scalars(select(OutboxEmail)).all() == []  # no immediate email for a digest member
+    sessions = make_sessionmaker(make_engine(settings.database_url), settings)
+    with write_transaction(sessions) as session:
+        assert email.send_digests(session, settings, "daily") == 1
+    with write_transaction(sessions) as session:
+        assert email.send_digests(session, settings, "daily") == 0  # nothing new since
+    (mail,) = db.scalars(select(OutboxEmail)).all()
+    assert mail.subject == "Your Harbour daily digest" and "1 new notification" in mail.body
+    assert not any(secret in mail.body for secret in SECRET_WORDS)
+
+
+def test_one_click_unsubscribe_and_the_account_setting(
+    make_browser: Callable[[], Browser], db: Session
+) -> None:
+    kai, _sam = setup_reply(make_browser, db, "immediate")
+    link = re.search(r"/unsubscribe/\d+/\w+", db.scalars(select(OutboxEmail.body)).one())
+    assert link
+    anonymous = make_browser()
+    assert "You won't get emails" in anonymous.get(link.group(0)).text
+    db.refresh(kai)
+    assert kai.email_preference == "off"
+    assert anonymous.get(f"/unsubscribe/{kai.id}/forged").status_code == 404
+    member = make_browser()
+    member.sign_in("kai@example.org")
+    member.post("/account/email", {"preference": "weekly"})
+    db.refresh(kai)
+    assert kai.email_preference == "weekly"
