@@ -27,6 +27,9 @@ class SiteRole(StrEnum):
     ADMIN = "admin"
 
 
+AVATARS = ("wave", "sun", "leaf", "star", "moon", "boat", "shell", "cloud")
+
+
 class AccountStatus(StrEnum):
     ACTIVE = "active"
     SUSPENDED = "suspended"
@@ -53,6 +56,9 @@ class User(Base):
     break_until: Mapped[datetime | None] = mapped_column(default=None)
     # Set when the member deleted their account; what is left is anonymised.
     deleted_at: Mapped[datetime | None] = mapped_column(default=None)
+    # An optional short bio and an avatar from Harbour's own set: no photos, nothing identifying.
+    bio: Mapped[str] = mapped_column(String(280), default="")
+    avatar: Mapped[str] = mapped_column(String(16), default="wave")
     # Email about notifications: "off", "immediate", "daily" or "weekly" digest.
     email_preference: Mapped[str] = mapped_column(String(16), default="daily")
     last_digest_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -16,6 +16,7 @@ from app.accounts.models import AccountStatus, SiteRole, User, UserSession
 from app.accounts.passwords import hash_password, password_problem, verify_password
 from app.config import Settings
 from app.db import utcnow
+from app.forums.models import Membership, MembershipRole, MembershipStatus
 
 HANDLE_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{2,29}$")
 # Refresh last_seen_at at most this often, so reading pages does not write on every request.
@@ -178,3 +179,16 @@ def count_live_sessions(session: Session, user_id: int, now: datetime | None = N
         )
         or 0
     )
+
+
+def badges(session: Session, user: User) -> list[str]:
+    """The roles a member holds anywhere, without saying where (a forum's name reveals a condition)."""
+    roles = set(
+        session.scalars(
+            select(Membership.role).where(
+                Membership.user_id == user.id, Membership.status == MembershipStatus.ACTIVE
+            )
+        )
+    )
+    names = {MembershipRole.SUPPORTER: "Trained supporter", MembershipRole.MODERATOR: "Moderator"}
+    return [names[r] for r in (MembershipRole.SUPPORTER, MembershipRole.MODERATOR) if r in roles]

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from app.accounts import data, service
+from app.accounts.models import AVATARS
 from app.db import utcnow
 from app.deps import CurrentUser, LimiterDep, OptionalUser, SessionDep, SettingsDep
 from app.moderation_queue import sanctions
@@ -158,6 +159,7 @@ def account(request: Request, db: SessionDep, user: CurrentUser) -> Response:
             "muted": data.muted_members(db, user),
             "on_break": data.on_break(user),
             "email_preferences": email.PREFERENCES,
+            "avatars": AVATARS,
         },
     )
 
@@ -267,3 +269,30 @@ def delete_account(
     response = RedirectResponse("/?notice=deleted", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
+
+
+@router.get("/members/{handle}")
+def profile(request: Request, db: SessionDep, viewer: CurrentUser, handle: str) -> Response:
+    """A member's public face: handle, avatar, short bio and badges; nothing else, no forum names."""
+    member = service.get_by_handle(db, handle)
+    if member is None or member.deleted_at is not None:
+        raise HTTPException(404, "There is no member with that handle.")
+    return render(
+        request,
+        "accounts/profile.html",
+        {"member": member, "badges": service.badges(db, member), "is_me": member.id == viewer.id},
+    )
+
+
+@router.post("/account/profile")
+def update_profile(
+    db: SessionDep,
+    user: CurrentUser,
+    bio: Annotated[str, Form(max_length=280)] = "",
+    avatar: Annotated[str, Form(max_length=16)] = "wave",
+) -> Response:
+    if avatar not in AVATARS:
+        raise HTTPException(422, "Choose one of the avatars shown.")
+    user.bio = bio.strip()
+    user.avatar = avatar
+    return RedirectResponse(f"/members/{user.handle}", status_code=303)

@@ -46,9 +46,9 @@ def test_authors_carry_supporter_and_moderator_badges(browser: Browser, db: Sess
     browser.sign_in("kai@example.org")
     page = browser.get(f"/f/{forum.slug}/t/{thread.id}").text
     assert re.search(
-        r"supporter_jo</span>\s*<span class=\"badge badge--supporter\">Trained supporter", page
+        r"supporter_jo</a>\s*<span class=\"badge badge--supporter\">Trained supporter", page
     )
-    assert re.search(r"mod_rowan</span>\s*<span class=\"badge badge--moderator\">Moderator", page)
+    assert re.search(r"mod_rowan</a>\s*<span class=\"badge badge--moderator\">Moderator", page)
 
 
 def test_a_reply_without_javascript_redirects_to_its_place_in_the_thread(
