@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from fastapi import Depends, FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -78,6 +79,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.gate = gate
     app.state.assessments = Assessments(gate, worker, inline=settings.inline_assessment)
 
+    # Members are often on a phone with a poor connection: compress text responses.
+    app.add_middleware(GZipMiddleware, minimum_size=500)
     app.add_middleware(SecurityMiddleware, cookie_secure=settings.cookie_secure)
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")

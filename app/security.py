@@ -129,6 +129,9 @@ class SecurityMiddleware:
                     headers.setdefault(key, value)
                 if not is_static and (session_cookie or state.get("signed_in")):
                     headers["cache-control"] = "no-store"
+                elif is_static and b"v=" in scope.get("query_string", b""):
+                    # Content-hashed URLs never change: cache them for a year.
+                    headers["cache-control"] = "public, max-age=31536000, immutable"
                 if new_anon and not is_static:
                     headers.append(
                         "set-cookie",

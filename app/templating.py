@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from fastapi import Request
@@ -46,6 +48,16 @@ templates.env.globals["csrf_input"] = _csrf_input
 templates.env.globals["csrf_token"] = csrf_token
 templates.env.globals["htmx_version"] = HTMX_VERSION
 templates.env.globals["utcnow"] = utcnow
+
+
+@cache
+def static_url(path: str) -> str:
+    """A static file's URL with its content hash, so browsers may cache it for a year."""
+    digest = hashlib.sha256((PROJECT_ROOT / "static" / path).read_bytes()).hexdigest()[:12]
+    return f"/static/{path}?v={digest}"
+
+
+templates.env.globals["static_url"] = static_url
 
 
 def render(
