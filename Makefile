@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
 
-.PHONY: run test test-fast browser-test bench lint install migrate demo clean
+.PHONY: run test browser-test bench lint install migrate demo clean translations
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ lint: install
 	$(BIN)/ruff check app moderation tests bench migrations
 	$(BIN)/ruff format --check app moderation tests bench
 	$(BIN)/mypy app moderation
+
+# Re-extract interface text from the templates and merge it into each language's catalogue.
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -o translations/messages.pot templates
+	$(BIN)/pybabel update -i translations/messages.pot -d translations
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

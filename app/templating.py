@@ -12,12 +12,15 @@ from fastapi.responses import HTMLResponse
 from jinja2_fragments.fastapi import Jinja2Blocks
 from markupsafe import Markup
 
+from app import i18n
 from app.config import PROJECT_ROOT
 from app.db import utcnow
 from app.moderation_queue.highlight import highlight
 from app.security import csrf_token
 
 templates = Jinja2Blocks(directory=str(PROJECT_ROOT / "templates"))
+templates.env.add_extension("jinja2.ext.i18n")
+templates.env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
 
 HTMX_VERSION = "2.0.11"
 
@@ -69,7 +72,13 @@ def render(
     status_code: int = 200,
 ) -> HTMLResponse:
     """Render a screen, or only its `block` when htmx asked for a fragment."""
-    ctx: dict[str, Any] = {"current_user": getattr(request.state, "viewer", None)}
+    language = i18n.language_of(request)
+    i18n.activate(language)
+    ctx: dict[str, Any] = {
+        "current_user": getattr(request.state, "viewer", None),
+        "language": language,
+        "languages": i18n.LANGUAGES,
+    }
     ctx.update(context or {})
     if block and is_htmx(request):
         return templates.TemplateResponse(

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
+from app import i18n
 from app.accounts import data, service
 from app.accounts.models import AVATARS
 from app.db import utcnow
@@ -296,3 +297,16 @@ def update_profile(
     user.bio = bio.strip()
     user.avatar = avatar
     return RedirectResponse(f"/members/{user.handle}", status_code=303)
+
+
+@router.post("/language")
+def choose_language(
+    language: Annotated[str, Form(max_length=5)], back: Annotated[str, Form(max_length=300)] = "/"
+) -> Response:
+    if language not in i18n.LANGUAGES:
+        raise HTTPException(422, "Choose English or Cymraeg.")
+    response = RedirectResponse(safe_next(back), status_code=303)
+    response.set_cookie(
+        i18n.LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="lax", httponly=True
+    )
+    return response
