@@ -6,6 +6,7 @@ Every post goes through the real moderation gate, so held posts carry real reaso
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -57,7 +58,7 @@ class DemoThread:
     replies: tuple[tuple[str, str], ...]
 
 
-FORUMS = [
+FORUMS: list[dict[str, Any]] = [
     {
         "slug": "kidney-young-adults",
         "name": "Young adults with kidney disease (18–30)",
@@ -199,16 +200,16 @@ def seed(settings: Settings) -> list[tuple[str, str]] | None:
             )
         admin = _user(session, "harbour_admin")
         by_slug: dict[str, Forum] = {}
-        for position, spec in enumerate(FORUMS):
+        for position, forum_spec in enumerate(FORUMS):
             forum = forums.create_forum(
                 session,
-                slug=spec["slug"],
-                name=spec["name"],
-                audience=spec["audience"],
-                description=spec["description"],
-                visibility=spec["visibility"],
-                join_policy=spec["join_policy"],
-                moderation_mode=spec["mode"],
+                slug=forum_spec["slug"],
+                name=forum_spec["name"],
+                audience=forum_spec["audience"],
+                description=forum_spec["description"],
+                visibility=forum_spec["visibility"],
+                join_policy=forum_spec["join_policy"],
+                moderation_mode=forum_spec["mode"],
                 actor=admin,
             )
             forum.position = position

@@ -25,7 +25,7 @@ from app.security import SAFE_METHODS, SESSION_COOKIE
 
 
 def get_settings_dep(request: Request) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+    return request.app.state.settings
 
 
 def get_db(request: Request) -> Iterator[Session]:
@@ -41,11 +41,11 @@ SessionDep = Annotated[Session, Depends(get_db, scope="function")]
 
 
 def get_limiter(request: Request) -> RateLimiter:
-    return request.app.state.limiter  # type: ignore[no-any-return]
+    return request.app.state.limiter
 
 
 def get_assessments(request: Request) -> Assessments:
-    return request.app.state.assessments  # type: ignore[no-any-return]
+    return request.app.state.assessments
 
 
 LimiterDep = Annotated[RateLimiter, Depends(get_limiter)]

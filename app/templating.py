@@ -8,7 +8,7 @@ from functools import cache
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import Response
 from jinja2_fragments.fastapi import Jinja2Blocks
 from markupsafe import Markup
 
@@ -70,7 +70,7 @@ def render(
     *,
     block: str | None = None,
     status_code: int = 200,
-) -> HTMLResponse:
+) -> Response:
     """Render a screen, or only its `block` when htmx asked for a fragment."""
     language = i18n.language_of(request)
     i18n.activate(language)

@@ -7,9 +7,10 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from app.accounts.models import AccountStatus, SiteRole, User, UserSession
@@ -157,10 +158,13 @@ def end_session(session: Session, record: UserSession) -> None:
 
 def end_all_sessions(session: Session, user_id: int) -> int:
     """Revoke every live session of a user (log out of every device); returns how many."""
-    result = session.execute(
-        update(UserSession)
-        .where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
+    result = cast(
+        CursorResult[Any],
+        session.execute(
+            update(UserSession)
+            .where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        ),
     )
     return result.rowcount or 0
 

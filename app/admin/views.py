@@ -327,7 +327,7 @@ async def save_policy(
     policy.strike_ladder = ladder or policy.strike_ladder
     policy.first_posts_held = max(0, min(first_posts, 50))
     policy.staffed_days = sorted(
-        {int(d) for d in form.getlist("staffed_days") if str(d) in "0123456"}
+        {int(str(d)) for d in form.getlist("staffed_days") if str(d) in "0123456"}
     )
     policy.staffed_from, policy.staffed_until = staffed
     policy.timezone = zone

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,7 +28,7 @@ from app.posts.models import EditStatus, Post, PostEdit, PostStatus, Thread
 logger = logging.getLogger(__name__)
 
 NEW_MEMBER_AGE = timedelta(days=7)
-ASSESSMENT_FAILED = {
+ASSESSMENT_FAILED: dict[str, Any] = {
     "code": "assessment_failed",
     "message": "This post could not be assessed automatically, so a moderator needs to read it.",
     "label": None,

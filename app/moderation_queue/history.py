@@ -186,4 +186,4 @@ def shift_summary(session: Session, moderator: User) -> Shift:
             ModerationDecision.created_at >= since,
         )
     ).one()
-    return Shift(reviewed=reviewed, minutes=round(seconds / 60))
+    return Shift(reviewed=reviewed, minutes=round((seconds or 0) / 60))

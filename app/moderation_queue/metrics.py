@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from app.accounts.models import User
@@ -46,7 +46,7 @@ def forum_metrics(session: Session, forum: Forum, now: datetime | None = None) -
         .join(Post, Post.id == ReviewItem.post_id)
         .where(ReviewItem.forum_id == forum.id, ReviewItem.decided_at >= since)
     ).all()
-    minutes = [(decided - created).total_seconds() / 60 for decided, created in rows]
+    minutes = [(decided - created).total_seconds() / 60 for decided, created in rows if decided]
     agreements = session.scalars(
         select(ModerationDecision.agreed_with_machine)
         .join(ReviewItem, ReviewItem.id == ModerationDecision.review_item_id)
@@ -107,7 +107,7 @@ class DecidedRow:
 def decided(session: Session, query: DecidedQuery, limit: int = 200) -> list[DecidedRow]:
     author = aliased(User)
     moderator = aliased(User)
-    conditions = [Thread.forum_id.in_(query.forum_ids)]
+    conditions: list[ColumnElement[bool]] = [Thread.forum_id.in_(query.forum_ids)]
     if query.author:
         conditions.append(author.handle_key == query.author.casefold())
     if query.moderator:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from app.accounts import service as accounts
@@ -42,7 +42,7 @@ def _live(now: datetime) -> Any:
 
 def active(session: Session, user_id: int, forum_id: int | None = None) -> Sequence[Sanction]:
     """Sanctions in force on a member: site-wide ones, plus those in `forum_id` if given."""
-    scope = Sanction.forum_id.is_(None)
+    scope: ColumnElement[bool] = Sanction.forum_id.is_(None)
     if forum_id is not None:
         scope = or_(scope, Sanction.forum_id == forum_id)
     return session.scalars(
@@ -203,7 +203,7 @@ def appeal(session: Session, member: User, sanction_id: int, body: str) -> Appea
 
 def appeals_for(session: Session, reviewer: User, forum_ids: Sequence[int]) -> Sequence[Appeal]:
     """Pending appeals this moderator may review: never against their own sanction."""
-    scope = Sanction.forum_id.in_(forum_ids)
+    scope: ColumnElement[bool] = Sanction.forum_id.in_(forum_ids)
     if reviewer.is_admin:
         scope = or_(scope, Sanction.forum_id.is_(None))
     return session.scalars(

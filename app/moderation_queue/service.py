@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 import moderation
@@ -187,7 +188,7 @@ def get_entry(session: Session, item_id: int, forum_ids: Sequence[int]) -> Queue
 def claim(session: Session, item: ReviewItem, moderator: User) -> bool:
     """Claim an item for a few minutes; False when a colleague holds an unexpired claim."""
     now = utcnow()
-    result = session.execute(
+    statement = (
         update(ReviewItem)
         .where(
             ReviewItem.id == item.id,
@@ -197,6 +198,7 @@ def claim(session: Session, item: ReviewItem, moderator: User) -> bool:
         .values(claimed_by_id=moderator.id, claimed_until=now + timedelta(minutes=CLAIM_MINUTES))
         .execution_options(synchronize_session=False)
     )
+    result = cast(CursorResult[Any], session.execute(statement))
     session.refresh(item)
     return result.rowcount == 1
 
@@ -272,11 +274,14 @@ def decide(
             "decided_by_id": moderator.id,
             "version": ReviewItem.version + 1,
         }
-    result = session.execute(
-        update(ReviewItem)
-        .where(and_(*conditions))
-        .values(**values)
-        .execution_options(synchronize_session=False)
+    result = cast(
+        CursorResult[Any],
+        session.execute(
+            update(ReviewItem)
+            .where(and_(*conditions))
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        ),
     )
     if result.rowcount != 1:
         session.refresh(item)

@@ -48,7 +48,7 @@ def _filters(
         raise HTTPException(404, "You don't moderate a forum with that address.")
     return service.QueueFilter(
         forum_ids=[chosen.id] if chosen else scope.forum_ids,
-        queue=ReviewQueue(queue) if queue in ReviewQueue._value2member_map_ else None,
+        queue=ReviewQueue(queue) if queue and queue in ReviewQueue._value2member_map_ else None,
         reason=reason if reason in REASON_FILTERS else None,
     )
 
