@@ -61,19 +61,23 @@ def validate_forum(session: Session, values: dict[str, Any], existing: Forum | N
         raise AdminInputError(errors)
 
 
+# The forum's own settings an admin edits (joining questions are a list, handled apart).
+FORUM_FIELDS = (
+    "slug",
+    "name",
+    "description",
+    "audience",
+    "visibility",
+    "join_policy",
+    "moderation_mode",
+    "guidelines",
+    "eligibility",
+    "welcome_message",
+)
+
+
 def apply_forum_fields(forum: Forum, values: dict[str, Any]) -> None:
-    for field in (
-        "slug",
-        "name",
-        "description",
-        "audience",
-        "visibility",
-        "join_policy",
-        "moderation_mode",
-        "guidelines",
-        "eligibility",
-        "welcome_message",
-    ):
+    for field in FORUM_FIELDS:
         setattr(forum, field, values[field])
     forum.joining_questions = [
         q.strip() for q in values["joining_questions"].splitlines() if q.strip()

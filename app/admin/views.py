@@ -58,19 +58,7 @@ def index(request: Request, db: SessionDep, admin: SiteAdmin) -> Response:
     return render(request, "admin/index.html", {"forums": all_forums, "pending": pending})
 
 
-FORUM_FIELDS = (
-    "slug",
-    "name",
-    "description",
-    "audience",
-    "visibility",
-    "join_policy",
-    "moderation_mode",
-    "guidelines",
-    "eligibility",
-    "welcome_message",
-    "joining_questions",
-)
+FORUM_FIELDS = (*service.FORUM_FIELDS, "joining_questions")
 
 
 def _forum_form(
