@@ -31,6 +31,7 @@ from app.forums.models import (
     WatchedWord,
     WatchedWordAction,
 )
+from app.moderation_queue import metrics
 from app.moderation_queue.models import ModerationDecision, PostAssessment, ReviewItem
 from app.notifications import service as notifications
 from app.posts.models import Post, PostStatus, Thread
@@ -435,6 +436,10 @@ def handles_of(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
     return {row.id: row.handle for row in rows}
 
 
+def _minutes(value: float | None) -> str:
+    return f"{value:.0f} min" if value is not None else "–"
+
+
 @dataclass(frozen=True)
 class Impact:
     forum: Forum
@@ -448,6 +453,8 @@ class Impact:
     moderation_volume: int
     hold_rate: float | None
     overrides: int
+    median_decision_minutes: float | None
+    p90_decision_minutes: float | None
     daily_posts: list[tuple[str, int]]
 
     def as_rows(self) -> list[tuple[str, str]]:
@@ -468,6 +475,8 @@ class Impact:
             ),
             ("Items moderated", str(self.moderation_volume)),
             ("Hold rate", pct(self.hold_rate)),
+            ("Median time to a moderator's decision", _minutes(self.median_decision_minutes)),
+            ("90th percentile time to a decision", _minutes(self.p90_decision_minutes)),
             ("Decisions that overrode the machine", str(self.overrides)),
         ]
 
@@ -523,6 +532,7 @@ def impact(session: Session, forum: Forum, days: int, now: datetime | None = Non
         )
         or 0
     )
+    decisions = metrics.forum_metrics(session, forum, now, days=days)
     by_day: dict[str, int] = {}
     for n in range(days - 1, -1, -1):
         by_day[(now - timedelta(days=n)).strftime("%Y-%m-%d")] = 0
@@ -542,6 +552,8 @@ def impact(session: Session, forum: Forum, days: int, now: datetime | None = Non
         moderation_volume=items,
         hold_rate=held / len(posts) if posts else None,
         overrides=overrides,
+        median_decision_minutes=decisions.median_minutes,
+        p90_decision_minutes=decisions.p90_minutes,
         daily_posts=list(by_day.items()),
     )
 

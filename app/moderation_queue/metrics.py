@@ -38,9 +38,11 @@ class ForumMetrics:
     queue_by_day: list[tuple[date, int]]
 
 
-def forum_metrics(session: Session, forum: Forum, now: datetime | None = None) -> ForumMetrics:
+def forum_metrics(
+    session: Session, forum: Forum, now: datetime | None = None, *, days: int = WINDOW_DAYS
+) -> ForumMetrics:
     now = now or utcnow()
-    since = now - timedelta(days=WINDOW_DAYS)
+    since = now - timedelta(days=days)
     rows = session.execute(
         select(ReviewItem.decided_at, Post.created_at)
         .join(Post, Post.id == ReviewItem.post_id)

@@ -276,6 +276,7 @@ def test_impact_figures_are_counts_only(admin: Browser, db: Session) -> None:
     PostFactory(thread=thread, author=member_of(forum), body_source="Private words")
     page = admin.get("/admin/impact?forum=t1d&days=30").text
     assert "Threads answered by a peer</th><td>100%" in page and "<svg" in page
+    assert "90th percentile time to a decision" in page
     assert "Private words" not in page and "Secret title text" not in page
     csv_text = admin.get("/admin/impact.csv?forum=t1d&days=30").text
     assert "Living with type 1 diabetes,30" in csv_text and "Private words" not in csv_text
