@@ -15,7 +15,7 @@ from app.accounts.models import AccountStatus, MemberMute, User
 from app.accounts.passwords import hash_password
 from app.audit import service as audit
 from app.db import utcnow
-from app.forums.models import Membership, MembershipStatus
+from app.forums.models import ForumPolicy, Membership, MembershipStatus
 from app.moderation_queue.models import Report, Sanction
 from app.notifications.models import Notification
 from app.posts import service as posts
@@ -151,7 +151,18 @@ def delete_account(session: Session, user: User, *, remove_posts: bool) -> None:
     """Delete the account. Posts stay as "Former member" or are removed, as the member chose;
     either way nothing left can identify them."""
     if remove_posts:
-        for post in session.scalars(select(Post).where(Post.author_id == user.id)):
+        kept_forums = set(
+            session.scalars(
+                select(ForumPolicy.forum_id).where(
+                    ForumPolicy.keep_posts_of_deleted_accounts.is_(True)
+                )
+            )
+        )
+        for post in session.scalars(
+            select(Post)
+            .join(Thread, Thread.id == Post.thread_id)
+            .where(Post.author_id == user.id, Thread.forum_id.not_in(kept_forums))
+        ):
             if post.status is PostStatus.PUBLISHED:
                 posts.unpublish(session, post, PostStatus.REMOVED)
             else:

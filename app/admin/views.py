@@ -314,6 +314,7 @@ async def save_policy(
     )
     policy.strike_ladder = ladder or policy.strike_ladder
     policy.first_posts_held = max(0, min(first_posts, 50))
+    policy.keep_posts_of_deleted_accounts = form.get("keep_posts_of_deleted_accounts") == "true"
     policy.staffed_days = sorted(
         {int(str(d)) for d in form.getlist("staffed_days") if str(d) in "0123456"}
     )

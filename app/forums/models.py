@@ -107,6 +107,9 @@ class ForumPolicy(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/London")
     # Threads with no reply after this many hours appear in the trained supporters' view.
     unanswered_hours: Mapped[int] = mapped_column(default=24)
+    # When a member deletes their account: may they remove their posts here, or are posts kept
+    # (as "Former member") so the replies around them still make sense?
+    keep_posts_of_deleted_accounts: Mapped[bool] = mapped_column(default=False)
 
     def is_staffed(self, now: datetime) -> bool:
         if not self.staffed_days:

@@ -107,3 +107,18 @@ def test_deleting_my_account_can_remove_my_posts(browser: Browser, db: Session) 
     statuses = set(db.scalars(select(Post.status).where(Post.author_id == kai.id)))
     assert statuses == {PostStatus.REMOVED}
     assert db.get(Post, reply.id).body_source == ""  # type: ignore[union-attr]
+
+
+def test_a_forum_may_keep_posts_of_deleted_accounts(browser: Browser, db: Session) -> None:
+    keeps = ForumFactory()
+    keeps.policy.keep_posts_of_deleted_accounts = True
+    db.commit()
+    kai = member_of(keeps, email="kai@example.org")
+    kept_thread = thread_with_opening_post(keeps, kai)
+    browser.sign_in("kai@example.org")
+    browser.post("/account/delete", {"posts": "remove", "confirm": "delete my account"})
+    db.expire_all()
+    post = db.scalars(select(Post).where(Post.thread_id == kept_thread.id)).one()
+    assert (
+        post.status is PostStatus.PUBLISHED and post.body_source
+    )  # kept, shown as "Former member"
