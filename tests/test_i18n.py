@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from app.config import PROJECT_ROOT
 from tests.conftest import Browser
-from tests.factories import ForumFactory, UserFactory
+from tests.factories import ForumFactory, UserFactory, member_of, thread_with_opening_post
 
 
 def test_english_by_default_and_welsh_when_chosen(browser: Browser, db: Session) -> None:
@@ -40,3 +40,13 @@ def test_every_welsh_message_in_the_catalogue_is_translated() -> None:
         catalog = read_po(handle, locale="cy")
     missing = [m.id for m in catalog if m.id and not m.string]
     assert missing == []
+
+
+def test_the_thread_page_speaks_welsh_too(browser: Browser, db: Session) -> None:
+    forum = ForumFactory()
+    kai = member_of(forum, email="kai@example.org")
+    thread = thread_with_opening_post(forum, kai)
+    browser.sign_in("kai@example.org")
+    browser.post("/language", {"language": "cy"})
+    page = browser.get(f"/f/{forum.slug}/t/{thread.id}").text
+    assert "Dilyn yr edefyn hwn" in page and "Anfon ateb" in page and "Eich ateb" in page
