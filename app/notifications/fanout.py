@@ -11,7 +11,7 @@ from app.accounts.models import MemberMute, User
 from app.forums.models import Forum, Membership, MembershipStatus, Visibility
 from app.notifications.models import Watch
 from app.notifications.service import notify
-from app.posts.models import Post, Thread
+from app.posts.models import Post, PostStatus, Thread
 
 MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_][A-Za-z0-9_.-]{2,29})")
 
@@ -37,6 +37,24 @@ def _muting(session: Session, author_id: int) -> set[int]:
     )
 
 
+def _quoted_authors(session: Session, post: Post) -> set[int]:
+    """Members whose earlier words in this thread the post quotes (markdown "> " lines)."""
+    quoted = " ".join(
+        line.lstrip(">").strip() for line in post.body_source.splitlines() if line.startswith(">")
+    )
+    needle = " ".join(quoted.split())[:60].casefold()
+    if len(needle) < 15:
+        return set()
+    earlier = session.execute(
+        select(Post.author_id, Post.body_source).where(
+            Post.thread_id == post.thread_id,
+            Post.id != post.id,
+            Post.status == PostStatus.PUBLISHED,
+        )
+    ).all()
+    return {author for author, body in earlier if needle in " ".join(body.split()).casefold()}
+
+
 def post_published(session: Session, post: Post) -> None:
     thread = session.get(Thread, post.thread_id)
     assert thread is not None
@@ -59,6 +77,16 @@ def post_published(session: Session, post: Post) -> None:
                 url=f"/posts/{post.id}",
             )
             told.add(user_id)
+
+    for user_id in _readers(session, forum, _quoted_authors(session, post) - skip - told):
+        notify(
+            session,
+            user_id,
+            "post.quote",
+            f"{handle} quoted you in “{thread.title}”.",
+            url=f"/posts/{post.id}",
+        )
+        told.add(user_id)
 
     if post.is_opening:
         watchers = set(session.scalars(select(Watch.user_id).where(Watch.forum_id == forum.id)))

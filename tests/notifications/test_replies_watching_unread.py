@@ -119,3 +119,27 @@ def test_unanswered_threads_and_the_supporters_view(
     view = supporter.get("/supporters").text
     assert "Nobody answered me" in view and "Fresh question" not in view  # only past the 24 hours
     assert member.get("/supporters").status_code == 403
+
+
+def test_a_member_is_told_when_someone_quotes_them(
+    make_browser: Callable[[], Browser], db: Session
+) -> None:
+    forum = ForumFactory()
+    kai = member_of(forum, email="kai@example.org", handle="kai")
+    jo = member_of(forum, email="jo@example.org", handle="jo")
+    member_of(forum, email="sam@example.org", handle="sam")
+    thread = thread_with_opening_post(forum, kai, title="Sleep after dialysis")
+    PostFactory(
+        thread=thread,
+        author=jo,
+        body_source="A short nap straight after dialysis helps me more than anything.",
+    )
+    sam = make_browser()
+    sam.sign_in("sam@example.org")
+    sam.post(
+        f"/f/{forum.slug}/t/{thread.id}/reply",
+        {"body": "> A short nap straight after dialysis helps me\n\nSame here, thank you!"},
+    )
+    quoted = make_browser()
+    quoted.sign_in("jo@example.org")
+    assert "sam quoted you in “Sleep after dialysis”" in quoted.get("/notifications").text
