@@ -41,8 +41,8 @@ lint: install
 
 # Re-extract interface text from the templates and merge it into each language's catalogue.
 translations: install
-	$(BIN)/pybabel extract -F babel.cfg -o translations/messages.pot templates
-	$(BIN)/pybabel update -i translations/messages.pot -d translations
+	$(BIN)/pybabel extract -F babel.cfg --sort-by-file --no-wrap -o translations/messages.pot .
+	$(BIN)/pybabel update --no-wrap --ignore-obsolete --no-fuzzy-matching -i translations/messages.pot -d translations
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

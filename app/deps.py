@@ -17,6 +17,7 @@ from app.errors import NotAuthenticated, WarningToAcknowledge
 from app.forums import service as forums
 from app.forums.models import Forum
 from app.forums.service import ForumAccess
+from app.i18n import _
 from app.moderation_queue import sanctions
 from app.moderation_queue.worker import Assessments
 from app.notifications import service as notifications
@@ -113,7 +114,7 @@ CurrentUser = Annotated[User, Depends(current_user)]
 def forum_or_404(db: SessionDep, slug: Annotated[str, Path(max_length=64)]) -> Forum:
     forum = forums.get_by_slug(db, slug)
     if forum is None:
-        raise HTTPException(404, "There is no forum at this address.")
+        raise HTTPException(404, _("There is no forum at this address."))
     return forum
 
 
@@ -127,7 +128,10 @@ def forum_access(db: SessionDep, forum: ForumDep, user: OptionalUser) -> ForumAc
 def readable_forum(access: Annotated[ForumAccess, Depends(forum_access)]) -> ForumAccess:
     if not access.can_read:
         raise HTTPException(
-            403, f"Only members of {access.forum.name} can read its threads. You can ask to join."
+            403,
+            _("Only members of {forum} can read its threads. You can ask to join.").format(
+                forum=access.forum.name
+            ),
         )
     return access
 
@@ -136,7 +140,9 @@ def postable_forum(
     user: CurrentUser, access: Annotated[ForumAccess, Depends(forum_access)]
 ) -> ForumAccess:
     if not access.can_post:
-        raise HTTPException(403, f"Only members of {access.forum.name} can post here.")
+        raise HTTPException(
+            403, _("Only members of {forum} can post here.").format(forum=access.forum.name)
+        )
     return access
 
 
@@ -144,7 +150,9 @@ def moderated_forum(
     user: CurrentUser, access: Annotated[ForumAccess, Depends(forum_access)]
 ) -> ForumAccess:
     if not access.can_moderate:
-        raise HTTPException(403, f"Only moderators of {access.forum.name} can see this page.")
+        raise HTTPException(
+            403, _("Only moderators of {forum} can see this page.").format(forum=access.forum.name)
+        )
     return access
 
 
@@ -172,7 +180,7 @@ class ModeratorScope:
 def moderator_scope(db: SessionDep, user: CurrentUser) -> ModeratorScope:
     moderated = forums.moderated_forums(db, user)
     if not moderated:
-        raise HTTPException(403, "Only moderators can see the review queue.")
+        raise HTTPException(403, _("Only moderators can see the review queue."))
     return ModeratorScope(user=user, forums=moderated)
 
 

@@ -11,10 +11,24 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.i18n import N_, _
 from app.ratelimit import RateLimited
 from app.templating import render
 
 logger = logging.getLogger(__name__)
+
+# Plain headings for people; API clients get the standard HTTP phrase as the problem's title.
+PAGE_TITLES = {
+    400: N_("Something in that link is wrong"),
+    401: N_("Please sign in"),
+    403: N_("You can't do that here"),
+    404: N_("Page not found"),
+    405: N_("That didn't work"),
+    409: N_("Something has changed"),
+    422: N_("Please check what you sent"),
+    429: N_("Please slow down"),
+    500: N_("Sorry, something went wrong"),
+}
 
 
 class NotAuthenticated(Exception):
@@ -43,7 +57,7 @@ def problem(
     response = render(
         request,
         "errors/error.html",
-        {"status": status, "title": title, "detail": detail, **extra},
+        {"status": status, "title": _(PAGE_TITLES.get(status, title)), "detail": detail, **extra},
         status_code=status,
     )
     if headers:
@@ -55,22 +69,23 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).description
     if exc.status_code == 404 and detail == "Not Found":
-        detail = "We couldn't find that page. It may have been moved, or the link may be wrong."
+        detail = _("We couldn't find that page. It may have been moved, or the link may be wrong.")
     if exc.status_code == 405:
-        detail = "That address doesn't accept this kind of request."
+        detail = _("That address doesn't accept this kind of request.")
     return problem(request, exc.status_code, detail, headers=getattr(exc, "headers", None))
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     fields = sorted({".".join(str(p) for p in err.get("loc", ())[1:]) for err in exc.errors()})
+    named = ", ".join(f for f in fields if f)
+    detail = (
+        _("Some of what was sent could not be understood ({fields}).").format(fields=named)
+        if named
+        else _("Some of what was sent could not be understood.")
+    )
     return problem(
-        request,
-        422,
-        "Some of what was sent could not be understood"
-        + (f" ({', '.join(f for f in fields if f)})" if fields else "")
-        + ". Nothing was changed; go back and try again.",
-        fields=fields,
+        request, 422, detail + " " + _("Nothing was changed; go back and try again."), fields=fields
     )
 
 
@@ -99,9 +114,9 @@ async def _not_authenticated(request: Request, exc: Exception) -> Response:
         query = "expired=1&" if exc.expired else ""
         return RedirectResponse(f"/login?{query}next={request.url.path}", status_code=303)
     detail = (
-        "Your session has expired, so this was not sent. Sign in again, then send it again."
+        _("Your session has expired, so this was not sent. Sign in again, then send it again.")
         if exc.expired
-        else "You need to sign in to do that."
+        else _("You need to sign in to do that.")
     )
     draft = None
     if request.method == "POST" and not wants_json(request):
@@ -114,7 +129,7 @@ async def _not_authenticated(request: Request, exc: Exception) -> Response:
 async def _unexpected(request: Request, exc: Exception) -> Response:
     logger.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem(
-        request, 500, "Something went wrong on our side. Nothing you saved has been lost."
+        request, 500, _("Something went wrong on our side. Nothing you saved has been lost.")
     )
 
 

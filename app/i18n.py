@@ -1,26 +1,35 @@
 """Interface text in English (complete) and Welsh (started for the main member pages).
 
 Catalogues live in translations/<lang>/LC_MESSAGES/messages.po (Babel); they are compiled in memory
-at start-up, so no binary files are kept in the repository.
+at start-up, so no binary files are kept in the repository. `LanguageMiddleware` picks each
+request's language, so text made in Python (errors, notices, form messages) and in templates
+comes out in the same language. Text kept in module-level tables is marked with `N_` for the
+catalogue and translated with `_` where it is shown.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import datetime
 from functools import cache
 
+from babel.dates import format_datetime, get_day_names
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
-from fastapi import Request
+from starlette.datastructures import MutableHeaders
+from starlette.requests import HTTPConnection
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import PROJECT_ROOT
 
 LANGUAGES = {"en": "English", "cy": "Cymraeg"}
+LANGUAGE_TAGS = {"en": "en-GB", "cy": "cy"}
 LANGUAGE_COOKIE = "harbour_lang"
-_current: ContextVar[NullTranslations | None] = ContextVar("translations", default=None)
-_ENGLISH = NullTranslations()
+_language: ContextVar[str] = ContextVar("language", default="en")
 
 
 @cache
@@ -36,21 +45,81 @@ def translations(language: str) -> NullTranslations:
     return Translations(compiled)
 
 
-def language_of(request: Request) -> str:
-    chosen = request.cookies.get(LANGUAGE_COOKIE)
+def language_of(connection: HTTPConnection) -> str:
+    """The member's choice (a cookie) or else their browser's preference; English by default."""
+    chosen = connection.cookies.get(LANGUAGE_COOKIE)
     if chosen in LANGUAGES:
         return chosen
-    accepted = request.headers.get("accept-language", "").lower()
+    accepted = connection.headers.get("accept-language", "").lower()
     return "cy" if accepted.startswith("cy") else "en"
 
 
 def activate(language: str) -> None:
-    _current.set(translations(language))
+    _language.set(language if language in LANGUAGES else "en")
+
+
+def current_language() -> str:
+    return _language.get()
 
 
 def gettext(message: str) -> str:
-    return (_current.get() or _ENGLISH).gettext(message)
+    return translations(_language.get()).gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
-    return (_current.get() or _ENGLISH).ngettext(singular, plural, n)
+    return translations(_language.get()).ngettext(singular, plural, n)
+
+
+_ = gettext
+
+
+def N_(message: str) -> str:
+    """Mark text for the catalogue where it is defined; `_` translates it where it is shown."""
+    return message
+
+
+def format_when(value: datetime | None) -> str:
+    """A date and time in the reader's language, e.g. "3 Mar 2026, 14:05"."""
+    if value is None:
+        return ""
+    return format_datetime(
+        value, "d MMM y, HH:mm", locale=LANGUAGE_TAGS[_language.get()].replace("-", "_")
+    )
+
+
+def weekday_name(day: int) -> str:
+    """Monday is 0, as in Python."""
+    return get_day_names("abbreviated", locale=_language.get())[int(day)]
+
+
+class LanguageMiddleware:
+    """Pure ASGI: choose the request's language before anything else runs, and say which it was."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        language = language_of(HTTPConnection(scope))
+        activate(language)
+
+        async def send_with_language(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("content-language", LANGUAGE_TAGS[language])
+                headers.add_vary_header("Accept-Language")
+            await send(message)
+
+        await self.app(scope, receive, send_with_language)
+
+
+@contextmanager
+def language(code: str) -> Iterator[None]:
+    """Text made inside is in `code` (e.g. English for what is stored), whoever is reading."""
+    token = _language.set(code)
+    try:
+        yield
+    finally:
+        _language.reset(token)

@@ -19,6 +19,7 @@ from app.config import PROJECT_ROOT, Settings, get_settings
 from app.db import make_engine, make_sessionmaker
 from app.errors import install_error_handlers
 from app.forums.views import router as forums_router
+from app.i18n import LanguageMiddleware
 from app.moderation_queue.gate import ModerationGate
 from app.moderation_queue.views import router as moderation_router
 from app.moderation_queue.worker import Assessments, AssessmentWorker
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Members are often on a phone with a poor connection: compress text responses.
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.add_middleware(SecurityMiddleware, cookie_secure=settings.cookie_secure)
+    app.add_middleware(LanguageMiddleware)
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
 

@@ -19,6 +19,8 @@ from fastapi import HTTPException, Request
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.i18n import _
+
 SESSION_COOKIE = "harbour_session"
 ANON_COOKIE = "harbour_anon"
 CSRF_FIELD = "csrf_token"
@@ -75,7 +77,7 @@ async def verify_csrf(request: Request) -> None:
     if not sent or not hmac.compare_digest(sent, csrf_token(request)):
         raise HTTPException(
             status_code=403,
-            detail=(
+            detail=_(
                 "This form has expired or was sent from another site, so nothing was changed. "
                 "Go back, reload the page and try again."
             ),

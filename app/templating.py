@@ -29,10 +29,6 @@ def is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"
 
 
-def _when(value: datetime | None) -> str:
-    return value.strftime("%-d %b %Y, %H:%M") if value else ""
-
-
 def _iso(value: datetime | None) -> str:
     return value.isoformat() if value else ""
 
@@ -41,11 +37,9 @@ def _csrf_input(request: Request) -> Markup:
     return Markup('<input type="hidden" name="csrf_token" value="{}">').format(csrf_token(request))
 
 
-templates.env.filters["when"] = _when
+templates.env.filters["when"] = i18n.format_when
 templates.env.filters["iso"] = _iso
-templates.env.filters["weekday"] = lambda n: ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[
-    int(n)
-]
+templates.env.filters["weekday"] = i18n.weekday_name
 templates.env.filters["highlight"] = highlight
 templates.env.globals["csrf_input"] = _csrf_input
 templates.env.globals["csrf_token"] = csrf_token
@@ -72,8 +66,7 @@ def render(
     status_code: int = 200,
 ) -> Response:
     """Render a screen, or only its `block` when htmx asked for a fragment."""
-    language = i18n.language_of(request)
-    i18n.activate(language)
+    language = i18n.current_language()
     ctx: dict[str, Any] = {
         "current_user": getattr(request.state, "viewer", None),
         "language": language,

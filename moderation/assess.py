@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from moderation.rules import community, crisis, identifiers, medical_advice
 from moderation.scorers import Scorer, default_scorer
 from moderation.types import (
+    N_,
     Assessment,
     AssessmentContext,
     Reason,
@@ -44,8 +45,8 @@ SCORE_MESSAGES = {
     "identity_attack": "Attacks people for who they are",
     "insult": "Reads as an insult aimed at someone",
 }
-HOSTILITY_SUGGESTION = "Could you rephrase this so it's kind to the person you're replying to?"
-MEDICAL_SUGGESTION = (
+HOSTILITY_SUGGESTION = N_("Could you rephrase this so it's kind to the person you're replying to?")
+MEDICAL_SUGGESTION = N_(
     "Share your own experience rather than telling others to change their treatment: "
     "their care team can advise them."
 )

@@ -27,6 +27,11 @@ DEFAULT_THRESHOLDS: dict[str, float] = {
 }
 
 
+def N_(message: str) -> str:
+    """Mark text a member may read, so the app's translation catalogue picks it up."""
+    return message
+
+
 class Route(StrEnum):
     PUBLISH = "publish"
     HOLD = "hold"

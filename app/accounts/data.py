@@ -142,7 +142,7 @@ def export(session: Session, user: User) -> dict[str, Any]:
             }
             for s in sanctions
         ],
-        "notifications": [{"text": n.text, "created_at": iso(n.created_at)} for n in notes],
+        "notifications": [{"text": n.sentence, "created_at": iso(n.created_at)} for n in notes],
         "muted_members": [m.handle for m in muted_members(session, user)],
     }
 

@@ -7,6 +7,7 @@ from sqlalchemy import Enum, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, utcnow
+from app.i18n import N_, _
 
 
 def enum_column(enum_cls: type[StrEnum], name: str) -> Enum:
@@ -27,7 +28,17 @@ class SiteRole(StrEnum):
     ADMIN = "admin"
 
 
-AVATARS = ("wave", "sun", "leaf", "star", "moon", "boat", "shell", "cloud")
+# The avatars a member may choose (no photo uploads), each with its name for screen readers.
+AVATARS = {
+    "wave": N_("Wave"),
+    "sun": N_("Sun"),
+    "leaf": N_("Leaf"),
+    "star": N_("Star"),
+    "moon": N_("Moon"),
+    "boat": N_("Boat"),
+    "shell": N_("Shell"),
+    "cloud": N_("Cloud"),
+}
 
 
 class AccountStatus(StrEnum):
@@ -65,7 +76,7 @@ class User(Base):
 
     @property
     def display_name(self) -> str:
-        return "Former member" if self.deleted_at else self.handle
+        return _("Former member") if self.deleted_at else self.handle
 
     @property
     def is_admin(self) -> bool:

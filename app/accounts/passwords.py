@@ -7,6 +7,8 @@ from functools import lru_cache
 from passlib.context import CryptContext
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
+from app.i18n import _
+
 MIN_LENGTH = 8
 MAX_LENGTH = 128
 
@@ -36,13 +38,13 @@ def _common_passwords() -> frozenset[str]:
 def password_problem(password: str, *, handle: str = "", email: str = "") -> str | None:
     """Why this password is refused, in words a member understands, or None if it is fine."""
     if len(password) < MIN_LENGTH:
-        return f"Use at least {MIN_LENGTH} characters."
+        return _("Use at least {limit} characters.").format(limit=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        return f"Use at most {MAX_LENGTH} characters."
+        return _("Use at most {limit} characters.").format(limit=MAX_LENGTH)
     lowered = password.lower()
     if lowered in _common_passwords():
-        return "That password is one of the most common ones; choose something less guessable."
+        return _("That password is one of the most common ones; choose something less guessable.")
     personal = {handle.lower(), email.lower(), email.split("@", 1)[0].lower()} - {""}
     if lowered in personal:
-        return "Don't use your handle or email address as your password."
+        return _("Don't use your handle or email address as your password.")
     return None

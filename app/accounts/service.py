@@ -18,6 +18,7 @@ from app.accounts.passwords import hash_password, password_problem, verify_passw
 from app.config import Settings
 from app.db import utcnow
 from app.forums.models import Membership, MembershipRole, MembershipStatus
+from app.i18n import N_, _
 
 HANDLE_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{2,29}$")
 # Refresh last_seen_at at most this often, so reading pages does not write on every request.
@@ -52,19 +53,21 @@ def validate_registration(
     errors: dict[str, str] = {}
     handle = handle.strip()
     if not HANDLE_PATTERN.match(handle):
-        errors["handle"] = (
+        errors["handle"] = _(
             "Choose a handle of 3 to 30 letters, numbers, dots, dashes or underscores. "
             "It is shown to others, so it need not be your real name."
         )
     elif get_by_handle(session, handle) is not None:
-        errors["handle"] = "That handle is taken; try another."
+        errors["handle"] = _("That handle is taken; try another.")
     try:
         email = validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError:
-        errors["email"] = "Enter an email address like name@example.org."
+        errors["email"] = _("Enter an email address like name@example.org.")
     else:
         if get_by_email(session, email) is not None:
-            errors["email"] = "An account with that email address already exists. Try signing in."
+            errors["email"] = _(
+                "An account with that email address already exists. Try signing in."
+            )
     problem = password_problem(password, handle=handle, email=email)
     if problem:
         errors["password"] = problem
@@ -194,5 +197,8 @@ def badges(session: Session, user: User) -> list[str]:
             )
         )
     )
-    names = {MembershipRole.SUPPORTER: "Trained supporter", MembershipRole.MODERATOR: "Moderator"}
+    names = {
+        MembershipRole.SUPPORTER: N_("Trained supporter"),
+        MembershipRole.MODERATOR: N_("Moderator"),
+    }
     return [names[r] for r in (MembershipRole.SUPPORTER, MembershipRole.MODERATOR) if r in roles]

@@ -11,7 +11,9 @@ from app.accounts import data, service
 from app.accounts.models import AVATARS
 from app.db import utcnow
 from app.deps import CurrentUser, LimiterDep, OptionalUser, SessionDep, SettingsDep
+from app.i18n import N_, _
 from app.moderation_queue import sanctions
+from app.moderation_queue.models import SANCTION_WORDS
 from app.notifications import email
 from app.security import SESSION_COOKIE, is_https
 from app.templating import render
@@ -69,7 +71,7 @@ def register(
         settings.register_limit_per_ip,
         "register",
         request.client.host if request.client else "unknown",
-        message="Too many new accounts from this network. Please try again later.",
+        message=_("Too many new accounts from this network. Please try again later."),
     )
     try:
         user = service.register(db, handle=handle, email=email, password=password)
@@ -108,7 +110,7 @@ def login(
     next: FormStr = "/",
 ) -> Response:
     ip = request.client.host if request.client else "unknown"
-    message = "Too many sign-in attempts. Please wait a few minutes and try again."
+    message = _("Too many sign-in attempts. Please wait a few minutes and try again.")
     limiter.hit(settings.login_limit_per_ip, "login-ip", ip, message=message)
     limiter.hit(
         settings.login_limit_per_account,
@@ -126,7 +128,9 @@ def login(
                 "expired": False,
                 "email": email,
                 # The same words whether the email or the password was wrong.
-                "error": "That email and password don't match an account. Check both and try again.",
+                "error": _(
+                    "That email and password don't match an account. Check both and try again."
+                ),
             },
             status_code=401,
         )
@@ -176,7 +180,7 @@ def my_sanctions(request: Request, db: SessionDep, user: CurrentUser) -> Respons
             "sanctions": mine,
             "appealed": appealed,
             "now": utcnow(),
-            "kind_words": sanctions.KIND_WORDS,
+            "kind_words": SANCTION_WORDS,
         },
     )
 
@@ -226,7 +230,7 @@ def mute_member(
 ) -> Response:
     other = service.get_by_handle(db, handle)
     if other is None or other.deleted_at is not None:
-        raise HTTPException(404, "There is no member with that handle.")
+        raise HTTPException(404, _("There is no member with that handle."))
     data.mute(db, user, other)
     return RedirectResponse(safe_next(back), status_code=303)
 
@@ -252,9 +256,12 @@ def export_html(request: Request, db: SessionDep, user: CurrentUser) -> Response
     return response
 
 
+DELETE_PHRASE = N_("delete my account")
+
+
 @router.get("/account/delete")
 def delete_form(request: Request, user: CurrentUser) -> Response:
-    return render(request, "accounts/delete.html", {})
+    return render(request, "accounts/delete.html", {"phrase": _(DELETE_PHRASE)})
 
 
 @router.post("/account/delete")
@@ -264,8 +271,14 @@ def delete_account(
     posts: Annotated[str, Form(pattern="^(keep|remove)$")],
     confirm: Annotated[str, Form(max_length=30)] = "",
 ) -> Response:
-    if confirm.strip().lower() != "delete my account":
-        raise HTTPException(422, "Type “delete my account” to confirm. Nothing has been deleted.")
+    # The phrase is typed in the reader's language; the English one always works too.
+    if confirm.strip().lower() not in {DELETE_PHRASE, _(DELETE_PHRASE).lower()}:
+        raise HTTPException(
+            422,
+            _("Type “{phrase}” to confirm. Nothing has been deleted.").format(
+                phrase=_(DELETE_PHRASE)
+            ),
+        )
     data.delete_account(db, user, remove_posts=posts == "remove")
     response = RedirectResponse("/?notice=deleted", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
@@ -277,7 +290,7 @@ def profile(request: Request, db: SessionDep, viewer: CurrentUser, handle: str) 
     """A member's public face: handle, avatar, short bio and badges; nothing else, no forum names."""
     member = service.get_by_handle(db, handle)
     if member is None or member.deleted_at is not None:
-        raise HTTPException(404, "There is no member with that handle.")
+        raise HTTPException(404, _("There is no member with that handle."))
     return render(
         request,
         "accounts/profile.html",
@@ -293,7 +306,7 @@ def update_profile(
     avatar: Annotated[str, Form(max_length=16)] = "wave",
 ) -> Response:
     if avatar not in AVATARS:
-        raise HTTPException(422, "Choose one of the avatars shown.")
+        raise HTTPException(422, _("Choose one of the avatars shown."))
     user.bio = bio.strip()
     user.avatar = avatar
     return RedirectResponse(f"/members/{user.handle}", status_code=303)
@@ -304,7 +317,7 @@ def choose_language(
     language: Annotated[str, Form(max_length=5)], back: Annotated[str, Form(max_length=300)] = "/"
 ) -> Response:
     if language not in i18n.LANGUAGES:
-        raise HTTPException(422, "Choose English or Cymraeg.")
+        raise HTTPException(422, _("Choose English or Cymraeg."))
     response = RedirectResponse(safe_next(back), status_code=303)
     response.set_cookie(
         i18n.LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="lax", httponly=True

@@ -31,6 +31,7 @@ from app.forums.models import (
     WatchedWord,
     WatchedWordAction,
 )
+from app.i18n import _
 from app.moderation_queue import metrics
 from app.moderation_queue.models import ModerationDecision, PostAssessment, ReviewItem
 from app.notifications import service as notifications
@@ -51,13 +52,13 @@ class AdminInputError(Exception):
 def validate_forum(session: Session, values: dict[str, Any], existing: Forum | None) -> None:
     errors = {}
     if not values["name"].strip():
-        errors["name"] = "Give the forum a name."
+        errors["name"] = _("Give the forum a name.")
     if not SLUG.match(values["slug"]):
-        errors["slug"] = "Use lower-case letters, numbers and dashes, e.g. kidney-young-adults."
+        errors["slug"] = _("Use lower-case letters, numbers and dashes, e.g. kidney-young-adults.")
     else:
         clash = session.scalar(select(Forum).where(Forum.slug == values["slug"]))
         if clash is not None and clash is not existing:
-            errors["slug"] = "Another forum already uses that address."
+            errors["slug"] = _("Another forum already uses that address.")
     if errors:
         raise AdminInputError(errors)
 
@@ -161,15 +162,14 @@ def decide_join(
 ) -> None:
     membership.status = MembershipStatus.ACTIVE if approve else MembershipStatus.REMOVED
     forum = membership.forum
-    text = (
-        f"Your request to join {forum.name} was approved. Welcome!"
-        if approve
-        else f"Your request to join {forum.name} was not approved."
-    )
-    if message:
-        text += f" {message}"
     notifications.notify(
-        session, membership.user_id, "membership.decided", text[:500], url=f"/f/{forum.slug}"
+        session,
+        membership.user_id,
+        "membership.decided",
+        url=f"/f/{forum.slug}",
+        forum=forum.name,
+        approved=approve,
+        message=message,
     )
     audit.record(
         session,
@@ -370,7 +370,7 @@ def staffed_times(start: str, end: str) -> tuple[str, str]:
     pattern = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
     if not (pattern.match(start) and pattern.match(end)) or start >= end:
         raise AdminInputError(
-            {"staffed_from": "Give staffed hours as HH:MM, the start before the end."}
+            {"staffed_from": _("Give staffed hours as HH:MM, the start before the end.")}
         )
     return start, end
 
@@ -462,22 +462,22 @@ class Impact:
             return f"{v:.0%}" if v is not None else "–"
 
         return [
-            ("Active members (posted)", str(self.active_members)),
-            ("New members", str(self.new_members)),
-            ("New threads", str(self.threads)),
-            ("Replies", str(self.replies)),
-            ("Threads answered by a peer", pct(self.answered_share)),
+            (_("Active members (posted)"), str(self.active_members)),
+            (_("New members"), str(self.new_members)),
+            (_("New threads"), str(self.threads)),
+            (_("Replies"), str(self.replies)),
+            (_("Threads answered by a peer"), pct(self.answered_share)),
             (
-                "Median time to a first reply",
+                _("Median time to a first reply"),
                 f"{self.median_first_reply_hours:.1f} h"
                 if self.median_first_reply_hours is not None
                 else "–",
             ),
-            ("Items moderated", str(self.moderation_volume)),
-            ("Hold rate", pct(self.hold_rate)),
-            ("Median time to a moderator's decision", _minutes(self.median_decision_minutes)),
-            ("90th percentile time to a decision", _minutes(self.p90_decision_minutes)),
-            ("Decisions that overrode the machine", str(self.overrides)),
+            (_("Items moderated"), str(self.moderation_volume)),
+            (_("Hold rate"), pct(self.hold_rate)),
+            (_("Median time to a moderator's decision"), _minutes(self.median_decision_minutes)),
+            (_("90th percentile time to a decision"), _minutes(self.p90_decision_minutes)),
+            (_("Decisions that overrode the machine"), str(self.overrides)),
         ]
 
 
@@ -562,8 +562,8 @@ def impact_csv(rows: Sequence[Impact]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
-        ["forum", "days", *[label for label, _ in rows[0].as_rows()]] if rows else ["forum"]
+        ["forum", "days", *[label for label, _value in rows[0].as_rows()]] if rows else ["forum"]
     )
     for row in rows:
-        writer.writerow([row.forum.name, row.days, *[value for _, value in row.as_rows()]])
+        writer.writerow([row.forum.name, row.days, *[value for _label, value in row.as_rows()]])
     return out.getvalue()

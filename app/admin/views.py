@@ -18,6 +18,7 @@ from app.audit import service as audit
 from app.deps import CurrentUser, ModeratedForum, SessionDep
 from app.forums import service as forums
 from app.forums.models import Forum, JoinPolicy, Membership, ModerationMode, Visibility
+from app.i18n import _
 from app.moderation_queue import sanctions
 from app.templating import render
 
@@ -26,7 +27,7 @@ router = APIRouter()
 
 def site_admin(user: CurrentUser) -> User:
     if not user.is_admin:
-        raise HTTPException(403, "Only site admins can open the admin console.")
+        raise HTTPException(403, _("Only site admins can open the admin console."))
     return user
 
 
@@ -38,7 +39,7 @@ Short = Annotated[str, Form(max_length=200)]
 def _forum(db: SessionDep, slug: str) -> Forum:
     forum = forums.get_by_slug(db, slug)
     if forum is None:
-        raise HTTPException(404, "There is no forum at this address.")
+        raise HTTPException(404, _("There is no forum at this address."))
     return forum
 
 
@@ -119,7 +120,7 @@ def _save_forum(
         values["moderation_mode"] = ModerationMode(values["moderation_mode"])
         service.validate_forum(db, values, forum)
     except ValueError:
-        return _forum_form(request, forum, fields, {"visibility": "Choose from the lists."}, 422)
+        return _forum_form(request, forum, fields, {"visibility": _("Choose from the lists.")}, 422)
     except service.AdminInputError as exc:
         return _forum_form(request, forum, fields, exc.errors, 422)
     if forum is None:
@@ -184,8 +185,10 @@ def archive_forum(
     if not confirmed:
         return _confirm(
             request,
-            f"Archive {forum.name}?",
-            "Members will still be able to read it, but nobody can post. You can't undo this here.",
+            _("Archive {forum}?").format(forum=forum.name),
+            _(
+                "Members will still be able to read it, but nobody can post. You can't undo this here."
+            ),
             {},
         )
     service.archive(db, forum, admin)
@@ -255,7 +258,7 @@ async def save_policy(
                 raise ValueError
             thresholds[label] = round(value, 2)
         except ValueError:
-            errors[f"threshold_{label}"] = "Use a number between 0.01 and 1."
+            errors[f"threshold_{label}"] = _("Use a number between 0.01 and 1.")
             thresholds[label] = forum.policy.thresholds.get(
                 label, moderation.DEFAULT_THRESHOLDS[label]
             )
@@ -298,9 +301,11 @@ async def save_policy(
         fields["watched_words"] = words_source
         return _confirm(
             request,
-            "Publish much more without review?",
-            "These settings let posts through that would be held now (very high thresholds or "
-            "post-moderation). Crisis posts are still held.",
+            _("Publish much more without review?"),
+            _(
+                "These settings let posts through that would be held now (very high thresholds or "
+                "post-moderation). Crisis posts are still held."
+            ),
             fields,
         )
     policy = forum.policy
@@ -391,7 +396,7 @@ def create_invite(
 def invite_page(request: Request, db: SessionDep, user: CurrentUser, code: str) -> Response:
     invite = service.usable_invite(db, code)
     if invite is None:
-        raise HTTPException(404, "This invite has expired or been used up. Ask for a new one.")
+        raise HTTPException(404, _("This invite has expired or been used up. Ask for a new one."))
     forum = db.get(Forum, invite.forum_id)
     return render(request, "forums/invite.html", {"forum": forum, "code": invite.code})
 
@@ -400,7 +405,7 @@ def invite_page(request: Request, db: SessionDep, user: CurrentUser, code: str) 
 def accept_invite(db: SessionDep, user: CurrentUser, code: str) -> Response:
     invite = service.usable_invite(db, code)
     if invite is None:
-        raise HTTPException(404, "This invite has expired or been used up. Ask for a new one.")
+        raise HTTPException(404, _("This invite has expired or been used up. Ask for a new one."))
     forum = db.get(Forum, invite.forum_id)
     assert forum is not None
     forums.join(db, forum, user, invited=True)
@@ -428,7 +433,7 @@ def decide_request(
 ) -> Response:
     membership = db.get(Membership, membership_id)
     if membership is None or membership.forum_id != access.forum.id:
-        raise HTTPException(404, "That request is not for this forum.")
+        raise HTTPException(404, _("That request is not for this forum."))
     service.decide_join(db, membership, user, decision == "approve", message.strip())
     return RedirectResponse(f"/f/{access.forum.slug}/requests", status_code=303)
 
@@ -451,7 +456,7 @@ def people(
 def _person(db: SessionDep, user_id: int) -> User:
     person = db.get(User, user_id)
     if person is None:
-        raise HTTPException(404, "There is no such person.")
+        raise HTTPException(404, _("There is no such person."))
     return person
 
 
@@ -490,7 +495,7 @@ def set_site_admin(
 ) -> Response:
     target = _person(db, user_id)
     if target.id == admin.id and not make_admin:
-        raise HTTPException(422, "You can't remove your own admin role; ask another admin.")
+        raise HTTPException(422, _("You can't remove your own admin role; ask another admin."))
     service.set_site_admin(db, target, make_admin, admin)
     return RedirectResponse(f"/admin/people/{user_id}?saved=1", status_code=303)
 
@@ -511,12 +516,12 @@ def deactivate(
 ) -> Response:
     target = _person(db, user_id)
     if target.id == admin.id:
-        raise HTTPException(422, "You can't deactivate your own account here.")
+        raise HTTPException(422, _("You can't deactivate your own account here."))
     if not confirmed:
         return _confirm(
             request,
-            f"Deactivate {target.handle}?",
-            "They will be signed out everywhere and unable to sign in.",
+            _("Deactivate {handle}?").format(handle=target.handle),
+            _("They will be signed out everywhere and unable to sign in."),
             {},
         )
     service.deactivate(db, target, admin)

@@ -10,6 +10,7 @@ from app.accounts import data
 from app.deps import CurrentUser, ForumAccessDep, OptionalUser, SessionDep, SettingsDep
 from app.forums import service
 from app.forums.models import MembershipStatus
+from app.i18n import N_, _
 from app.notifications import service as notifications
 from app.posts import service as posts
 from app.templating import render
@@ -17,14 +18,18 @@ from app.templating import render
 router = APIRouter()
 
 NOTICES = {
-    "welcome": "Welcome to Harbour. Join a forum below to start reading and posting.",
-    "signed_out": "You have signed out.",
-    "signed_out_everywhere": "You have signed out on every device.",
-    "joined": "You have joined this forum. Welcome!",
-    "requested": "Thanks, your request to join has been sent. A moderator will look at it soon.",
-    "break": "Enjoy your break. Your forums are hidden until it ends; you can come back any time.",
-    "break_over": "Welcome back.",
-    "deleted": "Your account has been deleted. Take care of yourself.",
+    "welcome": N_("Welcome to Harbour. Join a forum below to start reading and posting."),
+    "signed_out": N_("You have signed out."),
+    "signed_out_everywhere": N_("You have signed out on every device."),
+    "joined": N_("You have joined this forum. Welcome!"),
+    "requested": N_(
+        "Thanks, your request to join has been sent. A moderator will look at it soon."
+    ),
+    "break": N_(
+        "Enjoy your break. Your forums are hidden until it ends; you can come back any time."
+    ),
+    "break_over": N_("Welcome back."),
+    "deleted": N_("Your account has been deleted. Take care of yourself."),
 }
 
 
@@ -75,7 +80,7 @@ def forum_page(
         cursor = posts.decode_cursor(after) if after else None
         if after and cursor is None:
             raise HTTPException(
-                400, "That page link is not valid. Start from the forum's first page."
+                400, _("That page link is not valid. Start from the forum's first page.")
             )
         context["page"] = posts.forum_threads(
             db, access.forum, after=cursor, per_page=settings.threads_per_page
@@ -98,12 +103,13 @@ def join(
 ) -> Response:
     if not access.can_join and access.membership is None:
         raise HTTPException(
-            403, "This forum is joined by invitation. Ask the person who referred you for a link."
+            403,
+            _("This forum is joined by invitation. Ask the person who referred you for a link."),
         )
     questions = access.forum.joining_questions
     if questions and (len(answers) != len(questions) or not all(a.strip() for a in answers)):
         raise HTTPException(
-            422, "Please answer each joining question, so a moderator can welcome you."
+            422, _("Please answer each joining question, so a moderator can welcome you.")
         )
     membership = service.join(
         db,
@@ -117,6 +123,8 @@ def join(
     if membership.status is MembershipStatus.REMOVED:
         raise HTTPException(
             403,
-            "You can't rejoin this forum. Contact its moderators if you think this is a mistake.",
+            _(
+                "You can't rejoin this forum. Contact its moderators if you think this is a mistake."
+            ),
         )
     return RedirectResponse(f"/f/{access.forum.slug}?notice={notice}", status_code=303)

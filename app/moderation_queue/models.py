@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User, enum_column
 from app.db import Base, utcnow
+from app.i18n import N_
 
 
 class PostAssessment(Base):
@@ -172,6 +173,15 @@ class SanctionKind(StrEnum):
     MUTE = "mute"  # can read, cannot post
     SUSPENSION = "suspension"  # cannot sign in to the forum(s)
     BAN = "ban"  # removed for good
+
+
+# How a sanction is named in a sentence ("A moderator gave you ...").
+SANCTION_WORDS = {
+    SanctionKind.WARNING: N_("a warning"),
+    SanctionKind.MUTE: N_("a mute (you can read but not post)"),
+    SanctionKind.SUSPENSION: N_("a suspension"),
+    SanctionKind.BAN: N_("a ban"),
+}
 
 
 class Sanction(Base):

@@ -19,15 +19,9 @@ from app.accounts.models import AccountStatus, User
 from app.audit import service as audit
 from app.db import utcnow
 from app.forums.models import Forum, Membership, MembershipStatus
+from app.i18n import _
 from app.moderation_queue.models import Appeal, AppealStatus, Sanction, SanctionKind
 from app.notifications import service as notifications
-
-KIND_WORDS = {
-    SanctionKind.WARNING: "a warning",
-    SanctionKind.MUTE: "a mute (you can read but not post)",
-    SanctionKind.SUSPENSION: "a suspension",
-    SanctionKind.BAN: "a ban",
-}
 
 
 class AppealRefused(Exception):
@@ -126,14 +120,15 @@ def impose(
             AccountStatus.DEACTIVATED if kind is SanctionKind.BAN else AccountStatus.SUSPENDED
         )
         accounts.end_all_sessions(session, member.id)
-    where = f"in {forum.name}" if forum else "on Harbour"
-    until = f" until {ends_at:%-d %B %Y}" if ends_at else ""
     notifications.notify(
         session,
         member.id,
         f"sanction.{kind.value}",
-        f"A moderator gave you {KIND_WORDS[kind]} {where}{until}. Reason: {reason}"[:500],
         url="/account/sanctions",
+        sanction=kind.value,
+        forum=forum.name if forum else None,
+        ends_on=ends_at.date().isoformat() if ends_at else None,
+        reason=reason,
     )
     audit.record(
         session,
@@ -184,9 +179,11 @@ def appealed_ids(session: Session, sanction_ids: Sequence[int]) -> set[int]:
 def appeal(session: Session, member: User, sanction_id: int, body: str) -> Appeal:
     sanction = session.get(Sanction, sanction_id)
     if sanction is None or sanction.user_id != member.id:
-        raise AppealRefused("We couldn't find that sanction on your account.")
+        raise AppealRefused(_("We couldn't find that sanction on your account."))
     if session.scalar(select(Appeal.id).where(Appeal.sanction_id == sanction.id)) is not None:
-        raise AppealRefused("You have already appealed this decision; each can be appealed once.")
+        raise AppealRefused(
+            _("You have already appealed this decision; each can be appealed once.")
+        )
     created = Appeal(sanction_id=sanction.id, body=body)
     session.add(created)
     session.flush()
@@ -223,22 +220,20 @@ def decide_appeal(
             "A different moderator must review an appeal against your own decision."
         )
     if appeal_row.status is not AppealStatus.PENDING:
-        raise AppealRefused("This appeal has already been decided.")
+        raise AppealRefused(_("This appeal has already been decided."))
     appeal_row.status = AppealStatus.OVERTURNED if overturn else AppealStatus.UPHELD
     appeal_row.reviewer_id = reviewer.id
     appeal_row.response = response
     appeal_row.decided_at = utcnow()
     if overturn:
         lift(session, sanction)
-    outcome = "overturned and lifted" if overturn else "upheld"
     notifications.notify(
         session,
         sanction.user_id,
         "appeal.decided",
-        f"Your appeal was reviewed by a different moderator: the decision was {outcome}. {response}"[
-            :500
-        ],
         url="/account/sanctions",
+        overturned=overturn,
+        response=response,
     )
     audit.record(
         session,

@@ -372,19 +372,20 @@ def _decide_edit(session: Session, entry: QueueEntry, decision: Decision, edit: 
             edit.body_source = decision.edited_body
             edit.body_html = render_markdown(decision.edited_body)
         posts.apply_edit(session, post, edit)
-        text = f"A moderator approved your edit in “{title}”."
     elif action is DecisionAction.REJECT:
         edit.status = EditStatus.DISCARDED
-        text = f"A moderator didn't publish your edit in “{title}”; your post stays as it was."
-        if decision.reason:
-            text += f" Their reason: {decision.reason}"
     else:
         edit.status = EditStatus.DISCARDED
         return
-    if decision.message:
-        text += f" Their message: {decision.message}"
     notifications.notify(
-        session, post.author_id, "post.edit_decided", text[:500], url=f"/posts/{post.id}"
+        session,
+        post.author_id,
+        "post.edit_decided",
+        url=f"/posts/{post.id}",
+        title=title,
+        approved=action is not DecisionAction.REJECT,
+        reason=decision.reason if action is DecisionAction.REJECT else None,
+        message=decision.message,
     )
 
 
@@ -399,51 +400,37 @@ def _resolve_reports(session: Session, entry: QueueEntry, decision: Decision) ->
     )
     for report in reports:
         report.outcome = "upheld" if upheld else "dismissed"
-        text = (
-            "Thank you for your report. A moderator looked at the post and took action."
-            if upheld
-            else "Thank you for your report. A moderator looked at the post and decided it can stay."
-        )
         notifications.notify(
             session,
             report.reporter_id,
             "report.outcome",
-            text,
             url=f"/f/{entry.thread.forum.slug}/t/{entry.thread.id}",
+            upheld=upheld,
         )
 
 
 def _tell_author(
     session: Session, post: Post, thread: Thread, decision: Decision, *, was_published: bool
 ) -> None:
-    what = "thread" if post.is_opening else "reply"
-    title = thread.title
     action = decision.action
-    if action is DecisionAction.APPROVE:
-        if was_published:
-            return  # a report dismissed or a flag cleared is no news to the author
-        text = (
-            f"A moderator approved your {what} in “{title}”. Everyone in the forum can see it now."
-        )
-    elif action is DecisionAction.EDIT_APPROVE:
-        text = (
-            f"A moderator edited and published your {what} in “{title}”"
-            f"{': ' + decision.reason if decision.reason else '.'}"
-        )
-    elif action is DecisionAction.REJECT:
-        text = f"A moderator didn't publish your {what} in “{title}”."
-        if decision.reason:
-            text += f" Their reason: {decision.reason}"
-    elif action is DecisionAction.REMOVE:
-        text = f"A moderator removed your {what} in “{title}”."
-        if decision.reason:
-            text += f" Their reason: {decision.reason}"
-    else:
+    if action is DecisionAction.APPROVE and was_published:
+        return  # a report dismissed or a flag cleared is no news to the author
+    if action not in (
+        DecisionAction.APPROVE,
+        DecisionAction.EDIT_APPROVE,
+        DecisionAction.REJECT,
+        DecisionAction.REMOVE,
+    ):
         return
-    if decision.message:
-        text += f" Their message: {decision.message}"
     notifications.notify(
-        session, post.author_id, f"post.{action.value}", text[:500], url=f"/posts/{post.id}"
+        session,
+        post.author_id,
+        f"post.{action.value}",
+        url=f"/posts/{post.id}",
+        title=thread.title,
+        is_thread=post.is_opening,
+        reason=decision.reason if action is not DecisionAction.APPROVE else None,
+        message=decision.message,
     )
 
 

@@ -12,31 +12,38 @@ from app.accounts.models import User
 from app.deps import Moderator, ModeratorScope, SessionDep
 from app.forums import service as forums
 from app.forums.models import Forum
+from app.i18n import N_, _
 from app.moderation_queue import history, metrics, sanctions, service
-from app.moderation_queue.models import DecisionAction, ReviewQueue, ReviewStatus, SanctionKind
+from app.moderation_queue.models import (
+    SANCTION_WORDS,
+    DecisionAction,
+    ReviewQueue,
+    ReviewStatus,
+    SanctionKind,
+)
 from app.templating import is_htmx, render
 
 router = APIRouter()
 
 REASON_FILTERS = {
-    "crisis": "Possible crisis",
-    "identifier": "Personal details",
-    "medical_advice": "Medical advice",
-    "score": "Hurtful or hostile",
-    "venting": "Venting",
-    "spam": "Links and spam",
-    "watched_word": "Watched words",
-    "report": "Reported by members",
-    "assessment_failed": "Could not be assessed",
+    "crisis": N_("Possible crisis"),
+    "identifier": N_("Personal details"),
+    "medical_advice": N_("Medical advice"),
+    "score": N_("Hurtful or hostile"),
+    "venting": N_("Venting"),
+    "spam": N_("Links and spam"),
+    "watched_word": N_("Watched words"),
+    "report": N_("Reported by members"),
+    "assessment_failed": N_("Could not be assessed"),
 }
 NOTICES = {
-    "approve": "Approved.",
-    "edit_approve": "Edited and published; the author has been told what changed.",
-    "reject": "Rejected; the author will see your reason.",
-    "escalate": "Escalated.",
-    "dismiss": "Dismissed; the post stays as it is.",
-    "remove": "Removed; the author has been told why.",
-    "bulk": "Done: each item has its own entry in the audit log.",
+    "approve": N_("Approved."),
+    "edit_approve": N_("Edited and published; the author has been told what changed."),
+    "reject": N_("Rejected; the author will see your reason."),
+    "escalate": N_("Escalated."),
+    "dismiss": N_("Dismissed; the post stays as it is."),
+    "remove": N_("Removed; the author has been told why."),
+    "bulk": N_("Done: each item has its own entry in the audit log."),
 }
 
 
@@ -45,7 +52,7 @@ def _filters(
 ) -> service.QueueFilter:
     chosen = scope.forum(forum)
     if forum and chosen is None:
-        raise HTTPException(404, "You don't moderate a forum with that address.")
+        raise HTTPException(404, _("You don't moderate a forum with that address."))
     return service.QueueFilter(
         forum_ids=[chosen.id] if chosen else scope.forum_ids,
         queue=ReviewQueue(queue) if queue and queue in ReviewQueue._value2member_map_ else None,
@@ -99,7 +106,7 @@ def dashboard(
 def item_card(request: Request, db: SessionDep, scope: Moderator, item_id: int) -> Response:
     entry = service.get_entry(db, item_id, scope.forum_ids)
     if entry is None:
-        raise HTTPException(404, "That item is not in a queue you moderate.")
+        raise HTTPException(404, _("That item is not in a queue you moderate."))
     claimed = entry.item.status is ReviewStatus.PENDING and service.claim(
         db, entry.item, scope.user
     )
@@ -126,7 +133,7 @@ def decide(
 ) -> Response:
     entry = service.get_entry(db, item_id, scope.forum_ids)
     if entry is None:
-        raise HTTPException(404, "That item is not in a queue you moderate.")
+        raise HTTPException(404, _("That item is not in a queue you moderate."))
     decision = _decision(db, entry, action, reason, message, edited_body, escalate_to)
     try:
         service.decide(db, entry, scope.user, decision, version=version)
@@ -147,14 +154,14 @@ def _decision(
     escalate_to: int | None,
 ) -> service.Decision:
     if action in (DecisionAction.REJECT, DecisionAction.REMOVE) and not reason.strip():
-        raise HTTPException(422, "Choose a reason, so the author knows what to change.")
+        raise HTTPException(422, _("Choose a reason, so the author knows what to change."))
     if action is DecisionAction.EDIT_APPROVE and not edited_body.strip():
-        raise HTTPException(422, "The edited post is empty. Reject it instead, with a reason.")
+        raise HTTPException(422, _("The edited post is empty. Reject it instead, with a reason."))
     senior = None
     if action is DecisionAction.ESCALATE and escalate_to is not None:
         senior = history.senior_moderator(db, entry.item.forum_id, escalate_to)
         if senior is None:
-            raise HTTPException(422, "That person is not a senior moderator of this forum.")
+            raise HTTPException(422, _("That person is not a senior moderator of this forum."))
     return service.Decision(
         action=action,
         reason=reason.strip() or None,
@@ -208,12 +215,12 @@ def bulk(
     confirmed: Annotated[bool, Form()] = False,
 ) -> Response:
     if action not in (DecisionAction.APPROVE, DecisionAction.REJECT):
-        raise HTTPException(422, "Bulk actions can approve or reject.")
+        raise HTTPException(422, _("Bulk actions can approve or reject."))
     if action is DecisionAction.REJECT and not reason.strip():
-        raise HTTPException(422, "Choose a reason for the authors when rejecting several posts.")
+        raise HTTPException(422, _("Choose a reason for the authors when rejecting several posts."))
     entries = history.bulk_entries(db, scope, item_ids, author_id)
     if not entries:
-        raise HTTPException(422, "Select at least one item first.")
+        raise HTTPException(422, _("Select at least one item first."))
     if not confirmed:
         return render(
             request,
@@ -237,7 +244,7 @@ def add_note(
 ) -> Response:
     entry = service.get_entry(db, item_id, scope.forum_ids)
     if entry is None:
-        raise HTTPException(404, "That item is not in a queue you moderate.")
+        raise HTTPException(404, _("That item is not in a queue you moderate."))
     history.add_note(db, entry, scope.user, body)
     return RedirectResponse(f"/moderation/items/{item_id}#author-history", status_code=303)
 
@@ -253,10 +260,10 @@ def _member_forum(
 ) -> tuple[User, Forum]:
     chosen = scope.forum(forum) if forum else None
     if chosen is None:
-        raise HTTPException(404, "Choose one of the forums you moderate.")
+        raise HTTPException(404, _("Choose one of the forums you moderate."))
     member = db.get(User, user_id)
     if member is None or forums.membership_of(db, chosen, member) is None:
-        raise HTTPException(404, "That person is not a member of this forum.")
+        raise HTTPException(404, _("That person is not a member of this forum."))
     return member, chosen
 
 
@@ -292,9 +299,9 @@ def impose_sanction(
 ) -> Response:
     member, chosen = _member_forum(db, scope, user_id, forum)
     if site_wide and not scope.user.is_admin:
-        raise HTTPException(403, "Only site admins can sanction a member across the whole site.")
+        raise HTTPException(403, _("Only site admins can sanction a member across the whole site."))
     if member.id == scope.user.id:
-        raise HTTPException(422, "You can't sanction yourself.")
+        raise HTTPException(422, _("You can't sanction yourself."))
     sanctions.impose(
         db, scope.user, member, None if site_wide else chosen, kind, reason.strip(), days
     )
@@ -310,7 +317,7 @@ def appeals(request: Request, db: SessionDep, scope: Moderator) -> Response:
         "moderation_queue/appeals.html",
         {
             "appeals": sanctions.appeals_for(db, scope.user, scope.forum_ids),
-            "kind_words": sanctions.KIND_WORDS,
+            "kind_words": SANCTION_WORDS,
         },
     )
 
@@ -330,7 +337,9 @@ def decide_appeal(
     if found is None:
         raise HTTPException(
             404,
-            "That appeal is not yours to review (it may be decided, or against your own decision).",
+            _(
+                "That appeal is not yours to review (it may be decided, or against your own decision)."
+            ),
         )
     try:
         sanctions.decide_appeal(db, scope.user, found, outcome == "overturn", response.strip())

@@ -20,15 +20,16 @@ from sqlalchemy.orm import Session
 from app.accounts.models import User
 from app.config import Settings
 from app.db import after_commit, utcnow, write_transaction
+from app.i18n import N_
 from app.notifications.models import Notification, OutboxEmail
 
 logger = logging.getLogger(__name__)
 
 PREFERENCES = {
-    "off": "No emails",
-    "immediate": "An email for each new notification",
-    "daily": "A daily digest",
-    "weekly": "A weekly digest",
+    "off": N_("No emails"),
+    "immediate": N_("An email for each new notification"),
+    "daily": N_("A daily digest"),
+    "weekly": N_("A weekly digest"),
 }
 NEUTRAL_SUBJECT = "Something new for you on Harbour"
 DIGEST_PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}

@@ -61,7 +61,7 @@ def post_published(session: Session, post: Post) -> None:
     forum = session.get(Forum, thread.forum_id)
     assert forum is not None
     author = session.get(User, post.author_id)
-    handle = author.display_name if author else "A member"
+    handle = author.handle if author and not author.deleted_at else None
     skip = {post.author_id} | _muting(session, post.author_id)
     told: set[int] = set()
 
@@ -73,8 +73,9 @@ def post_published(session: Session, post: Post) -> None:
                 session,
                 user_id,
                 "post.mention",
-                f"{handle} mentioned you in “{thread.title}”.",
                 url=f"/posts/{post.id}",
+                handle=handle,
+                title=thread.title,
             )
             told.add(user_id)
 
@@ -83,8 +84,9 @@ def post_published(session: Session, post: Post) -> None:
             session,
             user_id,
             "post.quote",
-            f"{handle} quoted you in “{thread.title}”.",
             url=f"/posts/{post.id}",
+            handle=handle,
+            title=thread.title,
         )
         told.add(user_id)
 
@@ -95,8 +97,9 @@ def post_published(session: Session, post: Post) -> None:
                 session,
                 user_id,
                 "thread.new",
-                f"New thread in {forum.name}: “{thread.title}”.",
                 url=f"/f/{forum.slug}/t/{thread.id}",
+                forum=forum.name,
+                title=thread.title,
             )
         return
 
@@ -106,6 +109,7 @@ def post_published(session: Session, post: Post) -> None:
             session,
             user_id,
             "post.reply",
-            f"{handle} replied in “{thread.title}”.",
             url=f"/posts/{post.id}",
+            handle=handle,
+            title=thread.title,
         )

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, utcnow
+from app.notifications.texts import describe
 
 
 class Notification(Base):
@@ -19,10 +21,17 @@ class Notification(Base):
     kind: Mapped[str] = mapped_column(
         String(40)
     )  # e.g. post.approved, post.rejected, report.outcome
+    # The sentence in English, as sent; `facts` rebuild it in the reader's language when shown.
     text: Mapped[str] = mapped_column(String(500))
+    facts: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     url: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    @property
+    def sentence(self) -> str:
+        """What the notification says, in the reader's language."""
+        return self.text if self.facts is None else describe(self.kind, self.facts)
 
 
 class Watch(Base):

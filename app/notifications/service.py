@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from app import i18n
 from app.accounts.models import User
 from app.db import utcnow
-from app.notifications import email
+from app.notifications import email, texts
 from app.notifications.models import Notification, ThreadRead, Watch
 
 
-def notify(session: Session, user_id: int, kind: str, text: str, url: str) -> Notification:
-    """Tell a member something. `text` is Harbour's own words: never quote what someone wrote."""
-    notification = Notification(user_id=user_id, kind=kind, text=text, url=url)
+def notify(session: Session, user_id: int, kind: str, url: str, **facts: Any) -> Notification:
+    """Tell a member something, in Harbour's own words (notifications/texts.py) built from `facts`:
+    titles, forum names and moderators' reasons, never the words of a post."""
+    with i18n.language("en"):
+        text = texts.describe(kind, facts)[:500]
+    notification = Notification(user_id=user_id, kind=kind, text=text, facts=facts, url=url)
     session.add(notification)
     user = session.get(User, user_id)
     if user is not None:

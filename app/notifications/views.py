@@ -10,6 +10,7 @@ from app.accounts.models import User
 from app.deps import CurrentUser, ReadableForum, SessionDep, SettingsDep
 from app.forums import service as forums
 from app.forums.models import MembershipRole
+from app.i18n import _
 from app.notifications import email, service
 from app.posts import service as posts
 from app.templating import render
@@ -38,7 +39,7 @@ def watch_thread(
 ) -> Response:
     thread = posts.get_thread(db, access.forum, thread_id)
     if thread is None:
-        raise HTTPException(404, "We couldn't find that thread in this forum.")
+        raise HTTPException(404, _("We couldn't find that thread in this forum."))
     service.toggle_watch(db, user.id, thread_id=thread.id)
     return RedirectResponse(f"/f/{access.forum.slug}/t/{thread.id}", status_code=303)
 
@@ -71,7 +72,7 @@ def supporters_view(request: Request, db: SessionDep, user: CurrentUser) -> Resp
         if m.is_active and m.role in (MembershipRole.SUPPORTER, MembershipRole.MODERATOR)
     ]
     if not staffed and not user.is_admin:
-        raise HTTPException(403, "This page is for trained supporters and moderators.")
+        raise HTTPException(403, _("This page is for trained supporters and moderators."))
     waiting = [
         thread
         for forum in (staffed or forums.all_forums(db))
@@ -94,7 +95,8 @@ def unsubscribe(
     user = db.get(User, user_id)
     if user is None or not email.token_is_valid(settings.secret_key, user_id, token):
         raise HTTPException(
-            404, "This unsubscribe link is not valid. You can change emails on your account page."
+            404,
+            _("This unsubscribe link is not valid. You can change emails on your account page."),
         )
     user.email_preference = "off"
     return render(request, "notifications/unsubscribed.html", {})
@@ -105,6 +107,6 @@ def email_preference(
     db: SessionDep, user: CurrentUser, preference: Annotated[str, Form(max_length=16)]
 ) -> Response:
     if preference not in email.PREFERENCES:
-        raise HTTPException(422, "Choose one of the email options.")
+        raise HTTPException(422, _("Choose one of the email options."))
     user.email_preference = preference
     return RedirectResponse("/account?email=saved", status_code=303)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.accounts.models import User, enum_column
 from app.db import Base, utcnow
 from app.forums.models import Forum
+from app.i18n import N_
 
 
 class PostStatus(StrEnum):
@@ -98,9 +99,9 @@ class ReactionKind(StrEnum):
 
 
 REACTION_LABELS = {
-    ReactionKind.THANKS: "Thank you",
-    ReactionKind.SUPPORT: "Sending support",
-    ReactionKind.ME_TOO: "Me too",
+    ReactionKind.THANKS: N_("Thank you"),
+    ReactionKind.SUPPORT: N_("Sending support"),
+    ReactionKind.ME_TOO: N_("Me too"),
 }
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from app.accounts.models import User
 from app.db import utcnow
 from app.forums.models import Forum, Membership, MembershipRole, MembershipStatus
+from app.i18n import _
 from app.notifications import fanout
 from app.posts.models import (
     REACTION_LABELS,
@@ -43,16 +44,16 @@ def validate_post_input(
     errors: dict[str, str] = {}
     if title is not None:
         if not title.strip():
-            errors["title"] = "Give your thread a title."
+            errors["title"] = _("Give your thread a title.")
         elif len(title.strip()) > max_title:
-            errors["title"] = f"Keep the title under {max_title} characters."
+            errors["title"] = _("Keep the title under {limit} characters.").format(limit=max_title)
     if not body.strip():
-        errors["body"] = "Write something before posting."
+        errors["body"] = _("Write something before posting.")
     elif len(body) > max_body:
-        errors["body"] = (
-            f"This post is {len(body):,} characters long; the limit is {max_body:,}. "
+        errors["body"] = _(
+            "This post is {length:,} characters long; the limit is {limit:,}. "
             "You could split it into two posts."
-        )
+        ).format(length=len(body), limit=max_body)
     return errors
 
 

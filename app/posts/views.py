@@ -23,6 +23,7 @@ from app.deps import (
 from app.forums import service as forums
 from app.forums.models import Forum
 from app.forums.service import ForumAccess
+from app.i18n import N_, _
 from app.moderation_queue import service as queue
 from app.notifications import service as notifications
 from app.posts import precheck, service
@@ -46,7 +47,7 @@ def _thread_or_404(
     if thread is None or not service.can_see_thread(
         thread, viewer, is_moderator=access.can_moderate
     ):
-        raise HTTPException(404, "We couldn't find that thread in this forum.")
+        raise HTTPException(404, _("We couldn't find that thread in this forum."))
     return thread
 
 
@@ -55,7 +56,9 @@ def _limit_posting(limiter: LimiterDep, settings: SettingsDep, user: User) -> No
         settings.post_limit_per_user,
         "post",
         str(user.id),
-        message="You're posting very quickly. Please wait a minute and try again; your text is safe in the form.",
+        message=_(
+            "You're posting very quickly. Please wait a minute and try again; your text is safe in the form."
+        ),
     )
 
 
@@ -89,9 +92,9 @@ def _mark_read(sessions: Any, user_id: int, thread_id: int) -> None:
 
 def _thread_notice(reported: int | None, withdrawn: bool) -> str | None:
     if reported:
-        return "Thank you. A moderator will look at the post you reported."
+        return _("Thank you. A moderator will look at the post you reported.")
     if withdrawn:
-        return "Your post has been withdrawn. It is still in your data export."
+        return _("Your post has been withdrawn. It is still in your data export.")
     return None
 
 
@@ -218,7 +221,7 @@ def reply(
     thread = _thread_or_404(db, access, thread_id, user)
     if thread.published_at is None:
         raise HTTPException(
-            409, "This thread is waiting for a moderator, so it can't take replies yet."
+            409, _("This thread is waiting for a moderator, so it can't take replies yet.")
         )
     errors = service.validate_post_input(body=body, max_body=settings.max_post_chars)
     review = None
@@ -262,12 +265,12 @@ def post_permalink(
 ) -> Response:
     post = db.get(Post, post_id)
     if post is None or not service.can_see_post(post, user):
-        raise HTTPException(404, "We couldn't find that post. It may have been removed.")
+        raise HTTPException(404, _("We couldn't find that post. It may have been removed."))
     thread = post.thread
     forum = thread.forum
     access = forums.access(db, forum, user)
     if not access.can_read:
-        raise HTTPException(404, "We couldn't find that post. It may have been removed.")
+        raise HTTPException(404, _("We couldn't find that post. It may have been removed."))
     if is_htmx(request):
         return render(
             request,
@@ -292,12 +295,12 @@ def post_permalink(
 
 
 REPORT_REASONS = {
-    "worried": "I'm worried about this person's safety",
-    "hurtful": "It's hurtful or hostile",
-    "personal_details": "It shares personal details",
-    "medical_advice": "It gives risky medical advice",
-    "spam": "It's spam or advertising",
-    "other": "Something else",
+    "worried": N_("I'm worried about this person's safety"),
+    "hurtful": N_("It's hurtful or hostile"),
+    "personal_details": N_("It shares personal details"),
+    "medical_advice": N_("It gives risky medical advice"),
+    "spam": N_("It's spam or advertising"),
+    "other": N_("Something else"),
 }
 
 
@@ -311,16 +314,16 @@ def report(
 ) -> Response:
     post = db.get(Post, post_id)
     if post is None or not service.can_see_post(post, user):
-        raise HTTPException(404, "We couldn't find that post. It may have been removed.")
+        raise HTTPException(404, _("We couldn't find that post. It may have been removed."))
     forum = post.thread.forum
     access = forums.access(db, forum, user)
     if not access.can_read or post.status is not PostStatus.PUBLISHED:
-        raise HTTPException(404, "We couldn't find that post. It may have been removed.")
+        raise HTTPException(404, _("We couldn't find that post. It may have been removed."))
     if reason not in REPORT_REASONS:
-        raise HTTPException(422, "Choose why you are reporting this post.")
+        raise HTTPException(422, _("Choose why you are reporting this post."))
     if post.author_id == user.id:
         raise HTTPException(
-            422, "You can't report your own post. You can edit or withdraw it instead."
+            422, _("You can't report your own post. You can edit or withdraw it instead.")
         )
     queue.report_post(db, post, forum, user, reason, note.strip())
     return RedirectResponse(
@@ -331,7 +334,7 @@ def report(
 def _own_post(db: SessionDep, user: User, post_id: int) -> Post:
     post = db.get(Post, post_id)
     if post is None or post.author_id != user.id:
-        raise HTTPException(404, "We couldn't find that post among yours.")
+        raise HTTPException(404, _("We couldn't find that post among yours."))
     return post
 
 
@@ -342,7 +345,7 @@ EDITABLE = (PostStatus.PUBLISHED, PostStatus.HELD, PostStatus.AWAITING_ASSESSMEN
 def edit_form(request: Request, db: SessionDep, user: CurrentUser, post_id: int) -> Response:
     post = _own_post(db, user, post_id)
     if post.status not in EDITABLE:
-        raise HTTPException(409, "This post can no longer be edited.")
+        raise HTTPException(409, _("This post can no longer be edited."))
     pending = service.pending_edit(db, post)
     body = pending.body_source if pending else post.body_source
     return render(
@@ -364,9 +367,9 @@ def edit(
 ) -> Response:
     post = _own_post(db, user, post_id)
     if post.status not in EDITABLE:
-        raise HTTPException(409, "This post can no longer be edited.")
+        raise HTTPException(409, _("This post can no longer be edited."))
     if not forums.access(db, post.thread.forum, user).can_post:
-        raise HTTPException(403, "You can't post in this forum at the moment.")
+        raise HTTPException(403, _("You can't post in this forum at the moment."))
     errors = service.validate_post_input(body=body, max_body=settings.max_post_chars)
     if errors:
         return render(
@@ -389,7 +392,7 @@ def edit(
 def withdraw(db: SessionDep, user: CurrentUser, post_id: int) -> Response:
     post = _own_post(db, user, post_id)
     if post.status not in EDITABLE:
-        raise HTTPException(409, "This post has already been taken down.")
+        raise HTTPException(409, _("This post has already been taken down."))
     service.withdraw(db, post)
     return RedirectResponse(
         f"/f/{post.thread.forum.slug}/t/{post.thread_id}?withdrawn=1", status_code=303
@@ -406,10 +409,10 @@ def react(
 ) -> Response:
     post = db.get(Post, post_id)
     if post is None or post.status is not PostStatus.PUBLISHED:
-        raise HTTPException(404, "We couldn't find that post.")
+        raise HTTPException(404, _("We couldn't find that post."))
     forum = post.thread.forum
     if not forums.access(db, forum, user).can_post:
-        raise HTTPException(403, "Join this forum to react to posts.")
+        raise HTTPException(403, _("Join this forum to react to posts."))
     service.toggle_reaction(db, post, user, kind)
     if is_htmx(request):
         return render(

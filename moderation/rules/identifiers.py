@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from moderation.types import Reason, Span
+from moderation.types import N_, Reason, Span
 
 NHS_NUMBER = re.compile(r"(?<![\d-])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?![\d-])")
 UK_PHONE = re.compile(
@@ -57,7 +57,7 @@ def detect(text: str) -> list[Reason]:
 
     add(
         "identifier.nhs_number",
-        "Contains what looks like an NHS number.",
+        N_("Contains what looks like an NHS number."),
         [
             (m.start(), m.end())
             for m in NHS_NUMBER.finditer(text)
@@ -66,27 +66,27 @@ def detect(text: str) -> list[Reason]:
     )
     add(
         "identifier.hospital_number",
-        "Contains what looks like a hospital or patient number.",
+        N_("Contains what looks like a hospital or patient number."),
         [(m.start("id"), m.end("id")) for m in HOSPITAL_NUMBER.finditer(text)],
     )
     add(
         "identifier.date_of_birth",
-        "Contains what looks like a date of birth.",
+        N_("Contains what looks like a date of birth."),
         [(m.start("date"), m.end("date")) for m in DATE_OF_BIRTH.finditer(text)],
     )
     add(
         "identifier.phone",
-        "Contains what looks like a phone number.",
+        N_("Contains what looks like a phone number."),
         [(m.start(), m.end()) for m in UK_PHONE.finditer(text)],
     )
     add(
         "identifier.email",
-        "Contains an email address.",
+        N_("Contains an email address."),
         [(m.start(), m.end()) for m in EMAIL.finditer(text)],
     )
     add(
         "identifier.postcode",
-        "Contains what looks like a postcode.",
+        N_("Contains what looks like a postcode."),
         [
             (m.start(), m.end())
             for m in POSTCODE.finditer(text)
@@ -97,10 +97,10 @@ def detect(text: str) -> list[Reason]:
 
 
 SUGGESTIONS = {
-    "identifier.nhs_number": "Remove your NHS number: other members never need it.",
-    "identifier.hospital_number": "Remove your hospital number before posting.",
-    "identifier.date_of_birth": "Remove your date of birth before posting.",
-    "identifier.phone": "Remove the phone number: it could identify you.",
-    "identifier.email": "Remove the email address: it could identify you.",
-    "identifier.postcode": "Remove the postcode: it could identify where you live.",
+    "identifier.nhs_number": N_("Remove your NHS number: other members never need it."),
+    "identifier.hospital_number": N_("Remove your hospital number before posting."),
+    "identifier.date_of_birth": N_("Remove your date of birth before posting."),
+    "identifier.phone": N_("Remove the phone number: it could identify you."),
+    "identifier.email": N_("Remove the email address: it could identify you."),
+    "identifier.postcode": N_("Remove the postcode: it could identify where you live."),
 }
