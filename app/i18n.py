@@ -13,10 +13,10 @@ import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 
-from babel.dates import format_datetime, get_day_names
+from babel.dates import format_date, format_datetime, get_day_names
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -78,13 +78,25 @@ def N_(message: str) -> str:
     return message
 
 
+def _locale() -> str:
+    return LANGUAGE_TAGS[_language.get()].replace("-", "_")
+
+
 def format_when(value: datetime | None) -> str:
     """A date and time in the reader's language, e.g. "3 Mar 2026, 14:05"."""
     if value is None:
         return ""
-    return format_datetime(
-        value, "d MMM y, HH:mm", locale=LANGUAGE_TAGS[_language.get()].replace("-", "_")
-    )
+    return format_datetime(value, "d MMM y, HH:mm", locale=_locale())
+
+
+def format_day(value: date) -> str:
+    """A day of the month, e.g. "3 Mar"."""
+    return format_date(value, "d MMM", locale=_locale())
+
+
+def format_long_date(value: date) -> str:
+    """A date in full, e.g. "3 March 2026"."""
+    return format_date(value, "d MMMM y", locale=_locale())
 
 
 def weekday_name(day: int) -> str:

@@ -40,6 +40,7 @@ def _csrf_input(request: Request) -> Markup:
 templates.env.filters["when"] = i18n.format_when
 templates.env.filters["iso"] = _iso
 templates.env.filters["weekday"] = i18n.weekday_name
+templates.env.filters["day_month"] = i18n.format_day
 templates.env.filters["highlight"] = highlight
 templates.env.globals["csrf_input"] = _csrf_input
 templates.env.globals["csrf_token"] = csrf_token

@@ -11,9 +11,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from babel.dates import format_date
-
-from app.i18n import LANGUAGE_TAGS, N_, _, current_language
+from app import i18n
+from app.i18n import N_, _
 from app.moderation_queue.models import SANCTION_WORDS, SanctionKind
 
 Facts = dict[str, Any]
@@ -84,11 +83,7 @@ def _sanction(facts: Facts) -> str:
     what = _(SANCTION_WORDS[SanctionKind(facts["sanction"])])
     ends = facts.get("ends_on")
     if ends:
-        ends = format_date(
-            date.fromisoformat(ends),
-            "d MMMM y",
-            locale=LANGUAGE_TAGS[current_language()].replace("-", "_"),
-        )
+        ends = i18n.format_long_date(date.fromisoformat(ends))
     if facts.get("forum") and ends:
         sentence = _("A moderator gave you {sanction} in {forum} until {date}.")
     elif facts.get("forum"):

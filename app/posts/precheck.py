@@ -11,7 +11,6 @@ import logging
 from dataclasses import dataclass
 
 import moderation
-
 from app.forums.models import Forum
 from app.moderation_queue.gate import policy_for
 from app.moderation_queue.highlight import merged_spans
