@@ -20,6 +20,7 @@ import moderation
 from app.audit import service as audit
 from app.db import utcnow, write_transaction
 from app.forums.models import Forum, ModerationMode
+from app.i18n import N_
 from app.moderation_queue import items
 from app.moderation_queue.models import PostAssessment, ReviewQueue
 from app.posts import service as posts
@@ -30,7 +31,9 @@ logger = logging.getLogger(__name__)
 NEW_MEMBER_AGE = timedelta(days=7)
 ASSESSMENT_FAILED: dict[str, Any] = {
     "code": "assessment_failed",
-    "message": "This post could not be assessed automatically, so a moderator needs to read it.",
+    "message": N_(
+        "This post could not be assessed automatically, so a moderator needs to read it."
+    ),
     "label": None,
     "spans": [],
 }

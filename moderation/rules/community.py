@@ -10,7 +10,7 @@ import re
 from difflib import SequenceMatcher
 
 from moderation.rules import reason
-from moderation.types import Reason, Span, WatchedWord, WatchedWordAction
+from moderation.types import N_, Reason, Span, WatchedWord, WatchedWordAction
 
 _YOU = r"(?:you|you're|youre|you are|ur|u r|u|your|ya|@\w+)"
 _INSULT = (
@@ -49,15 +49,17 @@ def watched_words(text: str, words: tuple[WatchedWord, ...]) -> list[Reason]:
                 for m in pattern.finditer(text)
             )
         if spans:
-            verb = {
-                "block": "is not allowed in this forum",
-                "hold": "is held for review in this forum",
-                "flag": "is flagged for a moderator's look in this forum",
+            message = {
+                "block": N_("Contains a watched word that is not allowed in this forum."),
+                "hold": N_("Contains a watched word that is held for review in this forum."),
+                "flag": N_(
+                    "Contains a watched word that is flagged for a moderator's look in this forum."
+                ),
             }[action.value]
             reasons.append(
                 Reason(
                     f"watched_word.{action.value}",
-                    f"Contains a watched word that {verb}.",
+                    message,
                     tuple(sorted(spans, key=lambda s: s.start)),
                 )
             )
@@ -67,7 +69,9 @@ def watched_words(text: str, words: tuple[WatchedWord, ...]) -> list[Reason]:
 def links_from_new_member(text: str, is_new: bool) -> list[Reason]:
     if not is_new:
         return []
-    found = reason("spam.link_from_new_member", "A link from a new member.", LINK.finditer(text))
+    found = reason(
+        "spam.link_from_new_member", N_("A link from a new member."), LINK.finditer(text)
+    )
     return [found] if found else []
 
 
@@ -86,7 +90,7 @@ def repeated_text(text: str, recent: tuple[str, ...]) -> list[Reason]:
             return [
                 Reason(
                     "spam.repeated_text",
-                    "The author posted the same text recently.",
+                    N_("The author posted the same text recently."),
                     (Span(0, len(text), "spam.repeated_text"),),
                 )
             ]
@@ -97,12 +101,12 @@ def hostility(text: str) -> list[Reason]:
     reasons = [
         reason(
             "score.threat",
-            "Reads as a threat or as telling someone to harm themselves.",
+            N_("Reads as a threat or as telling someone to harm themselves."),
             THREAT.finditer(text),
         ),
         reason(
             "score.insult",
-            "Reads as an insult aimed at another member.",
+            N_("Reads as an insult aimed at another member."),
             TARGETED_INSULT.finditer(text),
         ),
     ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from moderation.rules import reason
-from moderation.types import Reason
+from moderation.types import N_, Reason
 
 SUICIDAL = re.compile(
     r"\b(?:"
@@ -83,22 +83,22 @@ def detect(text: str) -> list[Reason]:
     reasons = [
         reason(
             "crisis.suicidal_ideation",
-            "Possible crisis: the post talks about wanting to die or end their life.",
+            N_("Possible crisis: the post talks about wanting to die or end their life."),
             _live(text, SUICIDAL),
         ),
         reason(
             "crisis.burden",
-            "Possible crisis: the author feels others would be better off without them.",
+            N_("Possible crisis: the author feels others would be better off without them."),
             _live(text, BURDEN),
         ),
         reason(
             "crisis.self_harm",
-            "Possible crisis: the post mentions self-harm or an overdose.",
+            N_("Possible crisis: the post mentions self-harm or an overdose."),
             _live(text, SELF_HARM),
         ),
         reason(
             "crisis.stopping_treatment",
-            "Possible crisis: the author talks about stopping treatment in order to die.",
+            N_("Possible crisis: the author talks about stopping treatment in order to die."),
             _live(text, STOP_TREATMENT),
         ),
     ]

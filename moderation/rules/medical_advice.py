@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from moderation.rules import reason
-from moderation.types import Reason
+from moderation.types import N_, Reason
 
 _TREATMENT = (
     r"(?:medication|medicines?|meds|tablets|pills|insulin|dose|doses|dosage|dialysis|treatment"
@@ -52,18 +52,24 @@ def detect(text: str) -> list[Reason]:
     reasons = [
         reason(
             "medical_advice.change_treatment",
-            "Tells others to stop or change prescribed treatment; needs a clinically trained moderator.",
+            N_(
+                "Tells others to stop or change prescribed treatment; needs a clinically trained moderator."
+            ),
             sorted(advice, key=lambda m: m.start()),
         ),
         reason(
             "medical_advice.change_treatment",
-            "Tells others to stop or change prescribed treatment; needs a clinically trained moderator.",
+            N_(
+                "Tells others to stop or change prescribed treatment; needs a clinically trained moderator."
+            ),
             IMPERATIVE.finditer(text),
             group="advice",
         ),
         reason(
             "medical_advice.miracle_cure",
-            "Promotes a 'miracle cure' or replacing prescribed treatment; needs a clinically trained moderator.",
+            N_(
+                "Promotes a 'miracle cure' or replacing prescribed treatment; needs a clinically trained moderator."
+            ),
             MIRACLE.finditer(text),
         ),
     ]
