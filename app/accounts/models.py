@@ -72,6 +72,8 @@ class User(Base):
     avatar: Mapped[str] = mapped_column(String(16), default="wave")
     # Email about notifications: "off", "immediate", "daily" or "weekly" digest.
     email_preference: Mapped[str] = mapped_column(String(16), default="daily")
+    # The language emails are written in: the one the member last chose, or registered in.
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     last_digest_at: Mapped[datetime | None] = mapped_column(default=None)
 
     @property

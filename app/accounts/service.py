@@ -81,6 +81,7 @@ def register(
     email: str,
     password: str,
     site_role: SiteRole = SiteRole.MEMBER,
+    language: str = "en",
 ) -> User:
     errors = validate_registration(session, handle, email, password)
     if errors:
@@ -91,6 +92,7 @@ def register(
         email=normalise_email(email),
         password_hash=hash_password(password),
         site_role=site_role,
+        language=language,
     )
     session.add(user)
     session.flush()

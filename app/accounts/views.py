@@ -74,7 +74,9 @@ def register(
         message=_("Too many new accounts from this network. Please try again later."),
     )
     try:
-        user = service.register(db, handle=handle, email=email, password=password)
+        user = service.register(
+            db, handle=handle, email=email, password=password, language=i18n.current_language()
+        )
     except service.RegistrationError as exc:
         return render(
             request,
@@ -314,10 +316,14 @@ def update_profile(
 
 @router.post("/language")
 def choose_language(
-    language: Annotated[str, Form(max_length=5)], back: Annotated[str, Form(max_length=300)] = "/"
+    user: OptionalUser,
+    language: Annotated[str, Form(max_length=5)],
+    back: Annotated[str, Form(max_length=300)] = "/",
 ) -> Response:
     if language not in i18n.LANGUAGES:
         raise HTTPException(422, _("Choose English or Cymraeg."))
+    if user is not None:
+        user.language = language  # so emails come in it too
     response = RedirectResponse(safe_next(back), status_code=303)
     response.set_cookie(
         i18n.LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="lax", httponly=True

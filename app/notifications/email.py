@@ -2,7 +2,7 @@
 
 Subjects and bodies are neutral on purpose: an email can be read over a shoulder or on a shared
 screen, so it never names a forum's condition, a thread or anything a member wrote; it links to
-Harbour, where the member signs in to read.
+Harbour, where the member signs in to read. Each email is written in the member's language.
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ from email.message import EmailMessage
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app import i18n
 from app.accounts.models import User
 from app.config import Settings
 from app.db import after_commit, utcnow, write_transaction
-from app.i18n import N_
+from app.i18n import N_, _, ngettext
 from app.notifications.models import Notification, OutboxEmail
 
 logger = logging.getLogger(__name__)
@@ -31,7 +32,11 @@ PREFERENCES = {
     "daily": N_("A daily digest"),
     "weekly": N_("A weekly digest"),
 }
-NEUTRAL_SUBJECT = "Something new for you on Harbour"
+NEUTRAL_SUBJECT = N_("Something new for you on Harbour")
+DIGEST_SUBJECTS = {
+    "daily": N_("Your Harbour daily digest"),
+    "weekly": N_("Your Harbour weekly digest"),
+}
 DIGEST_PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
 
 
@@ -52,15 +57,16 @@ def token_is_valid(secret_key: str, user_id: int, token: str) -> bool:
 
 def _footer(settings: Settings, user: User) -> str:
     link = f"{settings.base_url}/unsubscribe/{user.id}/{unsubscribe_token(settings.secret_key, user.id)}"
-    return (
-        f"\n\nYou can change how often Harbour emails you on your account page: {settings.base_url}/account"
-        f"\nStop these emails with one click: {link}\n"
-    )
+    return "\n\n" + _(
+        "You can change how often Harbour emails you on your account page: {account}\n"
+        "Stop these emails with one click: {unsubscribe}\n"
+    ).format(account=f"{settings.base_url}/account", unsubscribe=link)
 
 
 def queue(
     session: Session, settings: Settings, user: User, subject: str, body: str, kind: str
 ) -> OutboxEmail:
+    """Queue an email; call it inside `i18n.language(user.language)` so all of it is in theirs."""
     mail = OutboxEmail(
         to_address=user.email, subject=subject, body=body + _footer(settings, user), kind=kind
     )
@@ -77,15 +83,18 @@ def notification_email(session: Session, user: User) -> None:
     settings = settings_of(session)
     if settings is None or user.email_preference != "immediate" or user.deleted_at is not None:
         return
-    queue(
-        session,
-        settings,
-        user,
-        NEUTRAL_SUBJECT,
-        f"Hello {user.handle},\n\nThere is something new for you on Harbour. Sign in to read it:\n"
-        f"{settings.base_url}/notifications",
-        "notification",
-    )
+    with i18n.language(user.language):
+        queue(
+            session,
+            settings,
+            user,
+            _(NEUTRAL_SUBJECT),
+            _(
+                "Hello {handle},\n\nThere is something new for you on Harbour. "
+                "Sign in to read it:\n{url}"
+            ).format(handle=user.handle, url=f"{settings.base_url}/notifications"),
+            "notification",
+        )
 
 
 def send_digests(session: Session, settings: Settings, period: str) -> int:
@@ -109,15 +118,15 @@ def send_digests(session: Session, settings: Settings, period: str) -> int:
             or 0
         )
         if unread:
-            queue(
-                session,
-                settings,
-                user,
-                f"Your Harbour {period} digest",
-                f"Hello {user.handle},\n\nYou have {unread} new notification{'s' if unread != 1 else ''} "
-                f"on Harbour. Sign in to read them:\n{settings.base_url}/notifications",
-                f"digest.{period}",
-            )
+            with i18n.language(user.language):
+                body = ngettext(
+                    "Hello {handle},\n\nYou have {count} new notification on Harbour. "
+                    "Sign in to read it:\n{url}",
+                    "Hello {handle},\n\nYou have {count} new notifications on Harbour. "
+                    "Sign in to read them:\n{url}",
+                    unread,
+                ).format(handle=user.handle, count=unread, url=f"{settings.base_url}/notifications")
+                queue(session, settings, user, _(DIGEST_SUBJECTS[period]), body, f"digest.{period}")
             sent += 1
         user.last_digest_at = utcnow()
     return sent

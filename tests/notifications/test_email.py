@@ -76,3 +76,37 @@ def test_one_click_unsubscribe_and_the_account_setting(
     member.post("/account/email", {"preference": "weekly"})
     db.refresh(kai)
     assert kai.email_preference == "weekly"
+
+
+def test_emails_come_in_the_language_the_member_chose(
+    make_browser: Callable[[], Browser], db: Session, settings: Settings
+) -> None:
+    forum = ForumFactory(name="Young adults with kidney disease (18–30)")
+    kai = member_of(forum, email="kai@example.org", handle="kai")
+    member_of(forum, email="sam@example.org", handle="sam")
+    thread = thread_with_opening_post(forum, kai, title="Dialysis diary")
+    db.execute(update(User).where(User.id == kai.id).values(email_preference="daily"))
+    db.commit()
+    kai_browser = make_browser()
+    kai_browser.sign_in("kai@example.org")
+    kai_browser.post("/language", {"language": "cy"})  # remembered on the account
+    sam = make_browser()
+    sam.sign_in("sam@example.org")  # sam reads in English; that does not matter
+    sam.post(f"/f/{forum.slug}/t/{thread.id}/reply", {"body": "My fistula ached for a week too."})
+    sessions = make_sessionmaker(make_engine(settings.database_url), settings)
+    with write_transaction(sessions) as session:
+        assert email.send_digests(session, settings, "daily") == 1
+    (mail,) = db.scalars(select(OutboxEmail)).all()
+    assert mail.subject == "Eich crynodeb dyddiol gan Harbour"
+    assert "Mae gennych 1 hysbysiad newydd ar Harbour" in mail.body
+    assert "Rhowch y gorau i'r e-byst hyn gydag un clic" in mail.body
+    assert not any(secret in mail.subject + mail.body for secret in SECRET_WORDS)
+
+
+def test_a_member_who_registers_in_welsh_gets_welsh_emails(browser: Browser, db: Session) -> None:
+    browser.post("/language", {"language": "cy"})
+    browser.post(
+        "/register",
+        {"handle": "eleri", "email": "eleri@example.org", "password": "tidal harbour lantern"},
+    )
+    assert db.scalars(select(User.language).where(User.handle == "eleri")).one() == "cy"
