@@ -280,55 +280,80 @@ class ModerationGate:
                 self.rescore(session, [post])
 
     def assess_edit(self, edit_id: int) -> None:
-        """Re-assess an author's edit of a published post: apply it if it would publish, else
-        queue it for a moderator while the published version stays."""
+        """Assess one edit awaiting assessment and route it; safe to call twice."""
+        self.assess_pending_edits(edit_ids=[edit_id])
+
+    def assess_pending_edits(
+        self,
+        *,
+        edit_ids: Sequence[int] | None = None,
+        limit: int = 32,
+        older_than: timedelta | None = None,
+    ) -> int:
+        """Assess authors' edits of published posts: apply each one that would publish, else
+        queue it for a moderator while the published version stays. Returns how many."""
         with write_transaction(self.sessions) as session:
-            edit = session.get(PostEdit, edit_id)
-            if edit is None or edit.status is not EditStatus.PENDING:
-                return
-            post = session.get(Post, edit.post_id)
-            assert post is not None
-            forum = _forums_of(session, [post])[post.thread_id]
-            try:
-                assessment = moderation.assess(
-                    edit.body_source, context_for(session, post, forum), scorer=self.scorer
-                )
-            except Exception:
-                logger.exception("could not assess edit %s; holding it for a moderator", edit.id)
-                items.open_item(
-                    session,
-                    post,
-                    forum.id,
-                    ReviewQueue.HELD,
-                    priority=50,
-                    reason_codes=[ASSESSMENT_FAILED["code"], "edit.pending"],
-                )
-                return
-            status, _flagged = status_for(forum.moderation_mode, assessment)
-            if status is PostStatus.PUBLISHED and assessment.route is moderation.Route.PUBLISH:
-                posts.apply_edit(session, post, edit)
-                session.add(_assessment_row(post, assessment))
-                return
-            session.add(_assessment_row(post, assessment))
-            urgent = assessment.route is moderation.Route.URGENT
+            query = (
+                select(PostEdit)
+                .where(PostEdit.status == EditStatus.AWAITING_ASSESSMENT)
+                .order_by(PostEdit.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True, of=PostEdit)
+            )
+            if edit_ids is not None:
+                query = query.where(PostEdit.id.in_(edit_ids))
+            if older_than is not None:
+                query = query.where(PostEdit.created_at < utcnow() - older_than)
+            edits = session.scalars(query).all()
+            for edit in edits:
+                self._route_edit(session, edit)
+            return len(edits)
+
+    def _route_edit(self, session: Session, edit: PostEdit) -> None:
+        post = session.get(Post, edit.post_id)
+        assert post is not None
+        forum = _forums_of(session, [post])[post.thread_id]
+        try:
+            assessment = moderation.assess(
+                edit.body_source, context_for(session, post, forum), scorer=self.scorer
+            )
+        except Exception:
+            logger.exception("could not assess edit %s; holding it for a moderator", edit.id)
+            edit.status = EditStatus.PENDING
             items.open_item(
                 session,
                 post,
                 forum.id,
-                ReviewQueue.URGENT if urgent else ReviewQueue.HELD,
-                priority=assessment.priority,
-                reason_codes=[*(r.code for r in assessment.reasons), "edit.pending"],
-                needs_clinical_review=assessment.needs_clinical_review,
+                ReviewQueue.HELD,
+                priority=50,
+                reason_codes=[ASSESSMENT_FAILED["code"], "edit.pending"],
             )
-            audit.record(
-                session,
-                actor_id=None,
-                action="post.edit_held",
-                target_type="post",
-                target_id=post.id,
-                forum_id=forum.id,
-                route=assessment.route.value,
-            )
+            return
+        session.add(_assessment_row(post, assessment))
+        status, _flagged = status_for(forum.moderation_mode, assessment)
+        if status is PostStatus.PUBLISHED and assessment.route is moderation.Route.PUBLISH:
+            posts.apply_edit(session, post, edit)
+            return
+        edit.status = EditStatus.PENDING
+        urgent = assessment.route is moderation.Route.URGENT
+        items.open_item(
+            session,
+            post,
+            forum.id,
+            ReviewQueue.URGENT if urgent else ReviewQueue.HELD,
+            priority=assessment.priority,
+            reason_codes=[*(r.code for r in assessment.reasons), "edit.pending"],
+            needs_clinical_review=assessment.needs_clinical_review,
+        )
+        audit.record(
+            session,
+            actor_id=None,
+            action="post.edit_held",
+            target_type="post",
+            target_id=post.id,
+            forum_id=forum.id,
+            route=assessment.route.value,
+        )
 
     def _hold_unassessed(self, session: Session, post: Post, forum: Forum) -> None:
         session.add(

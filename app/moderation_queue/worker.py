@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.db import after_commit
 from app.moderation_queue.gate import ModerationGate
-from app.posts.models import Post
+from app.posts.models import Post, PostEdit
 
 logger = logging.getLogger(__name__)
 
@@ -33,12 +33,15 @@ class AssessmentWorker:
     _thread: threading.Thread | None = field(default=None, init=False)
 
     def run_until_idle(self) -> int:
-        """Assess batches until nothing is waiting; returns how many posts were routed."""
+        """Assess batches until nothing is waiting; returns how many posts and edits were routed."""
         total = 0
         while True:
             done = self.gate.assess_pending(limit=self.batch_size, older_than=self.grace)
-            total += done
-            if done < self.batch_size:
+            done_edits = self.gate.assess_pending_edits(
+                limit=self.batch_size, older_than=self.grace
+            )
+            total += done + done_edits
+            if done < self.batch_size and done_edits < self.batch_size:
                 return total
 
     def wake(self) -> None:
@@ -78,5 +81,13 @@ class Assessments:
         post_id = post.id
         if self.inline:
             after_commit(session, lambda: self.gate.assess_post(post_id))
+        else:
+            after_commit(session, self.worker.wake)
+
+    def after_saving_edit(self, session: Session, edit: PostEdit) -> None:
+        """An edit of a published post goes the same way as a new post."""
+        edit_id = edit.id
+        if self.inline:
+            after_commit(session, lambda: self.gate.assess_edit(edit_id))
         else:
             after_commit(session, self.worker.wake)

@@ -71,6 +71,7 @@ class Post(Base):
 
 
 class EditStatus(StrEnum):
+    AWAITING_ASSESSMENT = "awaiting_assessment"  # saved; the gate has not looked at it yet
     PENDING = "pending"  # waiting for a moderator; the published version stays meanwhile
     APPLIED = "applied"
     DISCARDED = "discarded"
@@ -87,7 +88,7 @@ class PostEdit(Base):
     body_source: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
     status: Mapped[EditStatus] = mapped_column(
-        enum_column(EditStatus, "edit_status"), default=EditStatus.PENDING
+        enum_column(EditStatus, "edit_status"), default=EditStatus.AWAITING_ASSESSMENT
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

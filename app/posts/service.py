@@ -121,19 +121,26 @@ def unpublish(session: Session, post: Post, status: PostStatus) -> None:
     session.expire(post.thread)
 
 
-def pending_edit(session: Session, post: Post) -> PostEdit | None:
+# An author's edit that has not yet replaced the published version, from the author's side.
+WAITING_EDIT = (EditStatus.AWAITING_ASSESSMENT, EditStatus.PENDING)
+
+
+def pending_edit(session: Session, post: Post, *, unassessed_too: bool = False) -> PostEdit | None:
+    """The edit waiting for a moderator (or, for the author's view, for the gate as well)."""
+    statuses = WAITING_EDIT if unassessed_too else (EditStatus.PENDING,)
     return session.scalar(
-        select(PostEdit).where(PostEdit.post_id == post.id, PostEdit.status == EditStatus.PENDING)
+        select(PostEdit).where(PostEdit.post_id == post.id, PostEdit.status.in_(statuses))
     )
 
 
 def pending_edit_ids(session: Session, post_ids: Sequence[int]) -> set[int]:
+    """The posts among these with an edit their author is still waiting on."""
     if not post_ids:
         return set()
     return set(
         session.scalars(
             select(PostEdit.post_id).where(
-                PostEdit.post_id.in_(post_ids), PostEdit.status == EditStatus.PENDING
+                PostEdit.post_id.in_(post_ids), PostEdit.status.in_(WAITING_EDIT)
             )
         )
     )
@@ -141,13 +148,13 @@ def pending_edit_ids(session: Session, post_ids: Sequence[int]) -> set[int]:
 
 def edit_post(session: Session, post: Post, body: str) -> PostEdit | None:
     """Change a post. A held post changes at once (it is still waiting for a moderator); a
-    published post's edit is kept apart until it passes the gate, and returned."""
+    published post's edit is kept apart, awaiting assessment, until it passes the gate."""
     if post.status in (PostStatus.HELD, PostStatus.AWAITING_ASSESSMENT):
         post.body_source = body
         post.body_html = render_markdown(body)
         return None
     for older in session.scalars(
-        select(PostEdit).where(PostEdit.post_id == post.id, PostEdit.status == EditStatus.PENDING)
+        select(PostEdit).where(PostEdit.post_id == post.id, PostEdit.status.in_(WAITING_EDIT))
     ):
         older.status = EditStatus.DISCARDED  # only the latest edit is waiting
     edit = PostEdit(post_id=post.id, body_source=body, body_html=render_markdown(body))

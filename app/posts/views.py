@@ -346,7 +346,7 @@ def edit_form(request: Request, db: SessionDep, user: CurrentUser, post_id: int)
     post = _own_post(db, user, post_id)
     if post.status not in EDITABLE:
         raise HTTPException(409, _("This post can no longer be edited."))
-    pending = service.pending_edit(db, post)
+    pending = service.pending_edit(db, post, unassessed_too=True)
     body = pending.body_source if pending else post.body_source
     return render(
         request,
@@ -379,12 +379,11 @@ def edit(
             status_code=422,
         )
     pending = service.edit_post(db, post, body)
-    gate = assessments.gate
     if pending is None:
+        gate = assessments.gate
         after_commit(db, lambda: gate.rescore_post(post_id))
     else:
-        edit_id = pending.id
-        after_commit(db, lambda: gate.assess_edit(edit_id))
+        assessments.after_saving_edit(db, pending)
     return RedirectResponse(f"/posts/{post_id}", status_code=303)
 
 

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from app.config import Settings
 from app.db import utcnow
 from app.main import create_app
-from app.moderation_queue.models import PostAssessment
-from app.posts.models import Post, PostStatus
+from app.moderation_queue.models import PostAssessment, ReviewItem
+from app.posts.models import EditStatus, Post, PostEdit, PostStatus
 from tests.conftest import Browser
 from tests.factories import ForumFactory, PostFactory, member_of, thread_with_opening_post
 
@@ -111,3 +111,32 @@ def test_a_batch_with_one_unassessable_post_still_routes_the_others(
     db.refresh(bad)
     assert good.status is PostStatus.PUBLISHED
     assert bad.status is PostStatus.HELD
+
+
+def test_with_a_background_scorer_an_edit_waits_for_the_worker_and_the_published_text_stays(
+    settings: Settings, db: Session
+) -> None:
+    forum = ForumFactory()
+    kai = member_of(forum, email="kai@example.org")
+    thread = thread_with_opening_post(forum, kai)
+    post = PostFactory(thread=thread, author=kai, body_source=KIND)
+    app = create_app(
+        settings.model_copy(update={"assess_inline": False, "in_process_worker": False})
+    )
+    with TestClient(app) as client:
+        author = Browser(client)
+        author.sign_in("kai@example.org")
+        author.post(f"/posts/{post.id}/edit", {"body": KIND + " Ring me on 07700 900123."})
+        edit = db.scalars(select(PostEdit)).one()
+        assert edit.status is EditStatus.AWAITING_ASSESSMENT  # the request did not score it
+        page = author.get(f"/f/{forum.slug}/t/{thread.id}").text
+        assert "Your edit is waiting for a moderator" in page and "07700 900123" not in page
+
+        assert app.state.assessments.worker.run_until_idle() == 1
+        db.refresh(edit)
+        db.refresh(post)
+        assert edit.status is EditStatus.PENDING and post.body_source == KIND
+        item = db.scalars(select(ReviewItem).where(ReviewItem.post_id == post.id)).one()
+        assert "identifier.phone" in item.reason_codes and "edit.pending" in item.reason_codes
+        assert app.state.assessments.worker.run_until_idle() == 0  # assessed once only
+    app.state.engine.dispose()
