@@ -11,7 +11,8 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -135,6 +136,33 @@ def _assessment_row(post: Post, assessment: moderation.Assessment) -> PostAssess
     )
 
 
+Awaiting = TypeVar("Awaiting", Post, PostEdit)
+
+
+def _claim_awaiting(
+    session: Session,
+    model: type[Awaiting],
+    awaiting: StrEnum,
+    ids: Sequence[int] | None,
+    limit: int,
+    older_than: timedelta | None,
+) -> Sequence[Awaiting]:
+    """Lock a batch of rows awaiting assessment, oldest first. SKIP LOCKED (on PostgreSQL) means
+    several workers never assess the same row."""
+    query = (
+        select(model)
+        .where(model.status == awaiting)
+        .order_by(model.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=model)
+    )
+    if ids is not None:
+        query = query.where(model.id.in_(ids))
+    if older_than is not None:
+        query = query.where(model.created_at < utcnow() - older_than)
+    return session.scalars(query).all()
+
+
 @dataclass
 class ModerationGate:
     sessions: sessionmaker[Session]
@@ -151,23 +179,11 @@ class ModerationGate:
         limit: int = 32,
         older_than: timedelta | None = None,
     ) -> int:
-        """Assess a batch of posts awaiting assessment; returns how many were routed.
-
-        Rows are locked (SKIP LOCKED on PostgreSQL) so several workers never assess the same post.
-        """
+        """Assess a batch of posts awaiting assessment; returns how many were routed."""
         with write_transaction(self.sessions) as session:
-            query = (
-                select(Post)
-                .where(Post.status == PostStatus.AWAITING_ASSESSMENT)
-                .order_by(Post.id)
-                .limit(limit)
-                .with_for_update(skip_locked=True, of=Post)
+            batch = _claim_awaiting(
+                session, Post, PostStatus.AWAITING_ASSESSMENT, post_ids, limit, older_than
             )
-            if post_ids is not None:
-                query = query.where(Post.id.in_(post_ids))
-            if older_than is not None:
-                query = query.where(Post.created_at < utcnow() - older_than)
-            batch = session.scalars(query).all()
             if not batch:
                 return 0
             forum_of = _forums_of(session, batch)
@@ -293,18 +309,9 @@ class ModerationGate:
         """Assess authors' edits of published posts: apply each one that would publish, else
         queue it for a moderator while the published version stays. Returns how many."""
         with write_transaction(self.sessions) as session:
-            query = (
-                select(PostEdit)
-                .where(PostEdit.status == EditStatus.AWAITING_ASSESSMENT)
-                .order_by(PostEdit.id)
-                .limit(limit)
-                .with_for_update(skip_locked=True, of=PostEdit)
+            edits = _claim_awaiting(
+                session, PostEdit, EditStatus.AWAITING_ASSESSMENT, edit_ids, limit, older_than
             )
-            if edit_ids is not None:
-                query = query.where(PostEdit.id.in_(edit_ids))
-            if older_than is not None:
-                query = query.where(PostEdit.created_at < utcnow() - older_than)
-            edits = session.scalars(query).all()
             for edit in edits:
                 self._route_edit(session, edit)
             return len(edits)
