@@ -51,8 +51,22 @@ SECURITY_HEADERS = {
 }
 
 
+def signature(secret_key: str, purpose: str, *parts: object) -> str:
+    """An HMAC over `purpose` and `parts`: links and forms that prove what the server issued."""
+    message = ":".join([purpose, *(str(p) for p in parts)])
+    return hmac.new(secret_key.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
+def signature_is_valid(
+    secret_key: str, sent: str, purpose: str, *parts: object, length: int = 64
+) -> bool:
+    """Whether `sent` is the signature (its first `length` characters) of these parts."""
+    expected = signature(secret_key, purpose, *parts)[:length]
+    return hmac.compare_digest(expected.encode(), sent.encode())
+
+
 def csrf_token_for(secret_key: str, binding: str) -> str:
-    return hmac.new(secret_key.encode(), f"csrf:{binding}".encode(), hashlib.sha256).hexdigest()
+    return signature(secret_key, "csrf", binding)
 
 
 def csrf_binding(request: Request) -> str:

@@ -99,13 +99,18 @@ def register(
     return user
 
 
-def authenticate(session: Session, email: str, password: str) -> User | None:
-    """The user for these credentials, or None; the same cost whether or not the email exists."""
+def check_credentials(session: Session, email: str, password: str) -> User | None:
+    """The account these credentials prove, whatever its status, or None; the same cost whether
+    or not the email exists."""
     user = get_by_email(session, email)
     ok = verify_password(password, user.password_hash if user else None)
-    if not ok or user is None or user.status is AccountStatus.DEACTIVATED:
-        return None
-    return user
+    return user if ok and user is not None else None
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The user for these credentials if they may sign in, or None."""
+    user = check_credentials(session, email, password)
+    return None if user is None or user.status is AccountStatus.DEACTIVATED else user
 
 
 def _token_hash(token: str) -> str:

@@ -8,14 +8,14 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from app import i18n
 from app.accounts import data, service
-from app.accounts.models import AVATARS
+from app.accounts.models import AVATARS, AccountStatus
 from app.db import utcnow
 from app.deps import CurrentUser, LimiterDep, OptionalUser, SessionDep, SettingsDep
 from app.i18n import N_, _
 from app.moderation_queue import sanctions
-from app.moderation_queue.models import SANCTION_WORDS
+from app.moderation_queue.models import SANCTION_WORDS, Sanction
 from app.notifications import email
-from app.security import SESSION_COOKIE, is_https
+from app.security import SESSION_COOKIE, is_https, signature, signature_is_valid
 from app.templating import render
 
 router = APIRouter()
@@ -120,7 +120,13 @@ def login(
         service.normalise_email(email),
         message=message,
     )
-    user = service.authenticate(db, email, password)
+    user = service.check_credentials(db, email, password)
+    if user is not None and user.status is AccountStatus.DEACTIVATED:
+        ban = sanctions.site_ban_of(db, user)
+        if ban is not None:
+            # The password is proven, so they may read why and appeal (once), though not sign in.
+            return _closed_account(request, db, settings, user, ban, status_code=403)
+        user = None
     if user is None:
         return render(
             request,
@@ -205,6 +211,73 @@ def appeal(
     except sanctions.AppealRefused as exc:
         raise HTTPException(409, exc.message) from exc
     return RedirectResponse("/account/sanctions?appealed=1", status_code=303)
+
+
+BAN_APPEAL_MINUTES = 30
+
+
+def _ban_appeal_signature(
+    settings: SettingsDep, user_id: int, sanction_id: int, expires: int
+) -> str:
+    return signature(settings.secret_key, "ban-appeal", user_id, sanction_id, expires)
+
+
+def _closed_account(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    user: service.User,
+    ban: Sanction,
+    status_code: int = 200,
+) -> Response:
+    """Why a site-wide ban closed the account, and (once) a form to appeal it."""
+    expires = int(utcnow().timestamp()) + BAN_APPEAL_MINUTES * 60
+    return render(
+        request,
+        "accounts/closed.html",
+        {
+            "ban": ban,
+            "appeal": sanctions.appeal_of(db, ban),
+            "proof": {
+                "user_id": user.id,
+                "sanction_id": ban.id,
+                "expires": expires,
+                "token": _ban_appeal_signature(settings, user.id, ban.id, expires),
+            },
+        },
+        status_code=status_code,
+    )
+
+
+@router.post("/account/closed/appeal")
+def appeal_closed_account(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    user_id: Annotated[int, Form()],
+    sanction_id: Annotated[int, Form()],
+    expires: Annotated[int, Form()],
+    token: Annotated[str, Form(max_length=64)],
+    body: Annotated[str, Form(min_length=1, max_length=4000)],
+) -> Response:
+    """A banned member's appeal, proven by the signed form they got by signing in with their
+    password (a closed account has no session)."""
+    fresh = expires >= utcnow().timestamp()
+    if not fresh or not signature_is_valid(
+        settings.secret_key, token, "ban-appeal", user_id, sanction_id, expires
+    ):
+        raise HTTPException(
+            403, _("This form has expired. Sign in again to send your appeal; nothing was sent.")
+        )
+    user = db.get(service.User, user_id)
+    ban = sanctions.site_ban_of(db, user) if user is not None else None
+    if user is None or ban is None or ban.id != sanction_id:
+        return RedirectResponse("/login", status_code=303)  # lifted meanwhile: they can sign in
+    try:
+        sanctions.appeal(db, user, sanction_id, body.strip())
+    except sanctions.AppealRefused as exc:
+        raise HTTPException(409, exc.message) from exc
+    return _closed_account(request, db, settings, user, ban)
 
 
 @router.get("/account/posts")

@@ -168,6 +168,27 @@ def acknowledge(session: Session, member: User, sanction_id: int) -> None:
         sanction.acknowledged_at = utcnow()
 
 
+def site_ban_of(session: Session, member: User) -> Sanction | None:
+    """The site-wide ban that closed this account, while it is in force."""
+    now = utcnow()
+    return session.scalar(
+        select(Sanction)
+        .where(
+            Sanction.user_id == member.id,
+            Sanction.forum_id.is_(None),
+            Sanction.kind == SanctionKind.BAN,
+            Sanction.lifted_at.is_(None),
+            or_(Sanction.ends_at.is_(None), Sanction.ends_at > now),
+        )
+        .order_by(Sanction.created_at.desc())
+        .limit(1)
+    )
+
+
+def appeal_of(session: Session, sanction: Sanction) -> Appeal | None:
+    return session.scalar(select(Appeal).where(Appeal.sanction_id == sanction.id))
+
+
 def appealed_ids(session: Session, sanction_ids: Sequence[int]) -> set[int]:
     if not sanction_ids:
         return set()

@@ -7,8 +7,6 @@ Harbour, where the member signs in to read. Each email is written in the member'
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 import smtplib
 from datetime import timedelta
@@ -23,6 +21,7 @@ from app.config import Settings
 from app.db import after_commit, utcnow, write_transaction
 from app.i18n import N_, _, ngettext
 from app.notifications.models import Notification, OutboxEmail
+from app.security import signature, signature_is_valid
 
 logger = logging.getLogger(__name__)
 
@@ -46,13 +45,11 @@ def settings_of(session: Session) -> Settings | None:
 
 
 def unsubscribe_token(secret_key: str, user_id: int) -> str:
-    return hmac.new(
-        secret_key.encode(), f"unsubscribe:{user_id}".encode(), hashlib.sha256
-    ).hexdigest()[:32]
+    return signature(secret_key, "unsubscribe", user_id)[:32]
 
 
 def token_is_valid(secret_key: str, user_id: int, token: str) -> bool:
-    return hmac.compare_digest(unsubscribe_token(secret_key, user_id), token)
+    return signature_is_valid(secret_key, token, "unsubscribe", user_id, length=32)
 
 
 def _footer(settings: Settings, user: User) -> str:

@@ -9,12 +9,14 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from sqlalchemy.orm import Session
 
-from app.accounts.models import SiteRole
+from app.accounts.models import AccountStatus, SiteRole
 from app.forums.models import MembershipRole, ModerationMode, Visibility
+from app.moderation_queue.models import Sanction, SanctionKind
 from app.posts.models import PostStatus
 from tests.browser.test_member_flow import sign_in
 from tests.conftest import LiveServer
 from tests.factories import (
+    PASSWORD,
     ForumFactory,
     PostFactory,
     UserFactory,
@@ -132,3 +134,30 @@ def test_admin_pages_have_no_axe_violations(
     ):
         problems += check(page, live_server.url + url)
     assert problems == []
+
+
+def test_a_banned_members_closed_account_page_is_accessible_and_takes_an_appeal(
+    live_server: LiveServer, new_page: Callable[..., Any], db: Session
+) -> None:
+    admin = UserFactory(email="chair@charity.example", site_role=SiteRole.ADMIN)
+    sam = UserFactory(email="sam@example.org", status=AccountStatus.DEACTIVATED)
+    db.add(
+        Sanction(
+            user_id=sam.id,
+            kind=SanctionKind.BAN,
+            reason="Repeated threats.",
+            created_by_id=admin.id,
+        )
+    )
+    db.commit()
+    page = new_page()
+    page.goto(f"{live_server.url}/login")
+    page.get_by_label("Email address").fill("sam@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Your account is closed").wait_for()
+    problems = violations(page)
+    page.get_by_label("Why should it be reconsidered?").fill("It was a quote from a film.")
+    page.get_by_role("button", name="Send appeal").click()
+    page.get_by_text("Your appeal has been sent").wait_for()
+    assert problems + violations(page) == []

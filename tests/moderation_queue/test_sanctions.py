@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.accounts.models import SiteRole
+from app.config import Settings
+from app.db import utcnow
 from app.forums.models import Forum, Membership, MembershipRole, MembershipStatus
 from app.moderation_queue.models import Appeal, AppealStatus, Sanction
+from app.security import signature
 from tests.conftest import Browser
-from tests.factories import ForumFactory, member_of, thread_with_opening_post
+from tests.factories import PASSWORD, ForumFactory, member_of, thread_with_opening_post
 
 
 def setup(make_browser: Callable[[], Browser]) -> tuple[Forum, int, int, Browser, Browser]:
@@ -127,3 +132,72 @@ def test_only_site_admins_sanction_site_wide(
         {"forum": forum.slug, "kind": "suspension", "reason": "x", "site_wide": "true"},
     )
     assert refused.status_code == 403
+
+
+def test_a_member_banned_from_the_whole_site_can_read_why_and_appeal_once(
+    make_browser: Callable[[], Browser], db: Session
+) -> None:
+    forum, sam_id, _thread_id, member, _moderator = setup(make_browser)
+    member_of(forum, MembershipRole.MODERATOR, email="ada@example.org", site_role=SiteRole.ADMIN)
+    member_of(forum, MembershipRole.MODERATOR, email="bo@example.org", site_role=SiteRole.ADMIN)
+    ada, bo = make_browser(), make_browser()
+    ada.sign_in("ada@example.org")
+    bo.sign_in("bo@example.org")
+    banned = ada.post(
+        f"/moderation/members/{sam_id}/sanctions",
+        {"forum": forum.slug, "kind": "ban", "reason": "Repeated threats.", "site_wide": "true"},
+    )
+    assert banned.status_code == 200
+    assert member.get("/account").url.path == "/login"  # their sessions ended with the ban
+
+    wrong = member.post("/login", {"email": "sam@example.org", "password": "not their password"})
+    assert wrong.status_code == 401 and "Repeated threats." not in wrong.text
+    closed = member.post("/login", {"email": "sam@example.org", "password": PASSWORD})
+    assert closed.status_code == 403
+    assert "Your account is closed" in closed.text and "Repeated threats." in closed.text
+    proof = dict(
+        re.findall(r'name="(user_id|sanction_id|expires|token)" value="([^"]+)"', closed.text)
+    )
+    assert set(proof) == {"user_id", "sanction_id", "expires", "token"}
+
+    forged = member.post(
+        "/account/closed/appeal", {**proof, "user_id": str(sam_id + 1), "body": "Let me back."}
+    )
+    assert forged.status_code == 403
+    sent = member.post("/account/closed/appeal", {**proof, "body": "It was a quote from a film."})
+    assert sent.status_code == 200 and "Your appeal has been sent" in sent.text
+    again = member.post("/account/closed/appeal", {**proof, "body": "Please?"})
+    assert again.status_code == 409
+
+    assert "It was a quote from a film." not in ada.get("/moderation/appeals").text  # her own ban
+    appeal = db.scalars(select(Appeal)).one()
+    bo.post(f"/moderation/appeals/{appeal.id}", {"outcome": "overturn", "response": "Lifted."})
+    member.post("/login", {"email": "sam@example.org", "password": PASSWORD})
+    assert member.get("/account").url.path == "/account"  # signed in again
+
+
+def test_an_appeal_form_for_a_closed_account_expires(
+    make_browser: Callable[[], Browser], db: Session, settings: Settings
+) -> None:
+    forum, sam_id, _thread_id, member, _moderator = setup(make_browser)
+    member_of(forum, MembershipRole.MODERATOR, email="ada@example.org", site_role=SiteRole.ADMIN)
+    ada = make_browser()
+    ada.sign_in("ada@example.org")
+    ada.post(
+        f"/moderation/members/{sam_id}/sanctions",
+        {"forum": forum.slug, "kind": "ban", "reason": "Spam.", "site_wide": "true"},
+    )
+    ban_id = db.scalars(select(Sanction.id)).one()
+    expired = int(utcnow().timestamp()) - 1
+    token = signature(settings.secret_key, "ban-appeal", sam_id, ban_id, expired)
+    late = member.post(
+        "/account/closed/appeal",
+        {
+            "user_id": str(sam_id),
+            "sanction_id": str(ban_id),
+            "expires": str(expired),
+            "token": token,
+            "body": "Please.",
+        },
+    )
+    assert late.status_code == 403 and db.scalars(select(Appeal)).all() == []
