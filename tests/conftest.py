@@ -1,7 +1,9 @@
 """Test fixtures: every test gets its own database built from the migrations.
 
 The suite runs once on SQLite and again on PostgreSQL when HARBOUR_TEST_DATABASE_URL is set
-(otherwise those runs are skipped, with the reason shown in the summary).
+(otherwise those runs are skipped, with the reason shown in the summary). Browser tests drive the
+same code through Chromium, so they run once: on PostgreSQL, the production database, when it is
+set, else on SQLite.
 """
 
 from __future__ import annotations
@@ -34,6 +36,20 @@ PG_SKIP_REASON = (
     "PostgreSQL run skipped: set HARBOUR_TEST_DATABASE_URL "
     "(e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test) to run the suite on PostgreSQL too"
 )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    browser_database = "postgresql" if os.environ.get("HARBOUR_TEST_DATABASE_URL") else "sqlite"
+    keep: list[pytest.Item] = []
+    once: list[pytest.Item] = []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        database = callspec.params.get("template_database") if callspec else None
+        is_repeat = database is not None and database != browser_database
+        (once if item.get_closest_marker("browser") and is_repeat else keep).append(item)
+    if once:
+        config.hook.pytest_deselected(items=once)
+        items[:] = keep
 
 
 @dataclass(frozen=True)
