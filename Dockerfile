@@ -15,6 +15,7 @@ COPY moderation ./moderation
 COPY migrations ./migrations
 COPY templates ./templates
 COPY static ./static
+COPY translations ./translations
 COPY docker/entrypoint.sh /usr/local/bin/harbour-entrypoint
 RUN pip install -e . && chmod 0755 /usr/local/bin/harbour-entrypoint
 

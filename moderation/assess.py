@@ -39,11 +39,13 @@ PRIORITY = {
 }
 # Reasons that do not hold a post on their own.
 PUBLISHING_CODES = ("venting.obscene_only", "watched_word.flag")
+# One sentence a moderator reads for each score over its threshold; the score itself is the
+# Reason's label, so the dashboard shows the figures beside it and the sentence stays translatable.
 SCORE_MESSAGES = {
-    "threat": "Reads as a threat",
-    "severe_toxicity": "Very hostile language",
-    "identity_attack": "Attacks people for who they are",
-    "insult": "Reads as an insult aimed at someone",
+    "threat": N_("Reads as a threat."),
+    "severe_toxicity": N_("Very hostile language."),
+    "identity_attack": N_("Attacks people for who they are."),
+    "insult": N_("Reads as an insult aimed at someone."),
 }
 HOSTILITY_SUGGESTION = N_("Could you rephrase this so it's kind to the person you're replying to?")
 MEDICAL_SUGGESTION = N_(
@@ -81,12 +83,10 @@ def _score_reasons(
     policy = context.policy
     by_code = {r.code: r for r in rules}
     reasons: list[Reason] = []
-    for label, words in SCORE_MESSAGES.items():
-        score, threshold = scores.get(label, 0.0), policy.threshold(label)
-        if score < threshold:
+    for label, message in SCORE_MESSAGES.items():
+        if scores.get(label, 0.0) < policy.threshold(label):
             continue
         code = f"score.{label}"
-        message = f"{words} (score {score:.2f}, threshold {threshold:.2f})."
         rule = by_code.get(code)
         reasons.append(Reason(code, message, rule.spans if rule else (), label))
     aimed = any(r.code.startswith(("score.", "crisis.")) for r in [*rules, *reasons])
@@ -105,8 +105,7 @@ def _score_reasons(
         reasons.append(
             Reason(
                 "venting.hold" if held else "venting.obscene_only",
-                f"Strong language not aimed at anyone: likely venting "
-                f"({label} {scores[label]:.2f}, threshold {policy.threshold(label):.2f}).",
+                N_("Strong language not aimed at anyone: likely venting."),
                 spans,
                 label,
             )

@@ -37,6 +37,17 @@ def test_the_entrypoint_migrates_then_serves_with_gunicorn(tmp_path: Path) -> No
     assert "uvicorn" in (tmp_path / "gunicorn.log").read_text().lower()
 
 
+def test_the_image_holds_every_folder_the_app_reads_at_run_time() -> None:
+    copied = {
+        source.rstrip("/")
+        for line in (ROOT / "Dockerfile").read_text().splitlines()
+        if line.startswith("COPY ")
+        for source in line.split()[1:-1]
+    }
+    needed = {"app", "moderation", "migrations", "templates", "static", "translations"}
+    assert needed <= copied, needed - copied
+
+
 def test_production_refuses_the_default_secret() -> None:
     with pytest.raises(ValidationError, match="HARBOUR_SECRET_KEY"):
         Settings(environment="production")
