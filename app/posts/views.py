@@ -183,9 +183,11 @@ def thread_page(
     if user is not None:
         last_read = notifications.last_reads(db, user.id, [thread.id]).get(thread.id)
         watching = notifications.is_watching(db, user.id, thread_id=thread.id)
-        # Recorded in its own write transaction after this read-only request.
-        sessions, user_id = request.app.state.sessions, user.id
-        after_commit(db, lambda: _mark_read(sessions, user_id, thread_id))
+        if last_read is None or thread.last_activity_at > last_read:
+            # Recorded in its own write transaction after this read-only request, and only when
+            # there was something new: re-reading a quiet thread writes nothing.
+            sessions, user_id = request.app.state.sessions, user.id
+            after_commit(db, lambda: _mark_read(sessions, user_id, thread_id))
     return render(
         request,
         "posts/thread.html",

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db import utcnow
 from app.forums.models import MembershipRole, ModerationMode, Visibility
+from app.notifications.models import ThreadRead
 from tests.conftest import Browser
 from tests.factories import (
     ForumFactory,
@@ -95,6 +97,12 @@ def test_unread_markers_and_new_since_last_visit(
     writer.post(f"/f/{forum.slug}/t/{thread.id}/reply", {"body": "Ice lollies help me a lot."})
     assert "New replies" in reader.get(f"/f/{forum.slug}").text
     assert "New since your last visit" in reader.get(f"/f/{forum.slug}/t/{thread.id}").text
+    kais_read = select(ThreadRead.read_at).where(ThreadRead.user_id == kai.id)
+    read_at = db.scalars(kais_read).one()
+    reader.get(f"/f/{forum.slug}/t/{thread.id}")  # nothing new: re-reading writes nothing
+    db.expire_all()
+    assert db.scalars(kais_read).one() == read_at
+    assert "New since your last visit" not in reader.get(f"/f/{forum.slug}/t/{thread.id}").text
 
 
 def test_unanswered_threads_and_the_supporters_view(
