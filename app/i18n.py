@@ -10,13 +10,13 @@ catalogue and translated with `_` where it is shown.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
 from functools import cache
 
-from babel.dates import format_date, format_datetime, get_day_names
+from babel.dates import format_date, get_day_names, get_month_names
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -82,11 +82,18 @@ def _locale() -> str:
     return LANGUAGE_TAGS[_language.get()].replace("-", "_")
 
 
+@cache
+def _month_abbreviations(language: str) -> Mapping[int, str]:
+    return get_month_names("abbreviated", locale=LANGUAGE_TAGS[language].replace("-", "_"))
+
+
 def format_when(value: datetime | None) -> str:
-    """A date and time in the reader's language, e.g. "3 Mar 2026, 14:05"."""
+    """A date and time in the reader's language, e.g. "3 Mar 2026, 14:05" (Babel's "d MMM y,
+    HH:mm", assembled directly: a thread page shows dozens of these)."""
     if value is None:
         return ""
-    return format_datetime(value, "d MMM y, HH:mm", locale=_locale())
+    month = _month_abbreviations(_language.get())[value.month]
+    return f"{value.day} {month} {value.year}, {value.hour:02d}:{value.minute:02d}"
 
 
 def format_day(value: date) -> str:

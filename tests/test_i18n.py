@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from babel.dates import format_datetime
 from babel.messages.catalog import Message
 from babel.messages.pofile import read_po
 from sqlalchemy import select
@@ -125,6 +126,12 @@ def test_dates_are_written_in_the_readers_language() -> None:
     with i18n.language("cy"):
         assert i18n.format_when(moment) == "3 Maw 2026, 14:05"
         assert i18n.weekday_name(0) == "Llun"
+    for language, locale in i18n.LANGUAGE_TAGS.items():
+        with i18n.language(language):
+            for month in range(1, 13):
+                day = datetime(2026, month, 9, 7, 30, tzinfo=UTC)
+                expected = format_datetime(day, "d MMM y, HH:mm", locale=locale.replace("-", "_"))
+                assert i18n.format_when(day) == expected  # Babel's pattern, assembled faster
 
 
 def test_a_welsh_reader_confirms_account_deletion_in_welsh(browser: Browser, db: Session) -> None:
