@@ -20,6 +20,8 @@ from app.security import csrf_token
 
 templates = Jinja2Blocks(directory=str(PROJECT_ROOT / "templates"))
 templates.env.add_extension("jinja2.ext.i18n")
+# {% trans %} blocks may wrap over lines; translators see each sentence on one line.
+templates.env.policies["ext.i18n.trimmed"] = True
 templates.env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
 
 HTMX_VERSION = "2.0.11"
