@@ -78,13 +78,14 @@ def N_(message: str) -> str:
     return message
 
 
-def _locale() -> str:
-    return LANGUAGE_TAGS[_language.get()].replace("-", "_")
+def _locale(language: str | None = None) -> str:
+    """Babel's name for the language being read (or `language`)."""
+    return LANGUAGE_TAGS[language or _language.get()].replace("-", "_")
 
 
 @cache
 def _month_abbreviations(language: str) -> Mapping[int, str]:
-    return get_month_names("abbreviated", locale=LANGUAGE_TAGS[language].replace("-", "_"))
+    return get_month_names("abbreviated", locale=_locale(language))
 
 
 def format_when(value: datetime | None) -> str:
@@ -108,7 +109,7 @@ def format_long_date(value: date) -> str:
 
 def weekday_name(day: int) -> str:
     """Monday is 0, as in Python."""
-    return get_day_names("abbreviated", locale=_language.get())[int(day)]
+    return get_day_names("abbreviated", locale=_locale())[int(day)]
 
 
 class LanguageMiddleware:
