@@ -44,6 +44,13 @@ def check(page: Any, url: str) -> list[str]:
     return [f"{url} -> {v}" for v in violations(page)]
 
 
+def scrolls_sideways(page: Any, url: str, width: int) -> list[str]:
+    scroll_width = page.evaluate("() => document.documentElement.scrollWidth")
+    if scroll_width > width + 1:
+        return [f"{url} scrolls sideways at {width}px ({scroll_width}px wide)"]
+    return []
+
+
 @pytest.mark.parametrize("width", [1280, 320], ids=["desktop", "phone-320px"])
 def test_member_pages_have_no_axe_violations(
     live_server: LiveServer, new_page: Callable[..., Any], db: Session, width: int
@@ -80,10 +87,13 @@ def test_member_pages_have_no_axe_violations(
         "/account/sanctions",
         "/notifications",
     ):
-        problems += check(page, base + url)
-        scroll_width = page.evaluate("() => document.documentElement.scrollWidth")
-        if scroll_width > width + 1:
-            problems.append(f"{url} scrolls sideways at {width}px ({scroll_width}px wide)")
+        problems += check(page, base + url) + scrolls_sideways(page, url, width)
+    # The footer's language form, then the same checks in Welsh (longer words, lang="cy").
+    page.get_by_label("Language").select_option("cy")
+    page.get_by_role("button", name="Change").click()
+    page.get_by_role("link", name="Neidio i'r prif gynnwys").wait_for(state="attached")
+    for url in ("/", f"/f/{forum.slug}/t/{thread.id}", "/account"):
+        problems += check(page, base + url) + scrolls_sideways(page, f"{url} (Welsh)", width)
     assert problems == []
 
 
