@@ -172,15 +172,17 @@ def test_a_welsh_reader_confirms_account_deletion_in_welsh(browser: Browser, db:
     assert deleted is not None and deleted.deleted_at is not None
 
 
-def test_the_compose_check_advises_in_welsh(browser: Browser, db: Session) -> None:
+def _welsh_draft_check(browser: Browser, draft: str) -> str:
+    """The advice a Welsh-reading member gets on a draft reply."""
     forum = ForumFactory()
     member_of(forum, email="kai@example.org")
     browser.sign_in("kai@example.org")
     browser.post("/language", {"language": "cy"})
-    advice = browser.post(
-        f"/f/{forum.slug}/draft-check",
-        {"body": "Ring me on 07700 900123 if you want to chat", "form_id": "reply"},
-    ).text
+    return browser.post(f"/f/{forum.slug}/draft-check", {"body": draft, "form_id": "reply"}).text
+
+
+def test_the_compose_check_advises_in_welsh(browser: Browser, db: Session) -> None:
+    advice = _welsh_draft_check(browser, "Ring me on 07700 900123 if you want to chat")
     assert "Mae'n cynnwys rhywbeth sy'n edrych fel rhif ffôn." in advice
 
 
@@ -194,13 +196,6 @@ def test_a_moderator_can_work_in_welsh(browser: Browser, db: Session) -> None:
 
 
 def test_a_welsh_reader_in_crisis_is_answered_in_welsh(browser: Browser, db: Session) -> None:
-    forum = ForumFactory()
-    member_of(forum, email="kai@example.org")
-    browser.sign_in("kai@example.org")
-    browser.post("/language", {"language": "cy"})
-    advice = browser.post(
-        f"/f/{forum.slug}/draft-check",
-        {"body": "I want to end my life, I can't do this any more", "form_id": "reply"},
-    ).text
+    advice = _welsh_draft_check(browser, "I want to end my life, I can't do this any more")
     assert "Does dim rhaid i chi wynebu hyn ar eich pen eich hun" in advice
     assert "Ble i gael help nawr" in advice  # the landmark's name, for screen readers
