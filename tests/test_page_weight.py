@@ -42,4 +42,5 @@ def test_static_files_have_content_hashes_and_a_year_long_cache(
     assert css
     response = browser.get(css.group(1))
     assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert "accept-language" not in response.headers.get("vary", "").lower()  # one copy for all
     assert "@font-face" not in response.text  # no web fonts to download
