@@ -15,6 +15,7 @@ from markupsafe import Markup
 from app import i18n
 from app.config import PROJECT_ROOT
 from app.db import utcnow
+from app.i18n import N_
 from app.moderation_queue.highlight import highlight
 from app.security import csrf_token
 
@@ -31,6 +32,47 @@ def is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"
 
 
+# How stored codes (statuses, roles, decisions, sanctions) read in the interface; the database and
+# exports keep the codes. Shared words ("removed", "pending") read the same wherever they appear.
+CODE_LABELS = {
+    "awaiting_assessment": N_("being checked"),
+    "held": N_("awaiting review"),
+    "published": N_("published"),
+    "rejected": N_("not published"),
+    "withdrawn": N_("withdrawn"),
+    "removed": N_("removed"),
+    "approve": N_("approved"),
+    "approved": N_("approved"),
+    "reject": N_("rejected"),
+    "edit_approve": N_("edited and approved"),
+    "escalate": N_("escalated"),
+    "dismiss": N_("dismissed"),
+    "remove": N_("taken down"),
+    "warning": N_("warning"),
+    "mute": N_("mute"),
+    "suspension": N_("suspension"),
+    "ban": N_("ban"),
+    "member": N_("member"),
+    "supporter": N_("trained supporter"),
+    "moderator": N_("moderator"),
+    "pending": N_("pending"),
+    "active": N_("active"),
+    "suspended": N_("suspended"),
+    "deactivated": N_("deactivated"),
+    "upheld": N_("upheld"),
+    "dismissed": N_("dismissed"),
+    "open": N_("open"),
+    "applied": N_("applied"),
+    "discarded": N_("discarded"),
+}
+
+
+def code_label(code: object) -> str:
+    """`{{ post.status|label }}`: a stored code in the reader's language."""
+    value = str(getattr(code, "value", code))
+    return i18n.gettext(CODE_LABELS[value]) if value in CODE_LABELS else value.replace("_", " ")
+
+
 def _iso(value: datetime | None) -> str:
     return value.isoformat() if value else ""
 
@@ -41,6 +83,7 @@ def _csrf_input(request: Request) -> Markup:
 
 templates.env.filters["when"] = i18n.format_when
 templates.env.filters["iso"] = _iso
+templates.env.filters["label"] = code_label
 templates.env.filters["weekday"] = i18n.weekday_name
 templates.env.filters["day_month"] = i18n.format_day
 templates.env.filters["highlight"] = highlight

@@ -17,7 +17,10 @@ from app import i18n
 from app.accounts.models import User
 from app.config import PROJECT_ROOT
 from app.forums.models import MembershipRole
+from app.moderation_queue.models import DecisionAction, SanctionKind
 from app.notifications.models import Notification
+from app.posts.models import PostStatus
+from app.templating import code_label
 from tests.conftest import Browser
 from tests.factories import ForumFactory, UserFactory, member_of, thread_with_opening_post
 
@@ -199,3 +202,12 @@ def test_a_welsh_reader_in_crisis_is_answered_in_welsh(browser: Browser, db: Ses
     advice = _welsh_draft_check(browser, "I want to end my life, I can't do this any more")
     assert "Does dim rhaid i chi wynebu hyn ar eich pen eich hun" in advice
     assert "Ble i gael help nawr" in advice  # the landmark's name, for screen readers
+
+
+def test_stored_codes_read_as_words_in_the_readers_language() -> None:
+    with i18n.language("en"):
+        assert code_label(DecisionAction.EDIT_APPROVE) == "edited and approved"
+        assert code_label("some_new_code") == "some new code"  # never a bare code with underscores
+    with i18n.language("cy"):
+        assert code_label(PostStatus.HELD) == "yn aros am adolygiad"
+        assert code_label(SanctionKind.BAN) == "gwaharddiad"
