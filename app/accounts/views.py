@@ -214,12 +214,7 @@ def appeal(
 
 
 BAN_APPEAL_MINUTES = 30
-
-
-def _ban_appeal_signature(
-    settings: SettingsDep, user_id: int, sanction_id: int, expires: int
-) -> str:
-    return signature(settings.secret_key, "ban-appeal", user_id, sanction_id, expires)
+BAN_APPEAL = "ban-appeal"  # what the appeal form's signature is for
 
 
 def _closed_account(
@@ -242,7 +237,7 @@ def _closed_account(
                 "user_id": user.id,
                 "sanction_id": ban.id,
                 "expires": expires,
-                "token": _ban_appeal_signature(settings, user.id, ban.id, expires),
+                "token": signature(settings.secret_key, BAN_APPEAL, user.id, ban.id, expires),
             },
         },
         status_code=status_code,
@@ -264,7 +259,7 @@ def appeal_closed_account(
     password (a closed account has no session)."""
     fresh = expires >= utcnow().timestamp()
     if not fresh or not signature_is_valid(
-        settings.secret_key, token, "ban-appeal", user_id, sanction_id, expires
+        settings.secret_key, token, BAN_APPEAL, user_id, sanction_id, expires
     ):
         raise HTTPException(
             403, _("This form has expired. Sign in again to send your appeal; nothing was sent.")

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import SiteRole
+from app.accounts.views import BAN_APPEAL
 from app.config import Settings
 from app.db import utcnow
 from app.forums.models import Forum, Membership, MembershipRole, MembershipStatus
@@ -189,7 +190,7 @@ def test_an_appeal_form_for_a_closed_account_expires(
     )
     ban_id = db.scalars(select(Sanction.id)).one()
     expired = int(utcnow().timestamp()) - 1
-    token = signature(settings.secret_key, "ban-appeal", sam_id, ban_id, expired)
+    token = signature(settings.secret_key, BAN_APPEAL, sam_id, ban_id, expired)
     late = member.post(
         "/account/closed/appeal",
         {
