@@ -319,6 +319,9 @@ class ModerationGate:
     def _route_edit(self, session: Session, edit: PostEdit) -> None:
         post = session.get(Post, edit.post_id)
         assert post is not None
+        if post.status is not PostStatus.PUBLISHED:
+            edit.status = EditStatus.DISCARDED  # taken down or withdrawn meanwhile: nothing to edit
+            return
         forum = _forums_of(session, [post])[post.thread_id]
         try:
             assessment = moderation.assess(

@@ -140,3 +140,24 @@ def test_with_a_background_scorer_an_edit_waits_for_the_worker_and_the_published
         assert "identifier.phone" in item.reason_codes and "edit.pending" in item.reason_codes
         assert app.state.assessments.worker.run_until_idle() == 0  # assessed once only
     app.state.engine.dispose()
+
+
+def test_an_edit_of_a_post_withdrawn_before_the_worker_runs_is_dropped(
+    settings: Settings, db: Session
+) -> None:
+    forum = ForumFactory()
+    kai = member_of(forum, email="kai@example.org")
+    thread = thread_with_opening_post(forum, kai)
+    post = PostFactory(thread=thread, author=kai, body_source=KIND)
+    app = create_app(
+        settings.model_copy(update={"assess_inline": False, "in_process_worker": False})
+    )
+    with TestClient(app) as client:
+        author = Browser(client)
+        author.sign_in("kai@example.org")
+        author.post(f"/posts/{post.id}/edit", {"body": KIND + " Ring me on 07700 900123."})
+        author.post(f"/posts/{post.id}/withdraw")
+        app.state.assessments.worker.run_until_idle()
+        assert db.scalars(select(PostEdit.status)).one() is EditStatus.DISCARDED
+        assert db.scalars(select(ReviewItem).where(ReviewItem.post_id == post.id)).all() == []
+    app.state.engine.dispose()
