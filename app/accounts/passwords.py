@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 
 from passlib.context import CryptContext
@@ -12,7 +13,16 @@ from app.i18n import _
 MIN_LENGTH = 8
 MAX_LENGTH = 128
 
-password_context = CryptContext(schemes=["argon2"], deprecated="auto", argon2__type="ID")
+# argon2id at libpass's defaults (64 MiB, 3 passes). The test suite (HARBOUR_ENVIRONMENT=test, set before
+# anything imports this) uses argon2's smallest cost instead, so its hundreds of sign-ins stay quick;
+# tests/accounts/test_passwords.py checks that every other environment keeps the defaults.
+_TEST_COST = {"argon2__memory_cost": 8, "argon2__time_cost": 1, "argon2__parallelism": 1}
+password_context = CryptContext(
+    schemes=["argon2"],
+    deprecated="auto",
+    argon2__type="ID",
+    **(_TEST_COST if os.environ.get("HARBOUR_ENVIRONMENT") == "test" else {}),
+)
 
 # Verified against when the email is unknown, so a wrong email costs as long as a wrong password.
 _DUMMY_HASH = password_context.hash("harbour-timing-equaliser")
