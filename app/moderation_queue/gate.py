@@ -80,6 +80,7 @@ def status_for(mode: ModerationMode, assessment: moderation.Assessment) -> tuple
 
 
 NEW_MEMBER_CODE = "new_member.first_posts"
+EDIT_CODE = "edit.pending"  # an edit of a published post waits; the published version stays
 
 
 def _among_first_posts(session: Session, post: Post, forum: Forum) -> bool:
@@ -132,6 +133,26 @@ def _assessment_row(post: Post, assessment: moderation.Assessment) -> PostAssess
         scores=dict(assessment.scores),
         reasons=_reasons_as_json(assessment),
         review_flag=assessment.review_flag,
+        needs_clinical_review=assessment.needs_clinical_review,
+    )
+
+
+def _queue_for_review(
+    session: Session,
+    post: Post,
+    forum: Forum,
+    assessment: moderation.Assessment,
+    codes: Sequence[str] | None = None,
+) -> None:
+    """A review item for what the assessment holds: urgent for crisis, else the held queue."""
+    urgent = assessment.route is moderation.Route.URGENT
+    items.open_item(
+        session,
+        post,
+        forum.id,
+        ReviewQueue.URGENT if urgent else ReviewQueue.HELD,
+        priority=assessment.priority,
+        reason_codes=list(codes if codes is not None else (r.code for r in assessment.reasons)),
         needs_clinical_review=assessment.needs_clinical_review,
     )
 
@@ -207,16 +228,7 @@ class ModerationGate:
                 continue
             session.add(_assessment_row(post, assessment))
             if post.status is PostStatus.HELD:
-                urgent = assessment.route is moderation.Route.URGENT
-                items.open_item(
-                    session,
-                    post,
-                    forum_of[post.thread_id].id,
-                    ReviewQueue.URGENT if urgent else ReviewQueue.HELD,
-                    priority=assessment.priority,
-                    reason_codes=[r.code for r in assessment.reasons],
-                    needs_clinical_review=assessment.needs_clinical_review,
-                )
+                _queue_for_review(session, post, forum_of[post.thread_id], assessment)
             if (
                 post.status is PostStatus.PUBLISHED
                 and assessment.route is not moderation.Route.PUBLISH
@@ -267,16 +279,7 @@ class ModerationGate:
                 )
         else:
             post.status = status
-            urgent = assessment.route is moderation.Route.URGENT
-            items.open_item(
-                session,
-                post,
-                forum.id,
-                ReviewQueue.URGENT if urgent else ReviewQueue.HELD,
-                priority=assessment.priority,
-                reason_codes=codes,
-                needs_clinical_review=assessment.needs_clinical_review,
-            )
+            _queue_for_review(session, post, forum, assessment, codes)
         audit.record(
             session,
             actor_id=None,
@@ -330,14 +333,7 @@ class ModerationGate:
         except Exception:
             logger.exception("could not assess edit %s; holding it for a moderator", edit.id)
             edit.status = EditStatus.PENDING
-            items.open_item(
-                session,
-                post,
-                forum.id,
-                ReviewQueue.HELD,
-                priority=50,
-                reason_codes=[ASSESSMENT_FAILED["code"], "edit.pending"],
-            )
+            self._hold_unassessed(session, post, forum, edit=True)
             return
         session.add(_assessment_row(post, assessment))
         status, _flagged = status_for(forum.moderation_mode, assessment)
@@ -345,16 +341,8 @@ class ModerationGate:
             posts.apply_edit(session, post, edit)
             return
         edit.status = EditStatus.PENDING
-        urgent = assessment.route is moderation.Route.URGENT
-        items.open_item(
-            session,
-            post,
-            forum.id,
-            ReviewQueue.URGENT if urgent else ReviewQueue.HELD,
-            priority=assessment.priority,
-            reason_codes=[*(r.code for r in assessment.reasons), "edit.pending"],
-            needs_clinical_review=assessment.needs_clinical_review,
-        )
+        codes = [*(r.code for r in assessment.reasons), EDIT_CODE]
+        _queue_for_review(session, post, forum, assessment, codes)
         audit.record(
             session,
             actor_id=None,
@@ -365,7 +353,11 @@ class ModerationGate:
             route=assessment.route.value,
         )
 
-    def _hold_unassessed(self, session: Session, post: Post, forum: Forum) -> None:
+    def _hold_unassessed(
+        self, session: Session, post: Post, forum: Forum, *, edit: bool = False
+    ) -> None:
+        """Hold for a human what the scorer could not assess: a new post, or an author's edit of
+        a published post (which stays published; the edit waits)."""
         session.add(
             PostAssessment(
                 post_id=post.id,
@@ -376,19 +368,20 @@ class ModerationGate:
                 reasons=[ASSESSMENT_FAILED],
             )
         )
-        post.status = PostStatus.HELD
+        if not edit:
+            post.status = PostStatus.HELD
         items.open_item(
             session,
             post,
             forum.id,
             ReviewQueue.HELD,
             priority=50,
-            reason_codes=[ASSESSMENT_FAILED["code"]],
+            reason_codes=[ASSESSMENT_FAILED["code"], *([EDIT_CODE] if edit else [])],
         )
         audit.record(
             session,
             actor_id=None,
-            action="post.held",
+            action="post.edit_held" if edit else "post.held",
             target_type="post",
             target_id=post.id,
             forum_id=forum.id,

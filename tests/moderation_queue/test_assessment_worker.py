@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 
+import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,6 +20,30 @@ from tests.conftest import Browser
 from tests.factories import ForumFactory, PostFactory, member_of, thread_with_opening_post
 
 KIND = "Sending you strength. The first months on dialysis are the hardest."
+WITH_A_PHONE_NUMBER = KIND + " Ring me on 07700 900123."
+
+
+@pytest.fixture
+def slow_scorer_app(settings: Settings) -> Iterator[FastAPI]:
+    """The app as run with a slow scorer: nothing is assessed in the request; tests run the worker."""
+    app = create_app(
+        settings.model_copy(update={"assess_inline": False, "in_process_worker": False})
+    )
+    yield app
+    app.state.engine.dispose()
+
+
+def kais_published_post() -> Post:
+    forum = ForumFactory()
+    kai = member_of(forum, email="kai@example.org")
+    thread = thread_with_opening_post(forum, kai)
+    return PostFactory(thread=thread, author=kai, body_source=KIND)
+
+
+def signed_in_author(client: TestClient) -> Browser:
+    author = Browser(client)
+    author.sign_in("kai@example.org")
+    return author
 
 
 def test_posts_left_unassessed_by_a_crash_are_picked_up_at_start(
@@ -42,17 +69,14 @@ def test_posts_left_unassessed_by_a_crash_are_picked_up_at_start(
 
 
 def test_with_a_background_scorer_the_author_sees_awaiting_review_until_the_worker_runs(
-    settings: Settings, db: Session
+    slow_scorer_app: FastAPI, db: Session
 ) -> None:
+    app = slow_scorer_app
     forum = ForumFactory()
     kai = member_of(forum, email="kai@example.org")
     thread = thread_with_opening_post(forum, kai)
-    app = create_app(
-        settings.model_copy(update={"assess_inline": False, "in_process_worker": False})
-    )
     with TestClient(app) as client:
-        author = Browser(client)
-        author.sign_in("kai@example.org")
+        author = signed_in_author(client)
         page = author.post(f"/f/{forum.slug}/t/{thread.id}/reply", {"body": KIND})
         assert "Awaiting review" in page.text
         reply = db.scalars(select(Post).where(Post.is_opening.is_(False))).one()
@@ -62,7 +86,6 @@ def test_with_a_background_scorer_the_author_sees_awaiting_review_until_the_work
         db.refresh(reply)
         assert reply.status is PostStatus.PUBLISHED
         assert "Awaiting review" not in author.get(f"/f/{forum.slug}/t/{thread.id}").text
-    app.state.engine.dispose()
 
 
 def test_a_batch_with_one_unassessable_post_still_routes_the_others(
@@ -114,22 +137,16 @@ def test_a_batch_with_one_unassessable_post_still_routes_the_others(
 
 
 def test_with_a_background_scorer_an_edit_waits_for_the_worker_and_the_published_text_stays(
-    settings: Settings, db: Session
+    slow_scorer_app: FastAPI, db: Session
 ) -> None:
-    forum = ForumFactory()
-    kai = member_of(forum, email="kai@example.org")
-    thread = thread_with_opening_post(forum, kai)
-    post = PostFactory(thread=thread, author=kai, body_source=KIND)
-    app = create_app(
-        settings.model_copy(update={"assess_inline": False, "in_process_worker": False})
-    )
+    app = slow_scorer_app
+    post = kais_published_post()
     with TestClient(app) as client:
-        author = Browser(client)
-        author.sign_in("kai@example.org")
-        author.post(f"/posts/{post.id}/edit", {"body": KIND + " Ring me on 07700 900123."})
+        author = signed_in_author(client)
+        author.post(f"/posts/{post.id}/edit", {"body": WITH_A_PHONE_NUMBER})
         edit = db.scalars(select(PostEdit)).one()
         assert edit.status is EditStatus.AWAITING_ASSESSMENT  # the request did not score it
-        page = author.get(f"/f/{forum.slug}/t/{thread.id}").text
+        page = author.get(f"/posts/{post.id}").text
         assert "Your edit is waiting for a moderator" in page and "07700 900123" not in page
 
         assert app.state.assessments.worker.run_until_idle() == 1
@@ -139,25 +156,40 @@ def test_with_a_background_scorer_an_edit_waits_for_the_worker_and_the_published
         item = db.scalars(select(ReviewItem).where(ReviewItem.post_id == post.id)).one()
         assert "identifier.phone" in item.reason_codes and "edit.pending" in item.reason_codes
         assert app.state.assessments.worker.run_until_idle() == 0  # assessed once only
-    app.state.engine.dispose()
 
 
 def test_an_edit_of_a_post_withdrawn_before_the_worker_runs_is_dropped(
-    settings: Settings, db: Session
+    slow_scorer_app: FastAPI, db: Session
 ) -> None:
-    forum = ForumFactory()
-    kai = member_of(forum, email="kai@example.org")
-    thread = thread_with_opening_post(forum, kai)
-    post = PostFactory(thread=thread, author=kai, body_source=KIND)
-    app = create_app(
-        settings.model_copy(update={"assess_inline": False, "in_process_worker": False})
-    )
+    app = slow_scorer_app
+    post = kais_published_post()
     with TestClient(app) as client:
-        author = Browser(client)
-        author.sign_in("kai@example.org")
-        author.post(f"/posts/{post.id}/edit", {"body": KIND + " Ring me on 07700 900123."})
+        author = signed_in_author(client)
+        author.post(f"/posts/{post.id}/edit", {"body": WITH_A_PHONE_NUMBER})
         author.post(f"/posts/{post.id}/withdraw")
         app.state.assessments.worker.run_until_idle()
         assert db.scalars(select(PostEdit.status)).one() is EditStatus.DISCARDED
         assert db.scalars(select(ReviewItem).where(ReviewItem.post_id == post.id)).all() == []
-    app.state.engine.dispose()
+
+
+def test_an_edit_that_cannot_be_assessed_waits_for_a_human_and_the_published_text_stays(
+    slow_scorer_app: FastAPI, db: Session
+) -> None:
+    class BrokenScorer:
+        name = "broken"
+        version = "1"
+
+        def score_batch(self, texts: list[str]) -> list[dict[str, float]]:
+            raise RuntimeError("model file unreadable")
+
+    app = slow_scorer_app
+    post = kais_published_post()
+    app.state.gate.scorer = BrokenScorer()
+    with TestClient(app) as client:
+        signed_in_author(client).post(f"/posts/{post.id}/edit", {"body": KIND + " (edited)"})
+        assert app.state.assessments.worker.run_until_idle() == 1
+    db.refresh(post)
+    assert post.status is PostStatus.PUBLISHED and post.body_source == KIND
+    assert db.scalars(select(PostEdit.status)).one() is EditStatus.PENDING
+    item = db.scalars(select(ReviewItem).where(ReviewItem.post_id == post.id)).one()
+    assert item.reason_codes == ["assessment_failed", "edit.pending"]
