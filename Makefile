@@ -41,7 +41,7 @@ lint: install
 
 # Re-extract interface text from the templates and merge it into each language's catalogue.
 translations: install
-	$(BIN)/pybabel extract -F babel.cfg --ignore-dirs=".* __pycache__" --sort-by-file --no-wrap -o translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg --ignore-dirs=".* __pycache__" --no-location --sort-output --no-wrap -o translations/messages.pot .
 	$(BIN)/pybabel update --no-wrap --ignore-obsolete --no-fuzzy-matching -i translations/messages.pot -d translations
 
 clean:
