@@ -3,6 +3,7 @@
 from app.accounts.models import AccountStatus, MemberMute, SiteRole, User, UserSession
 from app.audit.models import AuditEvent
 from app.db import Base
+from app.forms.models import Submission
 from app.forums.models import (
     Forum,
     ForumPolicy,
@@ -67,6 +68,7 @@ __all__ = [
     "Sanction",
     "SanctionKind",
     "SiteRole",
+    "Submission",
     "Thread",
     "ThreadRead",
     "User",
