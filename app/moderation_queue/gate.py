@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import moderation
 from app.audit import service as audit
+from app.conversations.models import ConversationMessage
 from app.db import utcnow, write_transaction
 from app.forums.models import Forum, ModerationMode
 from app.i18n import N_
@@ -101,7 +102,7 @@ def _among_first_posts(session: Session, post: Post, forum: Forum) -> bool:
     return (published or 0) < limit
 
 
-def _reasons_as_json(assessment: moderation.Assessment) -> list[dict[str, object]]:
+def reasons_as_json(assessment: moderation.Assessment) -> list[dict[str, object]]:
     return [
         {
             "code": r.code,
@@ -131,7 +132,7 @@ def _assessment_row(post: Post, assessment: moderation.Assessment) -> PostAssess
         route=assessment.route.value,
         priority=assessment.priority,
         scores=dict(assessment.scores),
-        reasons=_reasons_as_json(assessment),
+        reasons=reasons_as_json(assessment),
         review_flag=assessment.review_flag,
         needs_clinical_review=assessment.needs_clinical_review,
     )
@@ -157,10 +158,10 @@ def _queue_for_review(
     )
 
 
-Awaiting = TypeVar("Awaiting", Post, PostEdit)
+Awaiting = TypeVar("Awaiting", Post, PostEdit, ConversationMessage)
 
 
-def _claim_awaiting(
+def claim_awaiting(
     session: Session,
     model: type[Awaiting],
     awaiting: StrEnum,
@@ -202,7 +203,7 @@ class ModerationGate:
     ) -> int:
         """Assess a batch of posts awaiting assessment; returns how many were routed."""
         with write_transaction(self.sessions) as session:
-            batch = _claim_awaiting(
+            batch = claim_awaiting(
                 session, Post, PostStatus.AWAITING_ASSESSMENT, post_ids, limit, older_than
             )
             if not batch:
@@ -312,7 +313,7 @@ class ModerationGate:
         """Assess authors' edits of published posts: apply each one that would publish, else
         queue it for a moderator while the published version stays. Returns how many."""
         with write_transaction(self.sessions) as session:
-            edits = _claim_awaiting(
+            edits = claim_awaiting(
                 session, PostEdit, EditStatus.AWAITING_ASSESSMENT, edit_ids, limit, older_than
             )
             for edit in edits:
