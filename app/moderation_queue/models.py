@@ -4,7 +4,16 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User, enum_column
@@ -45,7 +54,10 @@ class ModerationDecision(Base):
     __tablename__ = "moderation_decision"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"), index=True)
+    # None when the item was a private message (the item names its conversation).
+    post_id: Mapped[int | None] = mapped_column(
+        ForeignKey("post.id", ondelete="CASCADE"), index=True
+    )
     moderator_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     action: Mapped[DecisionAction] = mapped_column(enum_column(DecisionAction, "decision_action"))
     reason: Mapped[str | None] = mapped_column(Text, default=None)
@@ -89,7 +101,8 @@ class ReviewStatus(StrEnum):
 
 
 class ReviewItem(Base):
-    """One thing on a moderator's queue: a post, with every signal about it (cf. Discourse's Reviewable).
+    """One thing on a moderator's queue: a post, or a private conversation whose latest message
+    needs a moderator, with every signal about it (cf. Discourse's Reviewable).
 
     Concurrency lives in the database: claiming and deciding are conditional UPDATEs on this row,
     so two moderators can never decide the same item.
@@ -107,10 +120,27 @@ class ReviewItem(Base):
             sqlite_where=text("status = 'pending'"),
             postgresql_where=text("status = 'pending'"),
         ),
+        Index(
+            "uq_review_item_conversation_id_pending",
+            "conversation_id",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+        CheckConstraint(
+            "post_id IS NOT NULL OR conversation_id IS NOT NULL", name="names_its_subject"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"))
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"))
+    # A private conversation's item: the message that raised it is `message_id`.
+    conversation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversation.id", ondelete="CASCADE"), default=None
+    )
+    message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversation_message.id", ondelete="SET NULL"), default=None
+    )
     forum_id: Mapped[int] = mapped_column(ForeignKey("forum.id", ondelete="CASCADE"))
     queue: Mapped[ReviewQueue] = mapped_column(enum_column(ReviewQueue, "review_queue"))
     status: Mapped[ReviewStatus] = mapped_column(

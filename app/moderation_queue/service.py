@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 import moderation
 from app.accounts.models import User
 from app.audit import service as audit
+from app.conversations import gate as conversation_gate
+from app.conversations.models import Conversation, ConversationMessage, MessageStatus
 from app.db import utcnow
 from app.forums.models import Forum
 from app.moderation_queue import items as queue_items
@@ -51,14 +53,41 @@ class AlreadyDecided(Exception):
 
 @dataclass(frozen=True)
 class QueueEntry:
+    """An item with what it is about: a post (and its thread), or a private message."""
+
     item: ReviewItem
-    post: Post
-    thread: Thread
+    post: Post | None
+    thread: Thread | None
     assessment: PostAssessment | None
+    message: ConversationMessage | None = None
 
     @property
-    def reasons(self) -> list[dict[str, object]]:
+    def reasons(self) -> list[dict[str, Any]]:
+        if self.message is not None:
+            return self.message.reasons
         return self.assessment.reasons if self.assessment else []
+
+    @property
+    def author(self) -> User:
+        subject = self.post if self.post is not None else self.message
+        assert subject is not None
+        return subject.author
+
+    @property
+    def body_source(self) -> str:
+        subject = self.post if self.post is not None else self.message
+        return subject.body_source if subject is not None else ""
+
+    @property
+    def created_at(self) -> datetime:
+        subject = self.post if self.post is not None else self.message
+        return subject.created_at if subject is not None else self.item.created_at
+
+    @property
+    def machine_route(self) -> str | None:
+        if self.message is not None:
+            return self.message.route
+        return self.assessment.route if self.assessment else None
 
 
 def latest_assessments(session: Session, post_ids: Sequence[int]) -> dict[int, PostAssessment]:
@@ -125,21 +154,35 @@ def _pending(filters: QueueFilter) -> list[ColumnElement[bool]]:
     return conditions
 
 
+def _with_subjects() -> Any:
+    """Items with their post and thread, or their private message (outer joins: one or other)."""
+    return (
+        select(ReviewItem, Post, Thread, ConversationMessage)
+        .outerjoin(Post, Post.id == ReviewItem.post_id)
+        .outerjoin(Thread, Thread.id == Post.thread_id)
+        .outerjoin(ConversationMessage, ConversationMessage.id == ReviewItem.message_id)
+    )
+
+
+def _entries(session: Session, rows: Sequence[Any]) -> list[QueueEntry]:
+    assessments = latest_assessments(session, [post.id for _i, post, _t, _m in rows if post])
+    return [
+        QueueEntry(item, post, thread, assessments.get(post.id) if post else None, message)
+        for item, post, thread, message in rows
+    ]
+
+
 def pending_entries(session: Session, filters: QueueFilter, *, limit: int = 50) -> list[QueueEntry]:
     """Pending items, urgent first, then highest priority, then oldest."""
     query = (
-        select(ReviewItem, Post, Thread)
-        .join(Post, Post.id == ReviewItem.post_id)
-        .join(Thread, Thread.id == Post.thread_id)
+        _with_subjects()
         .where(*_pending(filters))
         .order_by(_queue_order(), ReviewItem.priority.desc(), ReviewItem.created_at, ReviewItem.id)
     )
     rows = session.execute(query.limit(limit * 4 if filters.reason else limit)).all()
     if filters.reason:
         rows = [r for r in rows if any(c.startswith(filters.reason) for c in r[0].reason_codes)]
-    rows = rows[:limit]
-    assessments = latest_assessments(session, [post.id for _item, post, _thread in rows])
-    return [QueueEntry(item, post, thread, assessments.get(post.id)) for item, post, thread in rows]
+    return _entries(session, rows[:limit])
 
 
 def queue_counts(session: Session, forum_ids: Sequence[int]) -> dict[ReviewQueue, int]:
@@ -174,15 +217,9 @@ def arrivals_since(session: Session, filters: QueueFilter, item_id: int) -> int:
 def get_entry(session: Session, item_id: int, forum_ids: Sequence[int]) -> QueueEntry | None:
     """An item only within the forums this moderator may see (no IDOR through the id)."""
     row = session.execute(
-        select(ReviewItem, Post, Thread)
-        .join(Post, Post.id == ReviewItem.post_id)
-        .join(Thread, Thread.id == Post.thread_id)
-        .where(ReviewItem.id == item_id, ReviewItem.forum_id.in_(forum_ids))
+        _with_subjects().where(ReviewItem.id == item_id, ReviewItem.forum_id.in_(forum_ids))
     ).first()
-    if row is None:
-        return None
-    item, post, thread = row
-    return QueueEntry(item, post, thread, latest_assessments(session, [post.id]).get(post.id))
+    return _entries(session, [row])[0] if row is not None else None
 
 
 def claim(session: Session, item: ReviewItem, moderator: User) -> bool:
@@ -292,10 +329,13 @@ def decide(
         opened = item.claimed_until - timedelta(minutes=CLAIM_MINUTES)
         seconds = max(0, int((now - opened).total_seconds()))
     session.refresh(item)
-    _apply_to_post(session, entry, decision)
-    machine_route = entry.assessment.route if entry.assessment else None
+    if post is not None:
+        _apply_to_post(session, entry, decision)
+    else:
+        _apply_to_message(session, entry, decision)
+    machine_route = entry.machine_route
     record = ModerationDecision(
-        post_id=post.id,
+        post_id=post.id if post is not None else None,
         review_item_id=item.id,
         moderator_id=moderator.id,
         action=decision.action,
@@ -310,8 +350,8 @@ def decide(
         session,
         actor_id=moderator.id,
         action=f"review.{decision.action.value}",
-        target_type="post",
-        target_id=post.id,
+        target_type="post" if post is not None else "conversation",
+        target_id=post.id if post is not None else item.conversation_id,
         forum_id=item.forum_id,
         review_item_id=item.id,
         decision_id=record.id,
@@ -330,8 +370,25 @@ def _agreement(action: DecisionAction, machine_route: str | None) -> bool | None
     return machine_held == human_held
 
 
+def _apply_to_message(session: Session, entry: QueueEntry, decision: Decision) -> None:
+    """A private message's item: approving delivers a held message, rejecting keeps it back;
+    for the team's own conversations the decision only records that it was handled."""
+    message = entry.message
+    if message is None or decision.action is DecisionAction.ESCALATE:
+        return
+    if message.status is MessageStatus.HELD:
+        if decision.action in (DecisionAction.APPROVE, DecisionAction.EDIT_APPROVE):
+            message.status = MessageStatus.DELIVERED
+            conversation = session.get(Conversation, message.conversation_id)
+            if conversation is not None:
+                conversation_gate.tell_recipients(session, conversation, message)
+        elif decision.action in (DecisionAction.REJECT, DecisionAction.REMOVE):
+            message.status = MessageStatus.REJECTED
+
+
 def _apply_to_post(session: Session, entry: QueueEntry, decision: Decision) -> None:
     post, thread = entry.post, entry.thread
+    assert post is not None and thread is not None
     action = decision.action
     if action is DecisionAction.ESCALATE:
         return
@@ -365,6 +422,7 @@ def _apply_to_post(session: Session, entry: QueueEntry, decision: Decision) -> N
 def _decide_edit(session: Session, entry: QueueEntry, decision: Decision, edit: PostEdit) -> None:
     """A published post's pending edit: approving applies it; rejecting keeps the published version."""
     post, action = entry.post, decision.action
+    assert post is not None and entry.thread is not None
     post.review_flag = False
     title = entry.thread.title
     if action in (DecisionAction.APPROVE, DecisionAction.EDIT_APPROVE):
@@ -404,7 +462,7 @@ def _resolve_reports(session: Session, entry: QueueEntry, decision: Decision) ->
             session,
             report.reporter_id,
             "report.outcome",
-            url=f"/f/{entry.thread.forum.slug}/t/{entry.thread.id}",
+            url=f"/f/{entry.thread.forum.slug}/t/{entry.thread.id}" if entry.thread else "/",
             upheld=upheld,
         )
 
