@@ -17,7 +17,7 @@ import moderation
 from app.accounts.views import router as accounts_router
 from app.admin.views import router as admin_router
 from app.admission import WriteTurns, write_turn
-from app.config import PROJECT_ROOT, Settings, get_settings
+from app.config import PROJECT_ROOT, Environment, Settings, get_settings
 from app.db import make_engine, make_sessionmaker
 from app.errors import install_error_handlers
 from app.forums.views import router as forums_router
@@ -29,7 +29,7 @@ from app.notifications.views import router as notifications_router
 from app.posts.views import router as posts_router
 from app.ratelimit import RateLimiter
 from app.search.views import router as search_router
-from app.security import SecurityMiddleware, verify_csrf
+from app.security import SecurityMiddleware, TrustedProxies, verify_csrf
 
 logger = logging.getLogger(__name__)
 
@@ -101,8 +101,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # Members are often on a phone with a poor connection: compress text responses.
     app.add_middleware(GZipMiddleware, minimum_size=500)
-    app.add_middleware(SecurityMiddleware, cookie_secure=settings.cookie_secure)
+    app.add_middleware(
+        SecurityMiddleware,
+        cookie_secure=settings.cookie_secure,
+        hsts=settings.environment is Environment.PRODUCTION,
+    )
     app.add_middleware(LanguageMiddleware)
+    app.add_middleware(TrustedProxies, trusted=settings.trusted_proxies)
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
 
