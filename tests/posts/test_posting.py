@@ -126,9 +126,7 @@ def test_markdown_is_rendered_once_and_html_is_never_executed(
     assert post.body_html.startswith("<p><strong>Bold</strong>")
 
 
-def test_one_post_can_mention_a_few_people_not_a_whole_forum(
-    browser: Browser, db: Session
-) -> None:
+def test_one_post_can_mention_a_few_people_not_a_whole_forum(browser: Browser, db: Session) -> None:
     from app.notifications import fanout
     from app.notifications.models import Notification
 
