@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 import moderation
 from app.accounts.views import router as accounts_router
 from app.admin.views import router as admin_router
-from app.admission import WriteTurns, write_turn
+from app.admission import RetryReadOnDisconnect, WriteTurns, write_turn
 from app.config import PROJECT_ROOT, Environment, Settings, get_settings
 from app.db import make_engine, make_sessionmaker
 from app.errors import install_error_handlers
@@ -108,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(LanguageMiddleware)
     app.add_middleware(TrustedProxies, trusted=settings.trusted_proxies)
+    app.add_middleware(RetryReadOnDisconnect)
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
 
