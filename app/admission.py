@@ -11,13 +11,18 @@ time is answered 503 with Retry-After and its text given back (app/errors.py), n
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import deque
 from collections.abc import AsyncIterator
 
 from fastapi import Request
+from sqlalchemy.exc import DBAPIError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.db import DatabaseBusy
 from app.security import SAFE_METHODS
+
+logger = logging.getLogger(__name__)
 
 
 class WriteTurns:
@@ -73,3 +78,32 @@ async def write_turn(request: Request) -> AsyncIterator[None]:
         yield
     finally:
         turns.release()
+
+
+class RetryReadOnDisconnect:
+    """Pure ASGI: a read (GET, HEAD) that failed because the database dropped its connection
+    (a restart, a failover) is run once more before anything was sent. Pooled connections are also
+    checked before use (pre-ping), so the app serves again at once instead of failing requests
+    until every stale connection has been tried."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in SAFE_METHODS:
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_once_started(message: Message) -> None:
+            nonlocal started
+            started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_once_started)
+        except DBAPIError as exc:
+            if started or not exc.connection_invalidated:
+                raise
+            logger.warning("database connection dropped during %s; retrying once", scope["path"])
+            await self.app(scope, receive, send)

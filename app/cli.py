@@ -91,7 +91,8 @@ def serve(
         host=host,
         port=port,
         reload=reload,
-        proxy_headers=True,
+        # Forwarded headers are read by the app itself, from HARBOUR_TRUSTED_PROXIES only.
+        proxy_headers=False,
     )
 
 

@@ -46,7 +46,14 @@ class Settings(BaseSettings):
     # Rate limits use the `limits` library; "memory://" per process, "redis://host:6379" shared.
     rate_limit_storage: str = "memory://"
     login_limit_per_ip: str = "30/minute"
-    login_limit_per_account: str = "10/15minutes"
+    # Per account and address: this many wrong passwords are free, then each doubles the wait
+    # before the next try from that address (1 s, 2 s, 4 s… at most 15 minutes). The owner,
+    # signing in from their own address, is never locked out by someone else's guessing.
+    login_free_failures: int = Field(default=5, ge=1)
+    login_longest_wait_seconds: int = Field(default=900, ge=1)
+    # Proxies whose X-Forwarded-For / -Proto are believed (addresses or networks, comma-separated,
+    # e.g. "127.0.0.1,10.0.0.0/8"); of the forwarded chain only the hop they add counts.
+    trusted_proxies: str = ""
     register_limit_per_ip: str = "10/hour"
     post_limit_per_user: str = "12/minute"
 

@@ -1,4 +1,11 @@
-"""Named dependencies: a route's signature reads like its permission rule."""
+"""Named dependencies: a route's signature reads like its permission rule.
+
+The authorisation policy lives here, in one place: each route names what it needs by the
+dependency it takes, and `NEEDS` says which dependency is which need. Object-level rules (your own
+post, an item in a forum you moderate) are checked by loading the object through that scope, so an
+id from elsewhere is simply not found. tests/test_authorisation.py requests every route as every
+kind of visitor and checks the need each route names against what actually happens.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +13,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Annotated
 
 from fastapi import BackgroundTasks, Depends, Form, HTTPException, Path, Query, Request
@@ -263,3 +271,36 @@ def moderator_scope(db: SessionDep, user: CurrentUser) -> ModeratorScope:
 
 
 Moderator = Annotated[ModeratorScope, Depends(moderator_scope)]
+
+
+def site_admin(user: CurrentUser) -> User:
+    if not user.is_admin:
+        raise HTTPException(403, _("Only site admins can open the admin console."))
+    return user
+
+
+SiteAdmin = Annotated[User, Depends(site_admin)]
+
+
+class Need(StrEnum):
+    """What a route needs of its visitor, from least to most."""
+
+    ANYONE = "anyone"  # public pages (a members-only forum still shows only its description)
+    SIGNED_IN = "signed in"  # any account; objects are loaded through it (your own posts…)
+    FORUM_READER = "can read the forum"  # members, its moderators, admins; not banned/suspended
+    FORUM_POSTER = "can post in the forum"  # … and not muted
+    FORUM_MODERATOR = "moderates the forum"
+    MODERATOR = "moderates some forum"  # objects only within the forums they moderate
+    SITE_ADMIN = "site admin"
+
+
+# The dependency that grants each need; a route's need is the strongest one it takes.
+NEEDS = {
+    optional_user: Need.ANYONE,
+    current_user: Need.SIGNED_IN,
+    readable_forum: Need.FORUM_READER,
+    postable_forum: Need.FORUM_POSTER,
+    moderated_forum: Need.FORUM_MODERATOR,
+    moderator_scope: Need.MODERATOR,
+    site_admin: Need.SITE_ADMIN,
+}

@@ -2,7 +2,8 @@
 
 The suite runs once on SQLite and again on PostgreSQL when HARBOUR_TEST_DATABASE_URL is set
 (otherwise those runs are skipped, with the reason shown in the summary). Browser tests drive the
-same code through Chromium, so they run once: on PostgreSQL, the production database, when it is
+same code through Chromium, and tests marked `once` (the authorisation matrix, the fuzzers) test
+what no database changes, so they run once: on PostgreSQL, the production database, when it is
 set, else on SQLite.
 """
 
@@ -46,7 +47,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         callspec = getattr(item, "callspec", None)
         database = callspec.params.get("template_database") if callspec else None
         is_repeat = database is not None and database != browser_database
-        (once if item.get_closest_marker("browser") and is_repeat else keep).append(item)
+        run_once = item.get_closest_marker("browser") or item.get_closest_marker("once")
+        (once if run_once and is_repeat else keep).append(item)
     if once:
         config.hook.pytest_deselected(items=once)
         items[:] = keep

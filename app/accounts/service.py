@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -37,6 +38,11 @@ def handle_key(handle: str) -> str:
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
+
+
+def email_key(email: str) -> str:
+    """The form two addresses that look the same share (see identity below)."""
+    return unicodedata.normalize("NFKC", email.strip()).casefold()
 
 
 def get_by_email(session: Session, email: str) -> User | None:

@@ -121,16 +121,31 @@ def login(
     password: FormStr = "",
     next: FormStr = "/",
 ) -> Response:
+    # The client's address, as the trusted proxy saw it (app/security.py TrustedProxies).
     ip = request.client.host if request.client else "unknown"
     message = _("Too many sign-in attempts. Please wait a few minutes and try again.")
     limiter.hit(settings.login_limit_per_ip, "login-ip", ip, message=message)
-    limiter.hit(
-        settings.login_limit_per_account,
-        "login-account",
-        service.normalise_email(email),
-        message=message,
-    )
+    pair = ("login", service.email_key(email), ip)
+    wait = limiter.wait_left(*pair)
+    if wait:
+        return _login_page(
+            request,
+            next,
+            email,
+            _(
+                "Too many wrong passwords for this account from here. Please wait {seconds} "
+                "seconds and try again."
+            ).format(seconds=wait),
+            status_code=429,
+            headers={"Retry-After": str(wait)},
+        )
     user = service.check_credentials(db, email, password)
+    if user is None:
+        limiter.failed(
+            *pair, free=settings.login_free_failures, longest=settings.login_longest_wait_seconds
+        )
+    else:
+        limiter.succeeded(*pair)
     if user is not None and user.status is AccountStatus.DEACTIVATED:
         ban = sanctions.site_ban_of(db, user)
         if ban is not None:
@@ -138,21 +153,28 @@ def login(
             return _closed_account(request, db, settings, user, ban, status_code=403)
         user = None
     if user is None:
-        return render(
-            request,
-            "accounts/login.html",
-            {
-                "next": safe_next(next),
-                "expired": False,
-                "email": email,
-                # The same words whether the email or the password was wrong.
-                "error": _(
-                    "That email and password don't match an account. Check both and try again."
-                ),
-            },
-            status_code=401,
-        )
+        # The same words whether the email or the password was wrong.
+        error = _("That email and password don't match an account. Check both and try again.")
+        return _login_page(request, next, email, error, status_code=401)
     return _signed_in_response(request, db, settings, user, next)
+
+
+def _login_page(
+    request: Request,
+    next_url: str,
+    email: str,
+    error: str,
+    status_code: int,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    response = render(
+        request,
+        "accounts/login.html",
+        {"next": safe_next(next_url), "expired": False, "email": email, "error": error},
+        status_code=status_code,
+    )
+    response.headers.update(headers or {})
+    return response
 
 
 @router.post("/logout")

@@ -15,9 +15,25 @@ from app.accounts.data import my_posts
 from app.accounts.models import User
 from app.admin import service
 from app.audit import service as audit
-from app.deps import CurrentUser, ModeratedForum, PathId, SessionDep, Slug, Submission, Token
+from app.deps import (
+    CurrentUser,
+    ModeratedForum,
+    PathId,
+    SessionDep,
+    SiteAdmin,
+    Slug,
+    Submission,
+    Token,
+)
 from app.forums import service as forums
-from app.forums.models import Forum, JoinPolicy, Membership, ModerationMode, Visibility
+from app.forums.models import (
+    Forum,
+    JoinPolicy,
+    Membership,
+    MembershipStatus,
+    ModerationMode,
+    Visibility,
+)
 from app.i18n import _
 from app.moderation_queue import sanctions
 from app.templating import render
@@ -25,13 +41,6 @@ from app.templating import render
 router = APIRouter()
 
 
-def site_admin(user: CurrentUser) -> User:
-    if not user.is_admin:
-        raise HTTPException(403, _("Only site admins can open the admin console."))
-    return user
-
-
-SiteAdmin = Annotated[User, Depends(site_admin)]
 Text = Annotated[str, Form(max_length=20_000)]
 Short = Annotated[str, Form(max_length=200)]
 
@@ -441,8 +450,16 @@ def decide_request(
     if earlier := submission.replay():
         return earlier
     membership = db.get(Membership, membership_id)
-    if membership is None or membership.forum_id != access.forum.id:
-        raise HTTPException(404, _("That request is not for this forum."))
+    # Only a request still waiting: never a member's (or a co-moderator's) active membership,
+    # nor a banned member's removed one.
+    if (
+        membership is None
+        or membership.forum_id != access.forum.id
+        or membership.status is not MembershipStatus.PENDING
+    ):
+        raise HTTPException(
+            404, _("There is no request waiting with that number. It may have been decided.")
+        )
     service.decide_join(db, membership, user, decision == "approve", message.strip())
     return submission.done(RedirectResponse(f"/f/{access.forum.slug}/requests", status_code=303))
 

@@ -10,7 +10,16 @@ from fastapi.responses import RedirectResponse, Response
 from app.accounts.models import User
 from app.conversations import service
 from app.conversations.models import Conversation
-from app.deps import AssessmentsDep, CurrentUser, LimiterDep, Moderator, SessionDep, SettingsDep
+from app.deps import (
+    MAX_ID,
+    AssessmentsDep,
+    CurrentUser,
+    LimiterDep,
+    Moderator,
+    PathId,
+    SessionDep,
+    SettingsDep,
+)
 from app.forums import service as forums
 from app.forums.models import Forum
 from app.i18n import _
@@ -107,7 +116,7 @@ def _members_conversation(db: SessionDep, user: User, conversation_id: int) -> C
 
 @router.get("/messages/{conversation_id}")
 def read_conversation(
-    request: Request, db: SessionDep, user: CurrentUser, conversation_id: int
+    request: Request, db: SessionDep, user: CurrentUser, conversation_id: PathId
 ) -> Response:
     conversation = _members_conversation(db, user, conversation_id)
     service.mark_read_later(db, request.app.state.sessions, conversation.id, user.id)
@@ -122,7 +131,7 @@ def reply_as_member(
     limiter: LimiterDep,
     assessments: AssessmentsDep,
     user: CurrentUser,
-    conversation_id: int,
+    conversation_id: PathId,
     body: MessageField = "",
 ) -> Response:
     conversation = _members_conversation(db, user, conversation_id)
@@ -160,7 +169,7 @@ def _team_conversation(db: SessionDep, scope: Moderator, conversation_id: int) -
 
 @router.get("/moderation/conversations/{conversation_id}")
 def read_as_team(
-    request: Request, db: SessionDep, scope: Moderator, conversation_id: int
+    request: Request, db: SessionDep, scope: Moderator, conversation_id: PathId
 ) -> Response:
     conversation = _team_conversation(db, scope, conversation_id)
     sessions = request.app.state.sessions
@@ -174,9 +183,9 @@ def reply_as_team(
     request: Request,
     db: SessionDep,
     scope: Moderator,
-    conversation_id: int,
+    conversation_id: PathId,
     body: MessageField = "",
-    item_id: Annotated[int | None, Form()] = None,
+    item_id: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None,
 ) -> Response:
     conversation = _team_conversation(db, scope, conversation_id)
     sent = _send_or_refuse(
@@ -204,7 +213,7 @@ def compose_to_author(
     request: Request,
     db: SessionDep,
     scope: Moderator,
-    item_id: int,
+    item_id: PathId,
     template: Annotated[int | None, Query(ge=0, le=100)] = None,
 ) -> Response:
     """Write to an item's author, starting from one of the forum's templates."""
@@ -232,7 +241,7 @@ def send_to_author(
     request: Request,
     db: SessionDep,
     scope: Moderator,
-    item_id: int,
+    item_id: PathId,
     body: MessageField = "",
 ) -> Response:
     entry, forum = _item_author(db, scope, item_id)

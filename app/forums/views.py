@@ -107,7 +107,7 @@ def join(
     user: CurrentUser,
     access: ForumAccessDep,
     submission: Submission,
-    answers: Annotated[list[Annotated[str, Field(max_length=1000)]], Form()] = [],  # noqa: B006
+    answers: Annotated[list[Annotated[str, Field(max_length=1000)]], Form(max_length=20)] = [],  # noqa: B006
 ) -> Response:
     if earlier := submission.replay():
         return earlier

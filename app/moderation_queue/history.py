@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
@@ -24,7 +24,7 @@ from app.moderation_queue.models import (
     Sanction,
 )
 from app.posts import service as posts
-from app.posts.models import Post, PostStatus
+from app.posts.models import Post, PostStatus, Thread
 
 if TYPE_CHECKING:
     from app.deps import ModeratorScope
@@ -44,19 +44,35 @@ class AuthorHistory:
     held_now: int
 
 
-def author_history(session: Session, author: User, forum: Forum) -> AuthorHistory:
+def author_history(
+    session: Session, author: User, forum: Forum, visible_forum_ids: Sequence[int]
+) -> AuthorHistory:
+    """The author's record as this moderator may see it: posts, decisions and sanctions in the
+    forums they moderate (and site-wide sanctions), never another forum's (whose name alone can
+    reveal a member's condition)."""
+    in_view = Thread.forum_id.in_(visible_forum_ids)
     recent = session.scalars(
-        select(Post).where(Post.author_id == author.id).order_by(Post.created_at.desc()).limit(5)
+        select(Post)
+        .join(Thread, Thread.id == Post.thread_id)
+        .where(Post.author_id == author.id, in_view)
+        .order_by(Post.created_at.desc())
+        .limit(5)
     ).all()
     decisions = session.scalars(
         select(ModerationDecision)
         .join(Post, Post.id == ModerationDecision.post_id)
-        .where(Post.author_id == author.id)
+        .join(Thread, Thread.id == Post.thread_id)
+        .where(Post.author_id == author.id, in_view)
         .order_by(ModerationDecision.created_at.desc())
         .limit(10)
     ).all()
     sanctions = session.scalars(
-        select(Sanction).where(Sanction.user_id == author.id).order_by(Sanction.created_at.desc())
+        select(Sanction)
+        .where(
+            Sanction.user_id == author.id,
+            or_(Sanction.forum_id.in_(visible_forum_ids), Sanction.forum_id.is_(None)),
+        )
+        .order_by(Sanction.created_at.desc())
     ).all()
     notes = session.scalars(
         select(ModeratorNote)
@@ -67,7 +83,8 @@ def author_history(session: Session, author: User, forum: Forum) -> AuthorHistor
         session.scalar(
             select(func.count())
             .select_from(Post)
-            .where(Post.author_id == author.id, Post.status == PostStatus.HELD)
+            .join(Thread, Thread.id == Post.thread_id)
+            .where(Post.author_id == author.id, Post.status == PostStatus.HELD, in_view)
         )
         or 0
     )
@@ -132,7 +149,7 @@ def card_context(
         )[-CONTEXT_MESSAGES:]
         if entry.message is not None
         else [],
-        "history": author_history(session, entry.author, forum),
+        "history": author_history(session, entry.author, forum, scope.forum_ids),
         "seniors": [u for u in senior_moderators(session, forum.id) if u.id != scope.user.id],
         "rejection_reasons": forum.policy.rejection_reasons,
         "message_templates": conversations.templates_for(session, forum),

@@ -295,7 +295,7 @@ def member_page(
             "member": member,
             "forum": chosen,
             "scope": scope,
-            "history": history.author_history(db, member, chosen),
+            "history": history.author_history(db, member, chosen, scope.forum_ids),
             "suggestion": sanctions.suggest_next(db, member.id, chosen),
             "kinds": list(SanctionKind),
         },
