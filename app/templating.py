@@ -77,12 +77,18 @@ def _iso(value: datetime | None) -> str:
     return value.isoformat() if value else ""
 
 
+def _minutes_since(value: datetime | None) -> int:
+    """Whole minutes from `value` until now (how long a claim has been held)."""
+    return max(0, int((utcnow() - value).total_seconds() // 60)) if value else 0
+
+
 def _csrf_input(request: Request) -> Markup:
     return Markup('<input type="hidden" name="csrf_token" value="{}">').format(csrf_token(request))
 
 
 templates.env.filters["when"] = i18n.format_when
 templates.env.filters["iso"] = _iso
+templates.env.filters["minutes_since"] = _minutes_since
 templates.env.filters["label"] = code_label
 templates.env.filters["weekday"] = i18n.weekday_name
 templates.env.filters["day_month"] = i18n.format_day

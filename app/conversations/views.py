@@ -184,6 +184,9 @@ def reply_as_team(
     )
     if isinstance(sent, Response):
         return sent
+    entry = queue.get_entry(db, item_id, scope.forum_ids) if item_id is not None else None
+    if entry is not None and queue.holds_claim(entry.item, scope.user, queue.utcnow()):
+        queue.claim(db, entry.item, scope.user)  # writing to the author is work on the item
     if item_id is not None and not is_htmx(request):
         return RedirectResponse(f"/moderation/items/{item_id}?notice=message", status_code=303)
     if is_htmx(request):
