@@ -60,6 +60,18 @@ class Settings(BaseSettings):
     email_from: str = "Harbour <no-reply@harbour.example>"
     base_url: str = "http://127.0.0.1:8000"
 
+    # Writes under load. SQLite takes one writer at a time: a request waits at most this long for
+    # the write lock (or PostgreSQL for a pooled connection), then gets 503 with Retry-After.
+    write_wait_seconds: float = Field(default=5.0, gt=0, le=60)
+    # Requests that write (POST…) at work at once per process; the rest wait their turn without
+    # holding a thread, at most write_queue_seconds, at most write_queue_limit of them.
+    max_concurrent_writes: int = Field(default=8, ge=1, le=256)
+    write_queue_seconds: float = Field(default=10.0, gt=0, le=120)
+    write_queue_limit: int = Field(default=512, ge=1)
+    # Worker threads for the sync endpoints (anyio's pool); writers never hold more than
+    # max_concurrent_writes of them, so readers always find one.
+    threads: int = Field(default=40, ge=4, le=1000)
+
     max_title_chars: int = 150
     max_post_chars: int = 20_000
     posts_per_page: int = 20

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import logging
+import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Path, Request
+from fastapi import BackgroundTasks, Depends, Form, HTTPException, Path, Query, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,8 +16,10 @@ from app.accounts import service as accounts
 from app.accounts.models import User
 from app.config import Settings
 from app.conversations import service as conversations
-from app.db import begin_write, run_unit_of_work
+from app.db import DatabaseBusy, mark_read_only, run_unit_of_work, write_transaction
 from app.errors import NotAuthenticated, WarningToAcknowledge
+from app.forms import service as forms
+from app.forms.views import FormSubmission
 from app.forums import service as forums
 from app.forums.models import Forum
 from app.forums.service import ForumAccess
@@ -26,15 +30,30 @@ from app.notifications import service as notifications
 from app.ratelimit import RateLimiter
 from app.security import SAFE_METHODS, SESSION_COOKIE
 
+logger = logging.getLogger(__name__)
+
+
+# Every id a route takes is bounded to what both databases store (PostgreSQL's integer; SQLite's
+# is 64-bit): a larger one is simply not found (404), never an overflow (500).
+MAX_ID = 2**31 - 1
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+FormId = Annotated[int, Form(ge=1, le=MAX_ID)]
+QueryId = Annotated[int, Query(ge=0, le=MAX_ID)]
+Slug = Annotated[str, Path(max_length=64)]
+Handle = Annotated[str, Path(max_length=64)]
+Token = Annotated[str, Path(max_length=128)]
+
 
 def get_settings_dep(request: Request) -> Settings:
     return request.app.state.settings
 
 
 def get_db(request: Request) -> Iterator[Session]:
+    # No BEGIN IMMEDIATE here: a request's reads (and its slow checks) hold no lock; its first
+    # write takes SQLite's write lock (app/db.py).
     session: Session = request.app.state.sessions()
-    if request.method not in SAFE_METHODS:
-        begin_write(session)
+    if request.method in SAFE_METHODS:
+        mark_read_only(session, f"{request.method} {request.url.path}")
     yield from run_unit_of_work(session)
 
 
@@ -59,10 +78,46 @@ AssessmentsDep = Annotated[Assessments, Depends(get_assessments)]
 WARNING_FREE_PATHS = ("/account", "/notifications", "/logout", "/static")
 
 
+def after_response(background: BackgroundTasks, work: Callable[[], None]) -> None:
+    """Run `work` once the response has been sent, in its own short transaction: what a page
+    view records (last seen, read up to here) never holds up the page, never makes a read
+    request write, and never fails it."""
+    background.add_task(_quietly, work)
+
+
+def _quietly(work: Callable[[], None]) -> None:
+    try:
+        work()
+    except DatabaseBusy:
+        logger.info("skipped %s: the database was busy", getattr(work, "__name__", work))
+    except Exception:
+        logger.exception("after-response work failed: %s", getattr(work, "__name__", work))
+
+
+def _touch_later(request: Request, background: BackgroundTasks, session_id: int) -> None:
+    """Refresh last_seen_at after the response; many requests of one session ask once."""
+    touched: dict[int, float] = request.app.state.session_touches
+    now = time.monotonic()
+    if now - touched.get(session_id, -1e9) < accounts.SESSION_TOUCH_INTERVAL.total_seconds():
+        return
+    if len(touched) > 10_000:
+        touched.clear()
+    touched[session_id] = now
+    sessions = request.app.state.sessions
+
+    def touch_session() -> None:
+        with write_transaction(sessions) as db:
+            accounts.touch_session(db, session_id)
+
+    after_response(background, touch_session)
+
+
 def session_lookup(
-    request: Request, db: SessionDep, settings: SettingsDep
+    request: Request, db: SessionDep, settings: SettingsDep, background: BackgroundTasks
 ) -> accounts.SessionLookup:
     lookup = accounts.resolve_session(db, request.cookies.get(SESSION_COOKIE), settings)
+    if lookup.needs_touch and lookup.record is not None:
+        _touch_later(request, background, lookup.record.id)
     user = lookup.record.user if lookup.record else None
     request.state.user = user
     # A plain snapshot for templates: error pages render after a rollback has expired the ORM user.
@@ -122,7 +177,19 @@ OptionalUser = Annotated[User | None, Depends(optional_user)]
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
-def forum_or_404(db: SessionDep, slug: Annotated[str, Path(max_length=64)]) -> Forum:
+def form_submission(
+    db: SessionDep,
+    user: OptionalUser,
+    submission_key: Annotated[str | None, Form(pattern=forms.KEY_PATTERN)] = None,
+) -> FormSubmission:
+    return FormSubmission(db, user.id if user else None, submission_key)
+
+
+# A form that creates something: `replay()` first, `done(redirect)` at the end (app/forms).
+Submission = Annotated[FormSubmission, Depends(form_submission)]
+
+
+def forum_or_404(db: SessionDep, slug: Slug) -> Forum:
     forum = forums.get_by_slug(db, slug)
     if forum is None:
         raise HTTPException(404, _("There is no forum at this address."))

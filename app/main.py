@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import PlainTextResponse
@@ -15,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 import moderation
 from app.accounts.views import router as accounts_router
 from app.admin.views import router as admin_router
+from app.admission import WriteTurns, write_turn
 from app.config import PROJECT_ROOT, Settings, get_settings
 from app.conversations.gate import MessageGate
 from app.conversations.views import router as conversations_router
@@ -60,11 +62,20 @@ def assessment_worker_for(gate: ModerationGate, grace: timedelta | None) -> Asse
     )
 
 
+def pool_size(settings: Settings) -> dict[str, int]:
+    """Connections per process. SQLite's are cheap: one per thread, so none waits for one.
+    PostgreSQL's are not (max_connections is shared by every process)."""
+    if settings.is_sqlite:
+        return {"pool_size": settings.threads + 4, "max_overflow": 8}
+    return {"pool_size": 10, "max_overflow": 20}
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         if settings.in_process_worker:
             worker.start()  # its first sweep picks up anything a previous run left unassessed
         yield
@@ -77,13 +88,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
-        dependencies=[Depends(verify_csrf)],
+        dependencies=[Depends(verify_csrf), Depends(write_turn, scope="function")],
     )
-    engine = make_engine(settings.database_url)
+    engine = make_engine(
+        settings.database_url,
+        write_wait_seconds=settings.write_wait_seconds,
+        **pool_size(settings),
+    )
     sessions = make_sessionmaker(engine, settings)
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = sessions
+    app.state.session_touches = {}
+    app.state.write_turns = WriteTurns(
+        settings.max_concurrent_writes, settings.write_queue_seconds, settings.write_queue_limit
+    )
     app.state.limiter = RateLimiter.from_storage_uri(settings.rate_limit_storage)
     gate = ModerationGate(sessions=sessions, scorer=load_configured_scorer(settings))
     worker = assessment_worker_for(

@@ -12,6 +12,7 @@ from app.conversations.models import (
     ParticipantRole,
 )
 from app.db import Base
+from app.forms.models import Submission
 from app.forums.models import (
     Forum,
     ForumPolicy,
@@ -83,6 +84,7 @@ __all__ = [
     "Sanction",
     "SanctionKind",
     "SiteRole",
+    "Submission",
     "Thread",
     "ThreadRead",
     "User",

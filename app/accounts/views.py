@@ -10,7 +10,17 @@ from app import i18n
 from app.accounts import data, service
 from app.accounts.models import AVATARS, AccountStatus
 from app.db import utcnow
-from app.deps import CurrentUser, LimiterDep, OptionalUser, SessionDep, SettingsDep
+from app.deps import (
+    CurrentUser,
+    FormId,
+    Handle,
+    LimiterDep,
+    OptionalUser,
+    PathId,
+    SessionDep,
+    SettingsDep,
+    Submission,
+)
 from app.i18n import N_, _
 from app.moderation_queue import sanctions
 from app.moderation_queue.models import SANCTION_WORDS, Sanction
@@ -194,7 +204,7 @@ def my_sanctions(request: Request, db: SessionDep, user: CurrentUser) -> Respons
 
 
 @router.post("/account/sanctions/{sanction_id}/acknowledge")
-def acknowledge(db: SessionDep, user: CurrentUser, sanction_id: int) -> Response:
+def acknowledge(db: SessionDep, user: CurrentUser, sanction_id: PathId) -> Response:
     sanctions.acknowledge(db, user, sanction_id)
     return RedirectResponse("/account/sanctions?acknowledged=1", status_code=303)
 
@@ -203,14 +213,17 @@ def acknowledge(db: SessionDep, user: CurrentUser, sanction_id: int) -> Response
 def appeal(
     db: SessionDep,
     user: CurrentUser,
-    sanction_id: int,
+    submission: Submission,
+    sanction_id: PathId,
     body: Annotated[str, Form(min_length=1, max_length=4000)],
 ) -> Response:
+    if earlier := submission.replay():
+        return earlier
     try:
         sanctions.appeal(db, user, sanction_id, body.strip())
     except sanctions.AppealRefused as exc:
         raise HTTPException(409, exc.message) from exc
-    return RedirectResponse("/account/sanctions?appealed=1", status_code=303)
+    return submission.done(RedirectResponse("/account/sanctions?appealed=1", status_code=303))
 
 
 BAN_APPEAL_MINUTES = 30
@@ -249,9 +262,9 @@ def appeal_closed_account(
     request: Request,
     db: SessionDep,
     settings: SettingsDep,
-    user_id: Annotated[int, Form()],
-    sanction_id: Annotated[int, Form()],
-    expires: Annotated[int, Form()],
+    user_id: FormId,
+    sanction_id: FormId,
+    expires: Annotated[int, Form(ge=0, le=2**40)],
     token: Annotated[str, Form(max_length=64)],
     body: Annotated[str, Form(min_length=1, max_length=4000)],
 ) -> Response:
@@ -296,7 +309,10 @@ def end_break(db: SessionDep, user: CurrentUser) -> Response:
 
 @router.post("/members/{handle}/mute")
 def mute_member(
-    db: SessionDep, user: CurrentUser, handle: str, back: Annotated[str, Form(max_length=300)] = "/"
+    db: SessionDep,
+    user: CurrentUser,
+    handle: Handle,
+    back: Annotated[str, Form(max_length=300)] = "/",
 ) -> Response:
     other = service.get_by_handle(db, handle)
     if other is None or other.deleted_at is not None:
@@ -306,7 +322,7 @@ def mute_member(
 
 
 @router.post("/account/muted/{user_id}/unmute")
-def unmute_member(db: SessionDep, user: CurrentUser, user_id: int) -> Response:
+def unmute_member(db: SessionDep, user: CurrentUser, user_id: PathId) -> Response:
     data.unmute(db, user, user_id)
     return RedirectResponse("/account", status_code=303)
 
@@ -356,7 +372,7 @@ def delete_account(
 
 
 @router.get("/members/{handle}")
-def profile(request: Request, db: SessionDep, viewer: CurrentUser, handle: str) -> Response:
+def profile(request: Request, db: SessionDep, viewer: CurrentUser, handle: Handle) -> Response:
     """A member's public face: handle, avatar, short bio and badges; nothing else, no forum names."""
     member = service.get_by_handle(db, handle)
     if member is None or member.deleted_at is not None:

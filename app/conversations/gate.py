@@ -30,7 +30,7 @@ from app.moderation_queue import items
 from app.moderation_queue.gate import (
     ASSESSMENT_FAILED,
     ModerationGate,
-    claim_awaiting,
+    awaiting_rows,
     policy_for,
     reasons_as_json,
 )
@@ -64,9 +64,10 @@ class MessageGate:
         limit: int = 32,
         older_than: timedelta | None = None,
     ) -> int:
-        """Assess a batch of messages awaiting assessment; returns how many were routed."""
-        with write_transaction(self.sessions) as session:
-            batch = claim_awaiting(
+        """Assess a batch of messages awaiting assessment; returns how many were routed. As for
+        posts, the assessment runs before the write transaction, which only stores it."""
+        with self.sessions() as session:
+            waiting = awaiting_rows(
                 session,
                 ConversationMessage,
                 MessageStatus.AWAITING_ASSESSMENT,
@@ -74,23 +75,32 @@ class MessageGate:
                 limit,
                 older_than,
             )
+            if not waiting:
+                return 0
+            assessed = {m.id: self._assess(session, m) for m in waiting}
+        with write_transaction(self.sessions) as session:
+            # Still awaiting: another worker may have routed some meanwhile.
+            batch = awaiting_rows(
+                session,
+                ConversationMessage,
+                MessageStatus.AWAITING_ASSESSMENT,
+                list(assessed),
+                limit,
+                lock=True,
+            )
             for message in batch:
                 conversation = session.get(Conversation, message.conversation_id)
-                forum = session.get(Forum, conversation.forum_id) if conversation else None
-                assert conversation is not None and forum is not None
-                self._route(session, message, conversation, forum)
+                assert conversation is not None
+                self._route(session, message, conversation, assessed[message.id])
             return len(batch)
 
-    def _route(
-        self,
-        session: Session,
-        message: ConversationMessage,
-        conversation: Conversation,
-        forum: Forum,
-    ) -> None:
-        to_team = conversation.kind is ConversationKind.MODERATION
+    def _assess(
+        self, session: Session, message: ConversationMessage
+    ) -> moderation.Assessment | None:
+        forum = session.get(Forum, message.conversation.forum_id)
+        assert forum is not None
         try:
-            assessment = moderation.assess(
+            return moderation.assess(
                 message.body_source,
                 moderation.AssessmentContext(policy=policy_for(forum)),
                 scorer=self.scorer,
@@ -98,6 +108,17 @@ class MessageGate:
         except Exception:
             # Log the id only: never what the member wrote.
             logger.exception("could not assess message %s; queueing it for a moderator", message.id)
+            return None
+
+    def _route(
+        self,
+        session: Session,
+        message: ConversationMessage,
+        conversation: Conversation,
+        assessment: moderation.Assessment | None,
+    ) -> None:
+        to_team = conversation.kind is ConversationKind.MODERATION
+        if assessment is None:
             message.status = MessageStatus.DELIVERED if to_team else MessageStatus.HELD
             message.route = moderation.Route.HOLD.value
             message.reasons = [ASSESSMENT_FAILED]

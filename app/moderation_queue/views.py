@@ -7,9 +7,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import Field
 
 from app.accounts.models import User
-from app.deps import Moderator, ModeratorScope, SessionDep
+from app.deps import MAX_ID, Moderator, ModeratorScope, PathId, SessionDep, Slug, Submission
 from app.forums import service as forums
 from app.forums.models import Forum
 from app.i18n import N_, _
@@ -61,6 +62,7 @@ def _filters(
 
 
 QueueParam = Annotated[str | None, Query(max_length=20)]
+FormIdItem = Annotated[int, Field(ge=1, le=MAX_ID)]
 SlugParam = Annotated[str | None, Query(max_length=64)]
 
 
@@ -89,7 +91,7 @@ def dashboard(
     forum: SlugParam = None,
     reason: QueueParam = None,
     notice: QueueParam = None,
-    since: Annotated[int | None, Query(ge=0)] = None,
+    since: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
 ) -> Response:
     filters = _filters(scope, queue, forum, reason)
     context = _dashboard_context(
@@ -124,7 +126,7 @@ def _card(
 
 
 @router.get("/moderation/items/{item_id}")
-def item_card(request: Request, db: SessionDep, scope: Moderator, item_id: int) -> Response:
+def item_card(request: Request, db: SessionDep, scope: Moderator, item_id: PathId) -> Response:
     """Read an item. Reading claims nothing (a GET writes nothing): claiming is a POST."""
     return _card(request, db, scope, _entry(db, scope, item_id))
 
@@ -134,7 +136,7 @@ def claim_item(
     request: Request,
     db: SessionDep,
     scope: Moderator,
-    item_id: int,
+    item_id: PathId,
     keepalive: Annotated[bool, Query()] = False,
 ) -> Response:
     """Claim an item to review it (opening it from the queue does this), or keep one's claim
@@ -155,21 +157,27 @@ def decide(
     request: Request,
     db: SessionDep,
     scope: Moderator,
-    item_id: int,
+    submission: Submission,
+    item_id: PathId,
     action: Annotated[DecisionAction, Form()],
-    version: Annotated[int | None, Form()] = None,
+    version: Annotated[int | None, Form(ge=0, le=MAX_ID)] = None,
     reason: Annotated[str, Form(max_length=500)] = "",
     message: Annotated[str, Form(max_length=2000)] = "",
     edited_body: Annotated[str, Form(max_length=200_000)] = "",
-    escalate_to: Annotated[int | None, Form()] = None,
+    escalate_to: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None,
 ) -> Response:
+    if not is_htmx(request) and (earlier := submission.replay()):
+        return earlier
     entry = _entry(db, scope, item_id)
     decision = _decision(db, entry, action, reason, message, edited_body, escalate_to)
     try:
         service.decide(db, entry, scope.user, decision, version=version)
     except service.NotDecided as refused:
         return _refused(request, db, scope, entry, refused)
-    return _next(request, db, scope, entry.item.id, notice=action.value)
+    response = _next(request, db, scope, entry.item.id, notice=action.value)
+    # (With htmx the answer is the next card, not a redirect: the item's version already makes a
+    # repeated decision a 409 that names who decided.)
+    return submission.done(response) if isinstance(response, RedirectResponse) else response
 
 
 def _refused(
@@ -268,9 +276,10 @@ def bulk(
     request: Request,
     db: SessionDep,
     scope: Moderator,
+    submission: Submission,
     action: Annotated[DecisionAction, Form()],
-    item_ids: Annotated[list[int], Form()] = [],  # noqa: B006 (FastAPI form list)
-    author_id: Annotated[int | None, Form()] = None,
+    item_ids: Annotated[list[FormIdItem], Form(max_length=500)] = [],  # noqa: B006 (FastAPI form list)
+    author_id: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None,
     reason: Annotated[str, Form(max_length=500)] = "",
     confirmed: Annotated[bool, Form()] = False,
 ) -> Response:
@@ -287,12 +296,14 @@ def bulk(
             "moderation_queue/bulk_confirm.html",
             {"entries": entries, "action": action, "reason": reason, "author_id": author_id},
         )
+    if earlier := submission.replay():
+        return earlier
     for entry in entries:
         try:
             service.decide(db, entry, scope.user, service.Decision(action, reason.strip() or None))
         except service.NotDecided:
             continue  # a colleague took it; the rest still go through
-    return RedirectResponse("/moderation?notice=bulk", status_code=303)
+    return submission.done(RedirectResponse("/moderation?notice=bulk", status_code=303))
 
 
 @router.post("/moderation/items/{item_id}/notes")
@@ -300,13 +311,19 @@ def add_note(
     request: Request,
     db: SessionDep,
     scope: Moderator,
-    item_id: int,
+    submission: Submission,
+    item_id: PathId,
     body: Annotated[str, Form(min_length=1, max_length=4000)],
 ) -> Response:
     """Save a private note without leaving the item (htmx swaps the notes in place)."""
+    if earlier := submission.replay():
+        return earlier
     entry = _entry(db, scope, item_id)
     history.add_note(db, entry, scope.user, body)
     _keep_claim(db, scope, entry)
+    saved = submission.done(
+        RedirectResponse(f"/moderation/items/{item_id}#author-history", status_code=303)
+    )
     if is_htmx(request):
         forum = next(f for f in scope.forums if f.id == entry.item.forum_id)
         return render(
@@ -319,7 +336,7 @@ def add_note(
             },
             block="notes",
         )
-    return RedirectResponse(f"/moderation/items/{item_id}#author-history", status_code=303)
+    return saved
 
 
 def _keep_claim(db: SessionDep, scope: ModeratorScope, entry: service.QueueEntry) -> None:
@@ -329,7 +346,7 @@ def _keep_claim(db: SessionDep, scope: ModeratorScope, entry: service.QueueEntry
 
 
 @router.get("/f/{slug}/moderation")
-def forum_queue(slug: str) -> Response:
+def forum_queue(slug: Slug) -> Response:
     """The forum's own queue is the dashboard, filtered to that forum."""
     return RedirectResponse(f"/moderation?forum={slug}", status_code=303)
 
@@ -348,7 +365,7 @@ def _member_forum(
 
 @router.get("/moderation/members/{user_id}")
 def member_page(
-    request: Request, db: SessionDep, scope: Moderator, user_id: int, forum: SlugParam = None
+    request: Request, db: SessionDep, scope: Moderator, user_id: PathId, forum: SlugParam = None
 ) -> Response:
     member, chosen = _member_forum(db, scope, user_id, forum)
     return render(
@@ -369,13 +386,16 @@ def member_page(
 def impose_sanction(
     db: SessionDep,
     scope: Moderator,
-    user_id: int,
+    submission: Submission,
+    user_id: PathId,
     forum: Annotated[str, Form(max_length=64)],
     kind: Annotated[SanctionKind, Form()],
     reason: Annotated[str, Form(min_length=1, max_length=2000)],
     days: Annotated[int | None, Form(ge=1, le=3650)] = None,
     site_wide: Annotated[bool, Form()] = False,
 ) -> Response:
+    if earlier := submission.replay():
+        return earlier
     member, chosen = _member_forum(db, scope, user_id, forum)
     if site_wide and not scope.user.is_admin:
         raise HTTPException(403, _("Only site admins can sanction a member across the whole site."))
@@ -384,8 +404,10 @@ def impose_sanction(
     sanctions.impose(
         db, scope.user, member, None if site_wide else chosen, kind, reason.strip(), days
     )
-    return RedirectResponse(
-        f"/moderation/members/{member.id}?forum={chosen.slug}&done=1", status_code=303
+    return submission.done(
+        RedirectResponse(
+            f"/moderation/members/{member.id}?forum={chosen.slug}&done=1", status_code=303
+        )
     )
 
 
@@ -405,10 +427,13 @@ def appeals(request: Request, db: SessionDep, scope: Moderator) -> Response:
 def decide_appeal(
     db: SessionDep,
     scope: Moderator,
-    appeal_id: int,
+    submission: Submission,
+    appeal_id: PathId,
     outcome: Annotated[str, Form(pattern="^(uphold|overturn)$")],
     response: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
+    if earlier := submission.replay():
+        return earlier
     found = next(
         (a for a in sanctions.appeals_for(db, scope.user, scope.forum_ids) if a.id == appeal_id),
         None,
@@ -424,7 +449,7 @@ def decide_appeal(
         sanctions.decide_appeal(db, scope.user, found, outcome == "overturn", response.strip())
     except sanctions.AppealRefused as exc:
         raise HTTPException(409, exc.message) from exc
-    return RedirectResponse("/moderation/appeals?done=1", status_code=303)
+    return submission.done(RedirectResponse("/moderation/appeals?done=1", status_code=303))
 
 
 @router.get("/moderation/metrics")

@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
-from app.db import after_commit
+from app.db import after_commit, write_transaction
+from app.forms import service as forms
 from app.moderation_queue.gate import ModerationGate
 from app.posts.models import Post, PostEdit
 
 logger = logging.getLogger(__name__)
+HOUSEKEEPING_SECONDS = 3600
 
 
 @dataclass
@@ -52,10 +55,19 @@ class AssessmentWorker:
     def wake(self) -> None:
         self._wake.set()
 
+    def housekeeping(self) -> None:
+        """Once an hour: forget the one-time keys of forms sent more than a day ago."""
+        with write_transaction(self.gate.sessions) as session:
+            forms.prune(session)
+
     def run_forever(self) -> None:
+        next_housekeeping = 0.0
         while not self._stop.is_set():
             try:
                 self.run_until_idle()
+                if time.monotonic() >= next_housekeeping:
+                    self.housekeeping()
+                    next_housekeeping = time.monotonic() + HOUSEKEEPING_SECONDS
             except Exception:
                 logger.exception("assessment sweep failed; retrying in %ss", self.poll_seconds)
             self._wake.wait(self.poll_seconds)

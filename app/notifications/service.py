@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app import i18n
 from app.accounts.models import User
-from app.db import utcnow
+from app.db import upsert, utcnow
 from app.notifications import email, texts
 from app.notifications.models import Notification, ThreadRead, Watch
 
@@ -102,10 +102,14 @@ def last_reads(session: Session, user_id: int, thread_ids: list[int]) -> dict[in
 
 
 def mark_read(session: Session, user_id: int, thread_id: int) -> None:
-    existing = session.scalar(
-        select(ThreadRead).where(ThreadRead.user_id == user_id, ThreadRead.thread_id == thread_id)
+    """Record that the member has read the thread up to now (one upsert: two first reads of a
+    thread at once never collide on the unique key)."""
+    now = utcnow()
+    upsert(
+        session,
+        ThreadRead,
+        {"user_id": user_id, "thread_id": thread_id, "read_at": now},
+        conflict=("user_id", "thread_id"),
+        update={"read_at": now},
+        where=ThreadRead.read_at < now,
     )
-    if existing is None:
-        session.add(ThreadRead(user_id=user_id, thread_id=thread_id))
-    else:
-        existing.read_at = utcnow()
