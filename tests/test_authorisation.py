@@ -319,6 +319,9 @@ ROWS: dict[str, Row] = {
     "GET /moderation/items/{item_id}": Row(
         Need.MODERATOR, with_item("GET", "/moderation/items/{item.id}"), IN_FORUM_MODERATORS
     ),
+    "POST /moderation/items/{item_id}/claim": Row(
+        Need.MODERATOR, with_item("POST", "/moderation/items/{item.id}/claim"), IN_FORUM_MODERATORS
+    ),
     "POST /moderation/items/{item_id}/decide": Row(
         Need.MODERATOR,
         with_item("POST", "/moderation/items/{item.id}/decide", action="approve"),
@@ -459,7 +462,6 @@ ROWS: dict[str, Row] = {
 }
 # GETs that still write inside the request, with who is moving the write out.
 WRITES_IN_A_READ_LEFT = {
-    "GET /moderation/items/{item_id}": "claims: moving to a POST in issue 11 (safeguarding)",
     "GET /unsubscribe/{user_id}/{token}": "one-click unsubscribe from an email link",
 }
 SECRET = "test-secret-key-that-is-long-enough-0123456789"

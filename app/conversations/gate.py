@@ -30,7 +30,7 @@ from app.moderation_queue import items
 from app.moderation_queue.gate import (
     ASSESSMENT_FAILED,
     ModerationGate,
-    claim_awaiting,
+    awaiting_rows,
     policy_for,
     reasons_as_json,
 )
@@ -64,12 +64,10 @@ class MessageGate:
         limit: int = 32,
         older_than: timedelta | None = None,
     ) -> int:
-        """Assess a batch of messages awaiting assessment; returns how many were routed.
-
-        As for posts, the scorer runs first, outside any write transaction: the write lock is held
-        only while the results are stored."""
+        """Assess a batch of messages awaiting assessment; returns how many were routed. As for
+        posts, the assessment runs before the write transaction, which only stores it."""
         with self.sessions() as session:
-            waiting = claim_awaiting(
+            waiting = awaiting_rows(
                 session,
                 ConversationMessage,
                 MessageStatus.AWAITING_ASSESSMENT,
@@ -82,7 +80,7 @@ class MessageGate:
             assessed = {m.id: self._assess(session, m) for m in waiting}
         with write_transaction(self.sessions) as session:
             # Still awaiting: another worker may have routed some meanwhile.
-            batch = claim_awaiting(
+            batch = awaiting_rows(
                 session,
                 ConversationMessage,
                 MessageStatus.AWAITING_ASSESSMENT,
@@ -91,21 +89,16 @@ class MessageGate:
                 lock=True,
             )
             for message in batch:
-                conversation, forum = self._place(session, message)
-                self._route(session, message, conversation, forum, assessed[message.id])
+                conversation = session.get(Conversation, message.conversation_id)
+                assert conversation is not None
+                self._route(session, message, conversation, assessed[message.id])
             return len(batch)
-
-    @staticmethod
-    def _place(session: Session, message: ConversationMessage) -> tuple[Conversation, Forum]:
-        conversation = session.get(Conversation, message.conversation_id)
-        forum = session.get(Forum, conversation.forum_id) if conversation else None
-        assert conversation is not None and forum is not None
-        return conversation, forum
 
     def _assess(
         self, session: Session, message: ConversationMessage
     ) -> moderation.Assessment | None:
-        _conversation, forum = self._place(session, message)
+        forum = session.get(Forum, message.conversation.forum_id)
+        assert forum is not None
         try:
             return moderation.assess(
                 message.body_source,
@@ -122,7 +115,6 @@ class MessageGate:
         session: Session,
         message: ConversationMessage,
         conversation: Conversation,
-        forum: Forum,
         assessment: moderation.Assessment | None,
     ) -> None:
         to_team = conversation.kind is ConversationKind.MODERATION

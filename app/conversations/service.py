@@ -28,7 +28,7 @@ from app.conversations.models import (
     MessageTemplate,
     ParticipantRole,
 )
-from app.db import after_commit, utcnow, write_transaction
+from app.db import utcnow, write_transaction
 from app.forums.models import Forum
 from app.i18n import N_, _
 from app.notifications import service as notifications
@@ -248,46 +248,33 @@ def send(
 # ---- reading ------------------------------------------------------------------------------
 
 
-def mark_read_later(
-    session: Session, sessions: sessionmaker[Session], conversation_id: int, user_id: int
-) -> None:
-    """Record the read after this (read-only) request, in its own short transaction."""
-
-    def _mark() -> None:
-        with write_transaction(sessions) as own:
-            participant = own.scalar(
-                select(ConversationParticipant).where(
-                    ConversationParticipant.conversation_id == conversation_id,
-                    ConversationParticipant.user_id == user_id,
-                )
+def mark_read(sessions: sessionmaker[Session], conversation_id: int, user_id: int) -> None:
+    """Record a reading, in its own short transaction (after the response of a page view)."""
+    with write_transaction(sessions) as own:
+        participant = own.scalar(
+            select(ConversationParticipant).where(
+                ConversationParticipant.conversation_id == conversation_id,
+                ConversationParticipant.user_id == user_id,
             )
-            if participant is not None:
-                participant.last_read_at = utcnow()
+        )
+        if participant is not None:
+            participant.last_read_at = utcnow()
 
-    after_commit(session, _mark)
 
-
-def audit_staff_read_later(
-    session: Session,
-    sessions: sessionmaker[Session],
-    conversation: Conversation,
-    reader: User,
+def audit_staff_read(
+    sessions: sessionmaker[Session], conversation_id: int, forum_id: int, reader_id: int
 ) -> None:
-    """Staff reading a conversation members wrote in leaves a line in the audit log."""
-    conversation_id, forum_id, reader_id = conversation.id, conversation.forum_id, reader.id
-
-    def _record() -> None:
-        with write_transaction(sessions) as own:
-            audit.record(
-                own,
-                actor_id=reader_id,
-                action="conversation.read",
-                target_type="conversation",
-                target_id=conversation_id,
-                forum_id=forum_id,
-            )
-
-    after_commit(session, _record)
+    """Staff reading a conversation members wrote in leaves a line in the audit log (written in
+    its own transaction: the page view itself writes nothing)."""
+    with write_transaction(sessions) as own:
+        audit.record(
+            own,
+            actor_id=reader_id,
+            action="conversation.read",
+            target_type="conversation",
+            target_id=conversation_id,
+            forum_id=forum_id,
+        )
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.accounts.models import User
@@ -19,6 +19,8 @@ from app.deps import (
     PathId,
     SessionDep,
     SettingsDep,
+    Submission,
+    after_response,
 )
 from app.forums import service as forums
 from app.forums.models import Forum
@@ -116,10 +118,15 @@ def _members_conversation(db: SessionDep, user: User, conversation_id: int) -> C
 
 @router.get("/messages/{conversation_id}")
 def read_conversation(
-    request: Request, db: SessionDep, user: CurrentUser, conversation_id: PathId
+    request: Request,
+    db: SessionDep,
+    background: BackgroundTasks,
+    user: CurrentUser,
+    conversation_id: PathId,
 ) -> Response:
     conversation = _members_conversation(db, user, conversation_id)
-    service.mark_read_later(db, request.app.state.sessions, conversation.id, user.id)
+    sessions, user_id = request.app.state.sessions, user.id
+    after_response(background, lambda: service.mark_read(sessions, conversation_id, user_id))
     return _conversation_page(request, db, conversation, user, as_team=False)
 
 
@@ -130,10 +137,13 @@ def reply_as_member(
     settings: SettingsDep,
     limiter: LimiterDep,
     assessments: AssessmentsDep,
+    submission: Submission,
     user: CurrentUser,
     conversation_id: PathId,
     body: MessageField = "",
 ) -> Response:
+    if earlier := submission.replay():
+        return earlier
     conversation = _members_conversation(db, user, conversation_id)
     limiter.hit(
         settings.post_limit_per_user,
@@ -145,7 +155,7 @@ def reply_as_member(
     if isinstance(sent, Response):
         return sent
     assessments.after_saving_message(db, sent.message.id)
-    return RedirectResponse(f"/messages/{conversation.id}#latest", status_code=303)
+    return submission.done(RedirectResponse(f"/messages/{conversation.id}#latest", status_code=303))
 
 
 # ---- the moderation team ------------------------------------------------------------------
@@ -169,12 +179,20 @@ def _team_conversation(db: SessionDep, scope: Moderator, conversation_id: int) -
 
 @router.get("/moderation/conversations/{conversation_id}")
 def read_as_team(
-    request: Request, db: SessionDep, scope: Moderator, conversation_id: PathId
+    request: Request,
+    db: SessionDep,
+    background: BackgroundTasks,
+    scope: Moderator,
+    conversation_id: PathId,
 ) -> Response:
     conversation = _team_conversation(db, scope, conversation_id)
-    sessions = request.app.state.sessions
-    service.audit_staff_read_later(db, sessions, conversation, scope.user)
-    service.mark_read_later(db, sessions, conversation.id, scope.user.id)
+    sessions, reader_id, forum_id = request.app.state.sessions, scope.user.id, conversation.forum_id
+
+    def record_reading() -> None:
+        service.audit_staff_read(sessions, conversation_id, forum_id, reader_id)
+        service.mark_read(sessions, conversation_id, reader_id)
+
+    after_response(background, record_reading)
     return _conversation_page(request, db, conversation, scope.user, as_team=True)
 
 
@@ -183,21 +201,31 @@ def reply_as_team(
     request: Request,
     db: SessionDep,
     scope: Moderator,
+    submission: Submission,
     conversation_id: PathId,
     body: MessageField = "",
     item_id: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None,
 ) -> Response:
+    if not is_htmx(request) and (earlier := submission.replay()):
+        return earlier
     conversation = _team_conversation(db, scope, conversation_id)
     sent = _send_or_refuse(
         request, db, conversation, scope.user, body, as_team=True, review_item_id=item_id
     )
     if isinstance(sent, Response):
         return sent
-    if item_id is not None and not is_htmx(request):
-        return RedirectResponse(f"/moderation/items/{item_id}?notice=message", status_code=303)
+    entry = queue.get_entry(db, item_id, scope.forum_ids) if item_id is not None else None
+    if entry is not None and queue.holds_claim(entry.item, scope.user, queue.utcnow()):
+        queue.claim(db, entry.item, scope.user)  # writing to the author is work on the item
     if is_htmx(request):
         return _conversation_page(request, db, conversation, scope.user, as_team=True)
-    return RedirectResponse(f"/moderation/conversations/{conversation.id}#latest", status_code=303)
+    if item_id is not None:
+        return submission.done(
+            RedirectResponse(f"/moderation/items/{item_id}?notice=message", status_code=303)
+        )
+    return submission.done(
+        RedirectResponse(f"/moderation/conversations/{conversation.id}#latest", status_code=303)
+    )
 
 
 def _item_author(db: SessionDep, scope: Moderator, item_id: int) -> tuple[queue.QueueEntry, Forum]:
@@ -241,9 +269,12 @@ def send_to_author(
     request: Request,
     db: SessionDep,
     scope: Moderator,
+    submission: Submission,
     item_id: PathId,
     body: MessageField = "",
 ) -> Response:
+    if earlier := submission.replay():
+        return earlier
     entry, forum = _item_author(db, scope, item_id)
     try:
         service.check_body(body)
@@ -264,4 +295,6 @@ def send_to_author(
         )
     conversation = service.open_with_team(db, forum, entry.author, scope.user)
     service.send(db, conversation, scope.user, body, as_team=True, review_item_id=item_id)
-    return RedirectResponse(f"/moderation/conversations/{conversation.id}?sent=1", status_code=303)
+    return submission.done(
+        RedirectResponse(f"/moderation/conversations/{conversation.id}?sent=1", status_code=303)
+    )

@@ -161,7 +161,7 @@ def _queue_for_review(
 Awaiting = TypeVar("Awaiting", Post, PostEdit, ConversationMessage)
 
 
-def claim_awaiting(
+def awaiting_rows(
     session: Session,
     model: type[Awaiting],
     awaiting: StrEnum,
@@ -204,7 +204,7 @@ class ModerationGate:
         The scorer and the detectors run first, outside any write transaction: on SQLite the write
         lock is held only while the results are stored, never while a long text is checked."""
         with self.sessions() as session:
-            waiting = claim_awaiting(
+            waiting = awaiting_rows(
                 session, Post, PostStatus.AWAITING_ASSESSMENT, post_ids, limit, older_than
             )
             if not waiting:
@@ -219,7 +219,7 @@ class ModerationGate:
             )
         with write_transaction(self.sessions) as session:
             # Still awaiting: another worker may have routed some meanwhile.
-            batch = claim_awaiting(
+            batch = awaiting_rows(
                 session, Post, PostStatus.AWAITING_ASSESSMENT, list(assessed), limit, lock=True
             )
             forum_of = _forums_of(session, batch) if batch else {}
@@ -328,14 +328,14 @@ class ModerationGate:
         queue it for a moderator while the published version stays. Returns how many. As for
         posts, the assessment runs before the write transaction, which only stores it."""
         with self.sessions() as session:
-            waiting = claim_awaiting(
+            waiting = awaiting_rows(
                 session, PostEdit, EditStatus.AWAITING_ASSESSMENT, edit_ids, limit, older_than
             )
             assessed = {edit.id: self._assess_edit(session, edit) for edit in waiting}
         if not assessed:
             return 0
         with write_transaction(self.sessions) as session:
-            edits = claim_awaiting(
+            edits = awaiting_rows(
                 session, PostEdit, EditStatus.AWAITING_ASSESSMENT, list(assessed), limit, lock=True
             )
             for edit in edits:

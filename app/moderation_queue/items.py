@@ -8,7 +8,14 @@ from collections.abc import Callable, Iterable
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from app.moderation_queue.models import QUEUE_RANK, ReviewItem, ReviewQueue, ReviewStatus
+from app.db import utcnow
+from app.moderation_queue.models import (
+    QUEUE_RANK,
+    URGENT_CLAIM_IDLE,
+    ReviewItem,
+    ReviewQueue,
+    ReviewStatus,
+)
 from app.posts.models import Post
 
 # Reason codes whose text moderators may find distressing: blurred until they choose to read.
@@ -82,6 +89,8 @@ def _open(
     else:
         if QUEUE_RANK[queue] < QUEUE_RANK[item.queue]:
             item.queue = queue  # a stronger signal moves it up (a report on a flagged post…)
+            if queue is ReviewQueue.URGENT:
+                _shorten_claim(item)
         item.priority = max(item.priority, priority)
         item.reason_codes = list(dict.fromkeys([*item.reason_codes, *codes]))
         item.version += 1
@@ -89,3 +98,10 @@ def _open(
     item.needs_clinical_review = item.needs_clinical_review or needs_clinical_review
     session.flush()
     return item
+
+
+def _shorten_claim(item: ReviewItem) -> None:
+    """An item that has just become urgent keeps a claim only while its moderator is active."""
+    latest = utcnow() + URGENT_CLAIM_IDLE
+    if item.claimed_until is not None and item.claimed_until > latest:
+        item.claimed_until = latest

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -92,6 +92,17 @@ QUEUE_RANK = {
 }
 
 
+# A claim keeps colleagues off an item while one moderator reads it. An urgent item's claim lapses
+# after a minute without activity (the open card keeps it alive while its moderator works), so an
+# idle claim can never hide a person in crisis; other items are held for five minutes.
+CLAIM_LENGTH = timedelta(minutes=5)
+URGENT_CLAIM_IDLE = timedelta(seconds=60)
+
+
+def claim_length(queue: ReviewQueue) -> timedelta:
+    return URGENT_CLAIM_IDLE if queue is ReviewQueue.URGENT else CLAIM_LENGTH
+
+
 class ReviewStatus(StrEnum):
     PENDING = "pending"
     APPROVED = "approved"  # published (or kept published)
@@ -153,6 +164,8 @@ class ReviewItem(Base):
     needs_clinical_review: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), default=None)
+    # Since when the claim has been held (others see who and for how long), and when it lapses.
+    claimed_at: Mapped[datetime | None] = mapped_column(default=None)
     claimed_until: Mapped[datetime | None] = mapped_column(default=None)
     escalated_to_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), default=None)
     decided_at: Mapped[datetime | None] = mapped_column(default=None)

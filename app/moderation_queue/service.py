@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, CursorResult, and_, case, func, or_, select, update
@@ -33,6 +33,7 @@ from app.moderation_queue.models import (
     ReviewItem,
     ReviewQueue,
     ReviewStatus,
+    claim_length,
 )
 from app.notifications import service as notifications
 from app.posts import service as posts
@@ -40,15 +41,33 @@ from app.posts.models import EditStatus, Post, PostEdit, PostStatus, Thread
 from app.posts.rendering import render_markdown
 from app.search import service as search
 
-CLAIM_MINUTES = 5
+
+class NotDecided(Exception):
+    """The decision was not applied; subclasses say why, each with its own message."""
 
 
-class AlreadyDecided(Exception):
-    """A colleague decided (or is reviewing) this item first."""
+class AlreadyDecided(NotDecided):
+    """A colleague decided this item first."""
 
     def __init__(self, by: str | None) -> None:
         super().__init__("already decided")
         self.by = by
+
+
+class ClaimedByColleague(NotDecided):
+    """A colleague is reviewing this item now (their claim has not lapsed)."""
+
+    def __init__(self, by: str | None, since: datetime | None) -> None:
+        super().__init__("claimed by a colleague")
+        self.by = by
+        self.since = since
+
+
+class ItemChanged(NotDecided):
+    """Something new joined the item (a report, a new message) since it was opened."""
+
+    def __init__(self) -> None:
+        super().__init__("changed since it was opened")
 
 
 @dataclass(frozen=True)
@@ -222,9 +241,28 @@ def get_entry(session: Session, item_id: int, forum_ids: Sequence[int]) -> Queue
     return _entries(session, [row])[0] if row is not None else None
 
 
+def holds_claim(item: ReviewItem, moderator: User, now: datetime) -> bool:
+    return (
+        item.claimed_by_id == moderator.id
+        and item.claimed_until is not None
+        and item.claimed_until >= now
+    )
+
+
+def claimed_by_colleague(item: ReviewItem, moderator: User, now: datetime) -> bool:
+    return (
+        item.claimed_by_id is not None
+        and item.claimed_by_id != moderator.id
+        and item.claimed_until is not None
+        and item.claimed_until >= now
+    )
+
+
 def claim(session: Session, item: ReviewItem, moderator: User) -> bool:
-    """Claim an item for a few minutes; False when a colleague holds an unexpired claim."""
+    """Claim an item, or keep one's own claim alive (every action on the item does); False when
+    a colleague holds a live claim. Only ever called from a POST: reading an item claims nothing."""
     now = utcnow()
+    since = item.claimed_at if holds_claim(item, moderator, now) else now
     statement = (
         update(ReviewItem)
         .where(
@@ -232,12 +270,46 @@ def claim(session: Session, item: ReviewItem, moderator: User) -> bool:
             ReviewItem.status == ReviewStatus.PENDING,
             _claimable_by(moderator, now),
         )
-        .values(claimed_by_id=moderator.id, claimed_until=now + timedelta(minutes=CLAIM_MINUTES))
+        .values(
+            claimed_by_id=moderator.id,
+            claimed_at=since,
+            claimed_until=now + claim_length(item.queue),
+        )
         .execution_options(synchronize_session=False)
     )
     result = cast(CursorResult[Any], session.execute(statement))
     session.refresh(item)
     return result.rowcount == 1
+
+
+def release(session: Session, item: ReviewItem, moderator: User) -> None:
+    """Let go of one's claim (the moderator moved on without deciding)."""
+    session.execute(
+        update(ReviewItem)
+        .where(ReviewItem.id == item.id, ReviewItem.claimed_by_id == moderator.id)
+        .values(claimed_by_id=None, claimed_at=None, claimed_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(item)
+
+
+def claimed_by_colleagues(session: Session, moderator: User, forum_ids: Sequence[int]) -> int:
+    """Pending items colleagues are reviewing right now (so "the queue is clear" is never said
+    while they are)."""
+    now = utcnow()
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(ReviewItem)
+            .where(
+                ReviewItem.status == ReviewStatus.PENDING,
+                ReviewItem.forum_id.in_(forum_ids),
+                ReviewItem.claimed_by_id != moderator.id,
+                ReviewItem.claimed_until >= now,
+            )
+        )
+        or 0
+    )
 
 
 def next_entry(
@@ -297,6 +369,7 @@ def decide(
         values: dict[str, object] = {
             "version": ReviewItem.version + 1,
             "claimed_by_id": None,
+            "claimed_at": None,
             "claimed_until": None,
         }
         if decision.escalate_to is None:
@@ -322,12 +395,16 @@ def decide(
     )
     if result.rowcount != 1:
         session.refresh(item)
-        by = item.decided_by or item.claimed_by
-        raise AlreadyDecided(by.handle if by else None)
+        if item.status is not ReviewStatus.PENDING:
+            raise AlreadyDecided(item.decided_by.handle if item.decided_by else None)
+        if claimed_by_colleague(item, moderator, now):
+            raise ClaimedByColleague(
+                item.claimed_by.handle if item.claimed_by else None, item.claimed_at
+            )
+        raise ItemChanged()
     seconds = None
-    if item.claimed_by_id == moderator.id and item.claimed_until is not None:
-        opened = item.claimed_until - timedelta(minutes=CLAIM_MINUTES)
-        seconds = max(0, int((now - opened).total_seconds()))
+    if item.claimed_by_id == moderator.id and item.claimed_at is not None:
+        seconds = max(0, int((now - item.claimed_at).total_seconds()))
     session.refresh(item)
     if post is not None:
         _apply_to_post(session, entry, decision)
