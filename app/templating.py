@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from app import i18n
 from app.config import PROJECT_ROOT
+from app.contact_links import contact_links
 from app.db import utcnow
 from app.i18n import N_
 from app.moderation_queue.highlight import highlight
@@ -87,6 +88,7 @@ templates.env.filters["label"] = code_label
 templates.env.filters["weekday"] = i18n.weekday_name
 templates.env.filters["day_month"] = i18n.format_day
 templates.env.filters["highlight"] = highlight
+templates.env.filters["contact_links"] = contact_links
 templates.env.globals["csrf_input"] = _csrf_input
 templates.env.globals["csrf_token"] = csrf_token
 templates.env.globals["htmx_version"] = HTMX_VERSION
