@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     login_limit_per_ip: str = "30/minute"
     login_limit_per_account: str = "10/15minutes"
     register_limit_per_ip: str = "10/hour"
+    # Emailed links (password reset, confirming an address): per address asked for, and per IP.
+    email_link_limit_per_address: str = "3/hour"
+    email_link_limit_per_ip: str = "10/hour"
     post_limit_per_user: str = "12/minute"
 
     # Email: "outbox" keeps mails in the database for the CLI (development); "smtp" also sends them.

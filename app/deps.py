@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts import service as accounts
 from app.accounts.models import User
+from app.clock import Clock
 from app.config import Settings
 from app.db import begin_write, run_unit_of_work
 from app.errors import NotAuthenticated, WarningToAcknowledge
@@ -49,7 +50,12 @@ def get_assessments(request: Request) -> Assessments:
     return request.app.state.assessments
 
 
+def get_clock(request: Request) -> Clock:
+    return request.app.state.clock
+
+
 LimiterDep = Annotated[RateLimiter, Depends(get_limiter)]
+ClockDep = Annotated[Clock, Depends(get_clock)]
 AssessmentsDep = Annotated[Assessments, Depends(get_assessments)]
 
 

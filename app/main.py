@@ -13,8 +13,10 @@ from fastapi.responses import PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 
 import moderation
+from app.accounts.security_views import router as account_security_router
 from app.accounts.views import router as accounts_router
 from app.admin.views import router as admin_router
+from app.clock import Clock
 from app.config import PROJECT_ROOT, Settings, get_settings
 from app.db import make_engine, make_sessionmaker
 from app.errors import install_error_handlers
@@ -73,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = sessions
     app.state.limiter = RateLimiter.from_storage_uri(settings.rate_limit_storage)
+    app.state.clock = Clock()
     gate = ModerationGate(sessions=sessions, scorer=load_configured_scorer(settings))
     worker = AssessmentWorker(
         gate, grace=timedelta(seconds=30) if settings.inline_assessment else None
@@ -94,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     for router in (
         accounts_router,
+        account_security_router,
         forums_router,
         posts_router,
         moderation_router,

@@ -1,6 +1,14 @@
 """Every model, imported in dependency order so the metadata is complete (Alembic, tests)."""
 
-from app.accounts.models import AccountStatus, MemberMute, SiteRole, User, UserSession
+from app.accounts.models import (
+    AccountStatus,
+    AccountToken,
+    MemberMute,
+    SiteRole,
+    TokenPurpose,
+    User,
+    UserSession,
+)
 from app.audit.models import AuditEvent
 from app.db import Base
 from app.forums.models import (
@@ -35,6 +43,7 @@ from app.posts.models import EditStatus, Post, PostEdit, PostStatus, Reaction, R
 
 __all__ = [
     "AccountStatus",
+    "AccountToken",
     "Appeal",
     "AppealStatus",
     "AuditEvent",
@@ -69,6 +78,7 @@ __all__ = [
     "SiteRole",
     "Thread",
     "ThreadRead",
+    "TokenPurpose",
     "User",
     "UserSession",
     "Visibility",

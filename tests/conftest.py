@@ -13,6 +13,7 @@ import re
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +27,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from app import migrations
+from app.clock import Clock
 from app.config import Settings
-from app.db import Base, make_engine
+from app.db import Base, make_engine, utcnow
 from app.main import create_app
 from bench.server import serving
 from tests import factories
@@ -120,6 +122,26 @@ def app(settings: Settings) -> Iterator[FastAPI]:
     application = create_app(settings)
     yield application
     application.state.engine.dispose()
+
+
+class SettableClock(Clock):
+    """The app's clock, moved by the test: time passes without sleeping."""
+
+    def __init__(self) -> None:
+        self._now = utcnow()
+
+    def now(self) -> datetime:
+        return self._now
+
+    def advance(self, **delta: float) -> None:
+        self._now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock(app: FastAPI) -> SettableClock:
+    settable = SettableClock()
+    app.state.clock = settable
+    return settable
 
 
 @pytest.fixture

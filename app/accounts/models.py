@@ -116,3 +116,29 @@ class MemberMute(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     muted_user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TokenPurpose(StrEnum):
+    PASSWORD_RESET = "password_reset"
+    # Confirms the account's address, or (when `email` differs from it) a new address.
+    EMAIL_VERIFICATION = "email_verification"
+
+
+class AccountToken(Base):
+    """A single-use link sent by email. Only the HMAC of the token (keyed with the site's secret)
+    is stored, so a copy of the database cannot be used to reset anyone's password."""
+
+    __tablename__ = "account_token"
+    __table_args__ = (Index("ix_account_token_user_id_purpose", "user_id", "purpose"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    purpose: Mapped[TokenPurpose] = mapped_column(enum_column(TokenPurpose, "token_purpose"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The address the link was sent to (for a change of address: the new one).
+    email: Mapped[str] = mapped_column(String(254))
+    # Where the member was going (e.g. an invite link), carried through verification.
+    next_path: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None] = mapped_column(default=None)

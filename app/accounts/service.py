@@ -13,8 +13,10 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
+from app.accounts import emails
 from app.accounts.models import AccountStatus, SiteRole, User, UserSession
 from app.accounts.passwords import hash_password, password_problem, verify_password
+from app.audit import service as audit
 from app.config import Settings
 from app.db import utcnow
 from app.forums.models import Membership, MembershipRole, MembershipStatus
@@ -113,6 +115,45 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return None if user is None or user.status is AccountStatus.DEACTIVATED else user
 
 
+class PasswordRefused(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class LinkUsed(Exception):
+    """An emailed link was used by another request first."""
+
+
+def check_new_password(user: User, password: str) -> None:
+    problem = password_problem(password, handle=user.handle, email=user.email)
+    if problem:
+        raise PasswordRefused(problem)
+
+
+def set_password(
+    session: Session,
+    settings: Settings,
+    user: User,
+    password: str,
+    *,
+    now: datetime,
+    keep: UserSession | None = None,
+) -> None:
+    """A new password: every session ends (but `keep`, the device making the change), and the
+    account's address is told, in case it wasn't them."""
+    user.password_hash = hash_password(password)
+    end_all_sessions(session, user.id, now=now, keep=keep)
+    audit.record(
+        session,
+        actor_id=user.id,
+        action="account.password_change",
+        target_type="user",
+        target_id=user.id,
+    )
+    emails.password_changed(session, settings, user.email, user.language)
+
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -166,15 +207,19 @@ def end_session(session: Session, record: UserSession) -> None:
     record.revoked_at = utcnow()
 
 
-def end_all_sessions(session: Session, user_id: int) -> int:
-    """Revoke every live session of a user (log out of every device); returns how many."""
+def end_all_sessions(
+    session: Session, user_id: int, *, now: datetime | None = None, keep: UserSession | None = None
+) -> int:
+    """Revoke every live session of a user (log out of every device, or every one but `keep`);
+    returns how many."""
+    query = update(UserSession).where(
+        UserSession.user_id == user_id, UserSession.revoked_at.is_(None)
+    )
+    if keep is not None:
+        query = query.where(UserSession.id != keep.id)
     result = cast(
         CursorResult[Any],
-        session.execute(
-            update(UserSession)
-            .where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
-            .values(revoked_at=utcnow())
-        ),
+        session.execute(query.values(revoked_at=now or utcnow())),
     )
     return result.rowcount or 0
 

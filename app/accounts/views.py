@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -9,45 +8,19 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from app import i18n
 from app.accounts import data, service
 from app.accounts.models import AVATARS, AccountStatus
+from app.accounts.signin import safe_next, signed_in
 from app.db import utcnow
 from app.deps import CurrentUser, LimiterDep, OptionalUser, SessionDep, SettingsDep
 from app.i18n import N_, _
 from app.moderation_queue import sanctions
 from app.moderation_queue.models import SANCTION_WORDS, Sanction
 from app.notifications import email
-from app.security import SESSION_COOKIE, is_https, signature, signature_is_valid
+from app.security import SESSION_COOKIE, signature, signature_is_valid
 from app.templating import render
 
 router = APIRouter()
 
 FormStr = Annotated[str, Form(max_length=4096)]
-
-
-def safe_next(next_url: str | None) -> str:
-    """Only same-site paths: never redirect a member to another site after signing in."""
-    if not next_url:
-        return "/"
-    parts = urlsplit(next_url)
-    if parts.scheme or parts.netloc or not next_url.startswith("/") or next_url.startswith("//"):
-        return "/"
-    return next_url
-
-
-def _signed_in_response(
-    request: Request, db: SessionDep, settings: SettingsDep, user: service.User, next_url: str
-) -> Response:
-    new = service.start_session(db, user, settings)
-    response = RedirectResponse(safe_next(next_url), status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        new.token,
-        max_age=settings.session_absolute_days * 24 * 3600,
-        httponly=True,
-        samesite="lax",
-        secure=is_https(request.scope, settings.cookie_secure),
-        path="/",
-    )
-    return response
 
 
 @router.get("/register")
@@ -84,7 +57,7 @@ def register(
             {"errors": exc.errors, "values": {"handle": handle, "email": email}},
             status_code=422,
         )
-    return _signed_in_response(request, db, settings, user, "/?notice=welcome")
+    return signed_in(request, db, settings, user, "/?notice=welcome")
 
 
 @router.get("/login")
@@ -142,7 +115,7 @@ def login(
             },
             status_code=401,
         )
-    return _signed_in_response(request, db, settings, user, next)
+    return signed_in(request, db, settings, user, next)
 
 
 @router.post("/logout")

@@ -63,10 +63,19 @@ def _footer(settings: Settings, user: User) -> str:
 def queue(
     session: Session, settings: Settings, user: User, subject: str, body: str, kind: str
 ) -> OutboxEmail:
-    """Queue an email; call it inside `i18n.language(user.language)` so all of it is in theirs."""
-    mail = OutboxEmail(
-        to_address=user.email, subject=subject, body=body + _footer(settings, user), kind=kind
+    """Queue an email about notifications (with the unsubscribe footer); call it inside
+    `i18n.language(user.language)` so all of it is in theirs."""
+    return send_to_address(
+        session, settings, user.email, subject, body + _footer(settings, user), kind
     )
+
+
+def send_to_address(
+    session: Session, settings: Settings, to_address: str, subject: str, body: str, kind: str
+) -> OutboxEmail:
+    """Queue an email to an address, e.g. an account's security email (a reset link, a
+    confirmation link), which is sent whatever the member's notification preference."""
+    mail = OutboxEmail(to_address=to_address, subject=subject, body=body, kind=kind)
     session.add(mail)
     session.flush()
     if settings.email_mode == "smtp":
