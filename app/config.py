@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     # Emailed links (password reset, confirming an address): per address asked for, and per IP.
     email_link_limit_per_address: str = "3/hour"
     email_link_limit_per_ip: str = "10/hour"
+    verification_resend_limit: str = "3/hour"
     post_limit_per_user: str = "12/minute"
 
     # Email: "outbox" keeps mails in the database for the CLI (development); "smtp" also sends them.

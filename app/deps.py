@@ -75,6 +75,7 @@ def session_lookup(
             id=user.id,
             handle=user.handle,
             is_admin=user.is_admin,
+            email_verified=user.email_verified,
             unread_notifications=notifications.unread_count(db, user.id),
         )
         if user
@@ -97,6 +98,7 @@ class Viewer:
     id: int
     handle: str
     is_admin: bool
+    email_verified: bool = True
     unread_notifications: int = 0
 
 

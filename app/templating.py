@@ -37,6 +37,7 @@ def is_htmx(request: Request) -> bool:
 # exports keep the codes. Shared words ("removed", "pending") read the same wherever they appear.
 CODE_LABELS = {
     "awaiting_assessment": N_("being checked"),
+    "awaiting_verification": N_("waiting for you to confirm your email address"),
     "held": N_("awaiting review"),
     "published": N_("published"),
     "rejected": N_("not published"),

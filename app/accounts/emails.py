@@ -81,3 +81,44 @@ def password_changed(session: Session, settings: Settings, to_address: str, lang
             "If this wasn't you, reset your password now: {site}/password/forgot"
         ),
     )
+
+
+def confirm_address(
+    session: Session, settings: Settings, to_address: str, language: str, token: str
+) -> None:
+    _send(
+        session,
+        settings,
+        to_address,
+        language,
+        "account.confirm_address",
+        N_("Confirm your email address for Harbour"),
+        N_(
+            "Please confirm that this is your email address, so you can post on Harbour:\n"
+            "{link}\n\n"
+            "The link works for 48 hours. If you didn't ask for a Harbour account, ignore this "
+            "email and nothing more will be sent to you."
+        ),
+        link=f"{settings.base_url}/verify-email/{token}",
+    )
+
+
+def already_registered(
+    session: Session, settings: Settings, to_address: str, language: str
+) -> None:
+    """Sent when someone signs up with an address that already has an account."""
+    _send(
+        session,
+        settings,
+        to_address,
+        language,
+        "account.already_registered",
+        N_("Confirm your email address for Harbour"),
+        N_(
+            "Someone (we hope you) tried to create a Harbour account with this email address, "
+            "but you already have one.\n\n"
+            "Sign in here: {site}/login\n"
+            "Forgotten your password? Choose a new one: {site}/password/forgot\n\n"
+            "If this wasn't you, you can ignore this email: nothing has changed."
+        ),
+    )

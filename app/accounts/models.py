@@ -75,6 +75,9 @@ class User(Base):
     # The language emails are written in: the one the member last chose, or registered in.
     language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     last_digest_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Set when the member proved the address is theirs; until then their posts wait and Harbour
+    # sends the address nothing but the confirmation link (and links they ask for).
+    email_verified_at: Mapped[datetime | None] = mapped_column(default=None)
 
     @property
     def display_name(self) -> str:
@@ -87,6 +90,10 @@ class User(Base):
     @property
     def is_active(self) -> bool:
         return self.status is AccountStatus.ACTIVE
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
 
 class UserSession(Base):

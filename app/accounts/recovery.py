@@ -56,5 +56,7 @@ def reset_password(
     if not tokens.use(session, link, now):
         raise accounts.LinkUsed()
     tokens.retire(session, user.id, TokenPurpose.PASSWORD_RESET, now)
+    if user.email_verified_at is None and link.email == user.email:
+        user.email_verified_at = now  # the link reached them, so the address is theirs
     accounts.set_password(session, settings, user, password, now=now)
     return user

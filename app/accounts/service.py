@@ -50,8 +50,10 @@ def get_by_handle(session: Session, handle: str) -> User | None:
 
 
 def validate_registration(
-    session: Session, handle: str, email: str, password: str
+    session: Session, handle: str, email: str, password: str, *, email_must_be_new: bool = True
 ) -> dict[str, str]:
+    """What is wrong with these details, field by field. Sign-up on the web passes
+    `email_must_be_new=False`: whether an address is registered is never said there."""
     errors: dict[str, str] = {}
     handle = handle.strip()
     if not HANDLE_PATTERN.match(handle):
@@ -66,7 +68,7 @@ def validate_registration(
     except EmailNotValidError:
         errors["email"] = _("Enter an email address like name@example.org.")
     else:
-        if get_by_email(session, email) is not None:
+        if email_must_be_new and get_by_email(session, email) is not None:
             errors["email"] = _(
                 "An account with that email address already exists. Try signing in."
             )
@@ -84,7 +86,10 @@ def register(
     password: str,
     site_role: SiteRole = SiteRole.MEMBER,
     language: str = "en",
+    verified: bool = True,
 ) -> User:
+    """Create an account. Accounts an operator creates (the CLI, the demo) count as verified;
+    sign-up on the web passes `verified=False` and emails a confirmation link."""
     errors = validate_registration(session, handle, email, password)
     if errors:
         raise RegistrationError(errors)
@@ -95,6 +100,7 @@ def register(
         password_hash=hash_password(password),
         site_role=site_role,
         language=language,
+        email_verified_at=utcnow() if verified else None,
     )
     session.add(user)
     session.flush()
@@ -151,7 +157,8 @@ def set_password(
         target_type="user",
         target_id=user.id,
     )
-    emails.password_changed(session, settings, user.email, user.language)
+    if user.email_verified:
+        emails.password_changed(session, settings, user.email, user.language)
 
 
 def _token_hash(token: str) -> str:

@@ -6,11 +6,12 @@ from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from app import i18n
-from app.accounts import data, service
+from app.accounts import data, service, verification
 from app.accounts.models import AVATARS, AccountStatus
+from app.accounts.security_views import client_ip, limit_email_links
 from app.accounts.signin import safe_next, signed_in
 from app.db import utcnow
-from app.deps import CurrentUser, LimiterDep, OptionalUser, SessionDep, SettingsDep
+from app.deps import ClockDep, CurrentUser, LimiterDep, OptionalUser, SessionDep, SettingsDep
 from app.i18n import N_, _
 from app.moderation_queue import sanctions
 from app.moderation_queue.models import SANCTION_WORDS, Sanction
@@ -23,11 +24,16 @@ router = APIRouter()
 FormStr = Annotated[str, Form(max_length=4096)]
 
 
+NextQuery = Annotated[str, Query(max_length=2048)]
+
+
 @router.get("/register")
-def register_form(request: Request, user: OptionalUser) -> Response:
+def register_form(request: Request, user: OptionalUser, next: NextQuery = "/") -> Response:
     if user:
-        return RedirectResponse("/", status_code=303)
-    return render(request, "accounts/register.html", {"errors": {}, "values": {}})
+        return RedirectResponse(safe_next(next), status_code=303)
+    return render(
+        request, "accounts/register.html", {"errors": {}, "values": {}, "next": safe_next(next)}
+    )
 
 
 @router.post("/register")
@@ -36,41 +42,84 @@ def register(
     db: SessionDep,
     settings: SettingsDep,
     limiter: LimiterDep,
+    clock: ClockDep,
     handle: FormStr = "",
     email: FormStr = "",
     password: FormStr = "",
+    next: FormStr = "/",
 ) -> Response:
     limiter.hit(
         settings.register_limit_per_ip,
         "register",
-        request.client.host if request.client else "unknown",
+        client_ip(request),
         message=_("Too many new accounts from this network. Please try again later."),
     )
     try:
-        user = service.register(
-            db, handle=handle, email=email, password=password, language=i18n.current_language()
+        verification.sign_up(
+            db,
+            settings,
+            handle=handle,
+            email=email,
+            password=password,
+            language=i18n.current_language(),
+            next_path=safe_next(next),
+            now=clock.now(),
         )
     except service.RegistrationError as exc:
         return render(
             request,
             "accounts/register.html",
-            {"errors": exc.errors, "values": {"handle": handle, "email": email}},
+            {
+                "errors": exc.errors,
+                "values": {"handle": handle, "email": email},
+                "next": safe_next(next),
+            },
             status_code=422,
         )
-    return signed_in(request, db, settings, user, "/?notice=welcome")
+    address = service.normalise_email(email)
+    limit_email_links(request, limiter, settings, address)
+    # The same page whether the address was new or already had an account.
+    return render(
+        request,
+        "accounts/email_sent.html",
+        {
+            "heading": _("Check your email"),
+            "message": _(
+                "We have sent an email to {email}. Open the link in it within 48 hours to "
+                "confirm your address."
+            ).format(email=address),
+            "extra": _(
+                "Then sign in with the email address and password you chose. If the email "
+                "doesn't come, sign in anyway: you can send the link again from there."
+            ),
+        },
+    )
+
+
+LOGIN_NOTICES = {
+    "email_verified": N_("Thank you: your email address is confirmed. Sign in to continue."),
+}
 
 
 @router.get("/login")
 def login_form(
     request: Request,
     user: OptionalUser,
-    next: Annotated[str, Query(max_length=2048)] = "/",
+    next: NextQuery = "/",
     expired: bool = False,
+    notice: Annotated[str, Query(max_length=40)] = "",
 ) -> Response:
     if user:
         return RedirectResponse(safe_next(next), status_code=303)
     return render(
-        request, "accounts/login.html", {"next": safe_next(next), "expired": expired, "error": None}
+        request,
+        "accounts/login.html",
+        {
+            "next": safe_next(next),
+            "expired": expired,
+            "error": None,
+            "notice": LOGIN_NOTICES.get(notice),
+        },
     )
 
 

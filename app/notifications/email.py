@@ -87,7 +87,12 @@ def send_to_address(
 def notification_email(session: Session, user: User) -> None:
     """Called when a notification is created: an immediate email if the member asked for one."""
     settings = settings_of(session)
-    if settings is None or user.email_preference != "immediate" or user.deleted_at is not None:
+    if (
+        settings is None
+        or user.email_preference != "immediate"
+        or user.deleted_at is not None
+        or not user.email_verified
+    ):
         return
     with i18n.language(user.language):
         queue(
@@ -108,7 +113,11 @@ def send_digests(session: Session, settings: Settings, period: str) -> int:
     since_default = utcnow() - DIGEST_PERIODS[period]
     sent = 0
     for user in session.scalars(
-        select(User).where(User.email_preference == period, User.deleted_at.is_(None))
+        select(User).where(
+            User.email_preference == period,
+            User.deleted_at.is_(None),
+            User.email_verified_at.is_not(None),
+        )
     ):
         since = user.last_digest_at or since_default
         unread = (
