@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     # Sessions: an idle member is signed out after a week, everyone after 30 days.
     session_idle_minutes: int = Field(default=7 * 24 * 60, ge=5)
     session_absolute_days: int = Field(default=30, ge=1)
+    # Export, deletion and changes of email or password ask a member who signed in (or last
+    # confirmed it was them) longer ago than this to confirm again.
+    reauthentication_minutes: int = Field(default=10, ge=1)
     # None: Secure cookies exactly when the request arrived over HTTPS.
     cookie_secure: bool | None = None
 

@@ -14,7 +14,7 @@ from app.accounts.models import User
 from app.clock import Clock
 from app.config import Settings
 from app.db import begin_write, run_unit_of_work
-from app.errors import NotAuthenticated, WarningToAcknowledge
+from app.errors import NotAuthenticated, ReauthenticationNeeded, WarningToAcknowledge
 from app.forums import service as forums
 from app.forums.models import Forum
 from app.forums.service import ForumAccess
@@ -117,6 +117,20 @@ def current_user(lookup: SessionLookupDep) -> User:
 
 OptionalUser = Annotated[User | None, Depends(optional_user)]
 CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def recently_authenticated(
+    request: Request, user: CurrentUser, settings: SettingsDep, clock: ClockDep
+) -> User:
+    """The member, who proved it was them on this device in the last few minutes."""
+    if not accounts.recently_authenticated(
+        request.state.user_session, clock.now(), settings.reauthentication_minutes
+    ):
+        raise ReauthenticationNeeded()
+    return user
+
+
+RecentlyAuthenticated = Annotated[User, Depends(recently_authenticated)]
 
 
 def forum_or_404(db: SessionDep, slug: Annotated[str, Path(max_length=64)]) -> Forum:

@@ -122,3 +122,47 @@ def already_registered(
             "If this wasn't you, you can ignore this email: nothing has changed."
         ),
     )
+
+
+def mask(address: str) -> str:
+    """ "river@example.org" as "r****@example.org": enough to recognise, not to harvest."""
+    local, _at, domain = address.partition("@")
+    return f"{local[:1]}{'*' * max(len(local) - 1, 1)}@{domain}"
+
+
+def address_change_requested(
+    session: Session, settings: Settings, to_address: str, language: str, new_address: str
+) -> None:
+    """Tells the old address that the account is being moved to a new one."""
+    _send(
+        session,
+        settings,
+        to_address,
+        language,
+        "account.email_change",
+        N_("Your Harbour email address is being changed"),
+        N_(
+            "Someone signed in to your Harbour account asked to change its email address to "
+            "{new_address}. The change happens when that address is confirmed.\n\n"
+            "If this wasn't you, reset your password now so nobody else can sign in: "
+            "{site}/password/forgot"
+        ),
+        new_address=mask(new_address),
+    )
+
+
+def address_in_use(session: Session, settings: Settings, to_address: str, language: str) -> None:
+    """Sent when an account asks to move to an address that another account already uses."""
+    _send(
+        session,
+        settings,
+        to_address,
+        language,
+        "account.address_in_use",
+        N_("Confirm your email address for Harbour"),
+        N_(
+            "Someone asked to move a Harbour account to this email address, but an account "
+            "already uses it, so nothing has changed.\n\n"
+            "If that account is yours, you can sign in here: {site}/login"
+        ),
+    )

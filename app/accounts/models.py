@@ -109,6 +109,11 @@ class UserSession(Base):
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+    # What the member sees on their sessions page, e.g. "Firefox, Android" (never an address).
+    device: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    # When the member last proved it was them on this device (signing in counts): export,
+    # deletion and changes of email or password ask again once this is a few minutes old.
+    reauthenticated_at: Mapped[datetime | None] = mapped_column(default=None)
 
     user: Mapped[User] = relationship(lazy="joined")
 

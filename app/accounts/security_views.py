@@ -7,22 +7,24 @@ from typing import Annotated
 from urllib.parse import quote
 
 from email_validator import EmailNotValidError, validate_email
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app import i18n
 from app.accounts import recovery, service, verification
-from app.accounts.signin import signed_in
+from app.accounts.passwords import verify_password
+from app.accounts.signin import safe_next, signed_in
 from app.deps import (
     AssessmentsDep,
     ClockDep,
     CurrentUser,
     LimiterDep,
     OptionalUser,
+    RecentlyAuthenticated,
     SessionDep,
     SettingsDep,
 )
-from app.i18n import _
+from app.i18n import N_, _
 from app.templating import render
 
 router = APIRouter()
@@ -249,3 +251,166 @@ def resend_confirmation(
             ).format(email=user.email),
         },
     )
+
+
+# ---- confirming it's you, changing email and password ---------------------------------------
+
+
+@router.get("/account/confirm")
+def confirm_identity_form(
+    request: Request, user: CurrentUser, next: Annotated[str, Query(max_length=2048)] = "/account"
+) -> Response:
+    return render(
+        request, "accounts/confirm_identity.html", {"next": safe_next(next), "error": None}
+    )
+
+
+@router.post("/account/confirm")
+def confirm_identity(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    limiter: LimiterDep,
+    clock: ClockDep,
+    user: CurrentUser,
+    password: FormStr = "",
+    next: FormStr = "/account",
+) -> Response:
+    limiter.hit(
+        settings.login_limit_per_account,
+        "reauthenticate",
+        str(user.id),
+        message=_("Too many attempts. Please wait a few minutes and try again."),
+    )
+    if not verify_password(password, user.password_hash):
+        return render(
+            request,
+            "accounts/confirm_identity.html",
+            {"next": safe_next(next), "error": _("That password is not right. Try again.")},
+            status_code=401,
+        )
+    service.reauthenticate(db, request.state.user_session, clock.now())
+    return RedirectResponse(safe_next(next), status_code=303)
+
+
+@router.get("/account/email")
+def change_email_form(request: Request, user: RecentlyAuthenticated) -> Response:
+    return render(request, "accounts/change_email.html", {"errors": {}, "email": ""})
+
+
+@router.post("/account/email")
+def change_email(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    limiter: LimiterDep,
+    clock: ClockDep,
+    user: RecentlyAuthenticated,
+    email: FormStr = "",
+) -> Response:
+    try:
+        address = validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        address = ""
+    if not address or address == user.email:
+        problem = (
+            _("Enter an email address like name@example.org.")
+            if not address
+            else _("That is already your email address.")
+        )
+        return render(
+            request,
+            "accounts/change_email.html",
+            {"errors": {"email": problem}, "email": email},
+            status_code=422,
+        )
+    limit_email_links(request, limiter, settings, address)
+    verification.request_address_change(db, settings, user, address, now=clock.now())
+    return render(
+        request,
+        "accounts/email_sent.html",
+        {
+            "heading": _("Check your new address"),
+            "message": _(
+                "We have sent a link to {email}. Your address stays {current} until you open "
+                "it (within 48 hours) and confirm."
+            ).format(email=address, current=user.email),
+        },
+    )
+
+
+@router.get("/account/password")
+def change_password_form(request: Request, user: RecentlyAuthenticated) -> Response:
+    return render(request, "accounts/change_password.html", {"errors": {}})
+
+
+@router.post("/account/password")
+def change_password(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    user: RecentlyAuthenticated,
+    password: FormStr = "",
+) -> Response:
+    try:
+        service.check_new_password(user, password)
+    except service.PasswordRefused as exc:
+        return render(
+            request,
+            "accounts/change_password.html",
+            {"errors": {"password": exc.message}},
+            status_code=422,
+        )
+    service.set_password(
+        db, settings, user, password, now=clock.now(), keep=request.state.user_session
+    )
+    return RedirectResponse("/account/sessions?notice=password_changed", status_code=303)
+
+
+# ---- signed-in devices --------------------------------------------------------------------
+
+SESSION_NOTICES = {
+    "password_changed": N_(
+        "Your password has been changed, and every other device has been signed out."
+    ),
+    "ended": N_("That device has been signed out."),
+    "ended_others": N_("Every other device has been signed out."),
+}
+
+
+@router.get("/account/sessions")
+def sessions_page(
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    user: CurrentUser,
+    notice: Annotated[str, Query(max_length=40)] = "",
+) -> Response:
+    return render(
+        request,
+        "accounts/sessions.html",
+        {
+            "sessions": service.live_sessions(db, user.id, settings, clock.now()),
+            "current_id": request.state.user_session.id,
+            "notice": SESSION_NOTICES.get(notice),
+        },
+    )
+
+
+@router.post("/account/sessions/{session_id}/end")
+def end_device_session(
+    db: SessionDep, clock: ClockDep, user: CurrentUser, session_id: int
+) -> Response:
+    if not service.end_own_session(db, user, session_id, clock.now()):
+        raise HTTPException(404, _("That device is not signed in to your account."))
+    return RedirectResponse("/account/sessions?notice=ended", status_code=303)
+
+
+@router.post("/account/sessions/end-others")
+def end_other_sessions(
+    request: Request, db: SessionDep, clock: ClockDep, user: CurrentUser
+) -> Response:
+    service.end_all_sessions(db, user.id, now=clock.now(), keep=request.state.user_session)
+    return RedirectResponse("/account/sessions?notice=ended_others", status_code=303)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -171,7 +172,9 @@ class NewSession:
     record: UserSession
 
 
-def start_session(session: Session, user: User, settings: Settings) -> NewSession:
+def start_session(
+    session: Session, user: User, settings: Settings, *, device: str = ""
+) -> NewSession:
     token = secrets.token_urlsafe(32)
     now = utcnow()
     record = UserSession(
@@ -180,6 +183,8 @@ def start_session(session: Session, user: User, settings: Settings) -> NewSessio
         created_at=now,
         last_seen_at=now,
         expires_at=now + timedelta(days=settings.session_absolute_days),
+        device=device[:100],
+        reauthenticated_at=now,
     )
     session.add(record)
     session.flush()
@@ -208,6 +213,41 @@ def resolve_session(session: Session, token: str | None, settings: Settings) -> 
     if now - record.last_seen_at >= SESSION_TOUCH_INTERVAL:
         record.last_seen_at = now
     return SessionLookup(record, expired=False)
+
+
+def recently_authenticated(record: UserSession, now: datetime, minutes: int) -> bool:
+    proven = record.reauthenticated_at
+    return proven is not None and now - proven <= timedelta(minutes=minutes)
+
+
+def reauthenticate(session: Session, record: UserSession, now: datetime) -> None:
+    record.reauthenticated_at = now
+
+
+def live_sessions(
+    session: Session, user_id: int, settings: Settings, now: datetime | None = None
+) -> Sequence[UserSession]:
+    """The member's sessions still able to sign them in, most recently used first."""
+    now = now or utcnow()
+    return session.scalars(
+        select(UserSession)
+        .where(
+            UserSession.user_id == user_id,
+            UserSession.revoked_at.is_(None),
+            UserSession.expires_at > now,
+            UserSession.last_seen_at > now - timedelta(minutes=settings.session_idle_minutes),
+        )
+        .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
+    ).all()
+
+
+def end_own_session(session: Session, user: User, session_id: int, now: datetime) -> bool:
+    """Sign out one of the member's own devices; False if it is not theirs or already over."""
+    record = session.get(UserSession, session_id)
+    if record is None or record.user_id != user.id or record.revoked_at is not None:
+        return False
+    record.revoked_at = now
+    return True
 
 
 def end_session(session: Session, record: UserSession) -> None:

@@ -8,7 +8,7 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from app.accounts import service
+from app.accounts import devices, service
 from app.accounts.models import User
 from app.config import Settings
 from app.security import SESSION_COOKIE, is_https
@@ -28,7 +28,8 @@ def signed_in(
     request: Request, db: Session, settings: Settings, user: User, next_url: str
 ) -> Response:
     """Start a session for `user` (whose sign-in is proven) and send them on."""
-    new = service.start_session(db, user, settings)
+    device = devices.describe(request.headers.get("user-agent", ""))
+    new = service.start_session(db, user, settings, device=device)
     response = RedirectResponse(safe_next(next_url), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,

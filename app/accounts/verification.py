@@ -144,3 +144,18 @@ def posts_to_release(session: Session, user: User) -> Sequence[Post]:
         post.status = PostStatus.AWAITING_ASSESSMENT
     session.flush()
     return waiting
+
+
+def request_address_change(
+    session: Session, settings: Settings, user: User, new_address: str, *, now: datetime
+) -> None:
+    """Email a confirmation link to the new address (or, if another account uses it, a note
+    saying so: the page looks the same either way) and tell the old address."""
+    taken = accounts.get_by_email(session, new_address)
+    if taken is not None:
+        emails.address_in_use(session, settings, new_address, user.language)
+    else:
+        next_path = waiting_next_path(session, user)  # a typo fixed keeps them on their way
+        send_link(session, settings, user, now=now, address=new_address, next_path=next_path)
+    if user.email_verified:
+        emails.address_change_requested(session, settings, user.email, user.language, new_address)

@@ -11,7 +11,15 @@ from app.accounts.models import AVATARS, AccountStatus
 from app.accounts.security_views import client_ip, limit_email_links
 from app.accounts.signin import safe_next, signed_in
 from app.db import utcnow
-from app.deps import ClockDep, CurrentUser, LimiterDep, OptionalUser, SessionDep, SettingsDep
+from app.deps import (
+    ClockDep,
+    CurrentUser,
+    LimiterDep,
+    OptionalUser,
+    RecentlyAuthenticated,
+    SessionDep,
+    SettingsDep,
+)
 from app.i18n import N_, _
 from app.moderation_queue import sanctions
 from app.moderation_queue.models import SANCTION_WORDS, Sanction
@@ -334,7 +342,7 @@ def unmute_member(db: SessionDep, user: CurrentUser, user_id: int) -> Response:
 
 
 @router.get("/account/export.json")
-def export_json(db: SessionDep, user: CurrentUser) -> Response:
+def export_json(db: SessionDep, user: RecentlyAuthenticated) -> Response:
     return JSONResponse(
         data.export(db, user),
         headers={"Content-Disposition": 'attachment; filename="harbour-my-data.json"'},
@@ -342,7 +350,7 @@ def export_json(db: SessionDep, user: CurrentUser) -> Response:
 
 
 @router.get("/account/export.html")
-def export_html(request: Request, db: SessionDep, user: CurrentUser) -> Response:
+def export_html(request: Request, db: SessionDep, user: RecentlyAuthenticated) -> Response:
     response = render(request, "accounts/export.html", {"data": data.export(db, user)})
     response.headers["Content-Disposition"] = 'attachment; filename="harbour-my-data.html"'
     return response
@@ -352,14 +360,14 @@ DELETE_PHRASE = N_("delete my account")
 
 
 @router.get("/account/delete")
-def delete_form(request: Request, user: CurrentUser) -> Response:
+def delete_form(request: Request, user: RecentlyAuthenticated) -> Response:
     return render(request, "accounts/delete.html", {"phrase": _(DELETE_PHRASE)})
 
 
 @router.post("/account/delete")
 def delete_account(
     db: SessionDep,
-    user: CurrentUser,
+    user: RecentlyAuthenticated,
     posts: Annotated[str, Form(pattern="^(keep|remove)$")],
     confirm: Annotated[str, Form(max_length=30)] = "",
 ) -> Response:
