@@ -49,3 +49,8 @@ def using(clock: Clock) -> Iterator[Clock]:
         yield clock
     finally:
         _clock = previous
+
+
+def current() -> Clock:
+    """The clock in use now (a request's `ClockDep`)."""
+    return _clock

@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     # Sessions: an idle member is signed out after a week, everyone after 30 days.
     session_idle_minutes: int = Field(default=7 * 24 * 60, ge=5)
     session_absolute_days: int = Field(default=30, ge=1)
+    # Export, deletion and changes of email or password ask a member who signed in (or last
+    # confirmed it was them) longer ago than this to confirm again.
+    reauthentication_minutes: int = Field(default=10, ge=1)
     # None: Secure cookies exactly when the request arrived over HTTPS.
     cookie_secure: bool | None = None
 
@@ -51,10 +54,17 @@ class Settings(BaseSettings):
     # signing in from their own address, is never locked out by someone else's guessing.
     login_free_failures: int = Field(default=5, ge=1)
     login_longest_wait_seconds: int = Field(default=900, ge=1)
+    # Confirming one's password again (before export, deletion, email or password change): the
+    # person is signed in already, so a plain limit per account stops a borrowed session guessing.
+    reauthentication_limit_per_account: str = "10/15minutes"
     # Proxies whose X-Forwarded-For / -Proto are believed (addresses or networks, comma-separated,
     # e.g. "127.0.0.1,10.0.0.0/8"); of the forwarded chain only the hop they add counts.
     trusted_proxies: str = ""
     register_limit_per_ip: str = "10/hour"
+    # Emailed links (password reset, confirming an address): per address asked for, and per IP.
+    email_link_limit_per_address: str = "3/hour"
+    email_link_limit_per_ip: str = "10/hour"
+    verification_resend_limit: str = "3/hour"
     post_limit_per_user: str = "12/minute"
 
     # Email: "outbox" keeps mails in the database for the CLI (development); "smtp" also sends them.

@@ -20,12 +20,14 @@ from fastapi import BackgroundTasks, Depends, Form, HTTPException, Path, Query, 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import clock as app_clock
 from app.accounts import service as accounts
 from app.accounts.models import User
+from app.clock import Clock
 from app.config import Settings
 from app.conversations import service as conversations
 from app.db import DatabaseBusy, mark_read_only, run_unit_of_work, write_transaction
-from app.errors import NotAuthenticated, WarningToAcknowledge
+from app.errors import NotAuthenticated, ReauthenticationNeeded, WarningToAcknowledge
 from app.forms import service as forms
 from app.forms.views import FormSubmission
 from app.forums import service as forums
@@ -78,7 +80,12 @@ def get_assessments(request: Request) -> Assessments:
     return request.app.state.assessments
 
 
+def get_clock() -> Clock:
+    return app_clock.current()
+
+
 LimiterDep = Annotated[RateLimiter, Depends(get_limiter)]
+ClockDep = Annotated[Clock, Depends(get_clock)]
 AssessmentsDep = Annotated[Assessments, Depends(get_assessments)]
 
 
@@ -147,6 +154,7 @@ class Viewer:
     id: int
     handle: str
     is_admin: bool
+    email_verified: bool = True
     unread_notifications: int = 0
     unread_messages: int = 0
 
@@ -163,6 +171,7 @@ def _viewer(db: Session, user: User) -> Viewer:
         id=user.id,
         handle=user.handle,
         is_admin=user.is_admin,
+        email_verified=user.email_verified,
         unread_notifications=unread_notifications or 0,
         unread_messages=unread_messages or 0,
     )
@@ -195,6 +204,20 @@ def form_submission(
 
 # A form that creates something: `replay()` first, `done(redirect)` at the end (app/forms).
 Submission = Annotated[FormSubmission, Depends(form_submission)]
+
+
+def recently_authenticated(
+    request: Request, user: CurrentUser, settings: SettingsDep, clock: ClockDep
+) -> User:
+    """The member, who proved it was them on this device in the last few minutes."""
+    if not accounts.recently_authenticated(
+        request.state.user_session, clock.now(), settings.reauthentication_minutes
+    ):
+        raise ReauthenticationNeeded()
+    return user
+
+
+RecentlyAuthenticated = Annotated[User, Depends(recently_authenticated)]
 
 
 def forum_or_404(db: SessionDep, slug: Slug) -> Forum:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -126,6 +127,27 @@ async def _already_submitted(request: Request, exc: Exception) -> Response:
     return RedirectResponse(exc.url, status_code=303)
 
 
+class ReauthenticationNeeded(Exception):
+    """A sensitive page (export, deletion, email or password change) and the member last proved
+    who they are too long ago on this device."""
+
+
+async def _reauthenticate(request: Request, exc: Exception) -> Response:
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    confirm_url = f"/account/confirm?next={quote(here)}"
+    if request.method == "GET" and not wants_json(request):
+        return RedirectResponse(confirm_url, status_code=303)
+    return problem(
+        request,
+        403,
+        _(
+            "For your safety, confirm it's you before doing this. Nothing has been changed; "
+            "confirm it's you, then try again."
+        ),
+        confirm_url=confirm_url,
+    )
+
+
 class WarningToAcknowledge(Exception):
     """A moderator's warning the member has not yet read: shown before anything else."""
 
@@ -216,4 +238,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(IntegrityError, _conflict)
     app.add_exception_handler(FormRejected, _form_rejected)
     app.add_exception_handler(AlreadySubmitted, _already_submitted)
+    app.add_exception_handler(ReauthenticationNeeded, _reauthenticate)
     app.add_exception_handler(Exception, _unexpected)

@@ -14,6 +14,7 @@ from fastapi.responses import PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 
 import moderation
+from app.accounts.security_views import router as account_security_router
 from app.accounts.views import router as accounts_router
 from app.admin.views import router as admin_router
 from app.admission import RetryReadOnDisconnect, WriteTurns, write_turn
@@ -142,6 +143,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 # Every feature's routes (the authorisation matrix test walks these: a new route needs a row).
 ROUTERS = (
     accounts_router,
+    account_security_router,
     forums_router,
     posts_router,
     moderation_router,

@@ -1,6 +1,14 @@
 """Every model, imported in dependency order so the metadata is complete (Alembic, tests)."""
 
-from app.accounts.models import AccountStatus, MemberMute, SiteRole, User, UserSession
+from app.accounts.models import (
+    AccountStatus,
+    AccountToken,
+    MemberMute,
+    SiteRole,
+    TokenPurpose,
+    User,
+    UserSession,
+)
 from app.audit.models import AuditEvent
 from app.conversations.models import (
     Conversation,
@@ -45,6 +53,7 @@ from app.posts.models import EditStatus, Post, PostEdit, PostStatus, Reaction, R
 
 __all__ = [
     "AccountStatus",
+    "AccountToken",
     "Appeal",
     "AppealStatus",
     "AuditEvent",
@@ -87,6 +96,7 @@ __all__ = [
     "Submission",
     "Thread",
     "ThreadRead",
+    "TokenPurpose",
     "User",
     "UserSession",
     "Visibility",

@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from app import i18n
 from app.config import PROJECT_ROOT
+from app.contact_links import contact_links
 from app.db import utcnow
 from app.forms import service as forms
 from app.i18n import N_
@@ -37,6 +38,7 @@ def is_htmx(request: Request) -> bool:
 # exports keep the codes. Shared words ("removed", "pending") read the same wherever they appear.
 CODE_LABELS = {
     "awaiting_assessment": N_("being checked"),
+    "awaiting_verification": N_("waiting for you to confirm your email address"),
     "held": N_("awaiting review"),
     "published": N_("published"),
     "rejected": N_("not published"),
@@ -102,6 +104,7 @@ templates.env.filters["label"] = code_label
 templates.env.filters["weekday"] = i18n.weekday_name
 templates.env.filters["day_month"] = i18n.format_day
 templates.env.filters["highlight"] = highlight
+templates.env.filters["contact_links"] = contact_links
 templates.env.globals["csrf_input"] = _csrf_input
 templates.env.globals["submission_input"] = _submission_input
 templates.env.globals["csrf_token"] = csrf_token

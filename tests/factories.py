@@ -60,6 +60,7 @@ class UserFactory(Base):
     site_role = SiteRole.MEMBER
     # Established members by default; tests about new members set this explicitly.
     created_at = factory.LazyFunction(lambda: utcnow() - timedelta(days=90))
+    email_verified_at = factory.SelfAttribute("created_at")
 
 
 class ForumFactory(Base):

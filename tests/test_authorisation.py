@@ -214,6 +214,18 @@ def with_team_conversation(path: str, **form: str) -> Build:
     return build
 
 
+def with_other_device(path: str) -> Build:
+    """Another signed-in device of this visitor (the member's, for an anonymous visitor)."""
+
+    def build(w: World, role: str) -> tuple[str, dict[str, str] | None]:
+        user = w.users.get(role) or w.users[MEMBER]
+        other = accounts.start_session(w.db, user, Settings(secret_key=SECRET))
+        w.db.commit()
+        return path.format(session=other.record), {}
+
+    return build
+
+
 def sign_in_form() -> tuple[str, dict[str, str] | None]:
     return "/login", {"email": UserFactory().email, "password": PASSWORD}
 
@@ -427,6 +439,33 @@ ROWS: dict[str, Row] = {
     "GET /admin/impact": Row(Need.SITE_ADMIN, get("/admin/impact")),
     "GET /admin/impact.csv": Row(Need.SITE_ADMIN, get("/admin/impact.csv")),
     "GET /search": Row(Need.ANYONE, get("/search?q=hello")),
+    "GET /password/forgot": Row(Need.ANYONE, get("/password/forgot")),
+    "POST /password/forgot": Row(Need.ANYONE, post("/password/forgot", email="no@example.org")),
+    # An unknown token: the same "this link has expired" page (410) for everyone.
+    "GET /password/reset/{token}": Row(Need.ANYONE, get("/password/reset/not-a-token")),
+    "POST /password/reset/{token}": Row(
+        Need.ANYONE, post("/password/reset/not-a-token", password="tidal-lantern-88-mosaic")
+    ),
+    "GET /verify-email/{token}": Row(Need.ANYONE, get("/verify-email/not-a-token")),
+    "POST /verify-email/{token}": Row(Need.ANYONE, post("/verify-email/not-a-token")),
+    "POST /account/verify-email/resend": Row(Need.SIGNED_IN, post("/account/verify-email/resend")),
+    "GET /account/confirm": Row(Need.SIGNED_IN, get("/account/confirm")),
+    "POST /account/confirm": Row(Need.SIGNED_IN, post("/account/confirm", password=PASSWORD)),
+    "GET /account/email-address": Row(Need.SIGNED_IN, get("/account/email-address")),
+    "POST /account/email-address": Row(
+        Need.SIGNED_IN, post("/account/email-address", email="new.address@example.org")
+    ),
+    "GET /account/password": Row(Need.SIGNED_IN, get("/account/password")),
+    "POST /account/password": Row(
+        Need.SIGNED_IN,
+        post("/account/password", password="tidal-lantern-88-mosaic"),
+        throwaway=True,
+    ),
+    "GET /account/sessions": Row(Need.SIGNED_IN, get("/account/sessions")),
+    "POST /account/sessions/{session_id}/end": Row(
+        Need.SIGNED_IN, with_other_device("/account/sessions/{session.id}/end")
+    ),
+    "POST /account/sessions/end-others": Row(Need.SIGNED_IN, post("/account/sessions/end-others")),
     "GET /messages": Row(Need.SIGNED_IN, get("/messages")),
     "GET /messages/{conversation_id}": Row(
         Need.SIGNED_IN,

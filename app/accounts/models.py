@@ -75,6 +75,9 @@ class User(Base):
     # The language emails are written in: the one the member last chose, or registered in.
     language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     last_digest_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Set when the member proved the address is theirs; until then their posts wait and Harbour
+    # sends the address nothing but the confirmation link (and links they ask for).
+    email_verified_at: Mapped[datetime | None] = mapped_column(default=None)
 
     @property
     def display_name(self) -> str:
@@ -87,6 +90,10 @@ class User(Base):
     @property
     def is_active(self) -> bool:
         return self.status is AccountStatus.ACTIVE
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
 
 class UserSession(Base):
@@ -102,6 +109,11 @@ class UserSession(Base):
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+    # What the member sees on their sessions page, e.g. "Firefox, Android" (never an address).
+    device: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    # When the member last proved it was them on this device (signing in counts): export,
+    # deletion and changes of email or password ask again once this is a few minutes old.
+    reauthenticated_at: Mapped[datetime | None] = mapped_column(default=None)
 
     user: Mapped[User] = relationship(lazy="joined")
 
@@ -116,3 +128,29 @@ class MemberMute(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     muted_user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TokenPurpose(StrEnum):
+    PASSWORD_RESET = "password_reset"
+    # Confirms the account's address, or (when `email` differs from it) a new address.
+    EMAIL_VERIFICATION = "email_verification"
+
+
+class AccountToken(Base):
+    """A single-use link sent by email. Only the HMAC of the token (keyed with the site's secret)
+    is stored, so a copy of the database cannot be used to reset anyone's password."""
+
+    __tablename__ = "account_token"
+    __table_args__ = (Index("ix_account_token_user_id_purpose", "user_id", "purpose"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    purpose: Mapped[TokenPurpose] = mapped_column(enum_column(TokenPurpose, "token_purpose"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The address the link was sent to (for a change of address: the new one).
+    email: Mapped[str] = mapped_column(String(254))
+    # Where the member was going (e.g. an invite link), carried through verification.
+    next_path: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -6,6 +6,7 @@ import hashlib
 import re
 import secrets
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -14,8 +15,10 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
+from app.accounts import emails
 from app.accounts.models import AccountStatus, SiteRole, User, UserSession
 from app.accounts.passwords import hash_password, password_problem, verify_password
+from app.audit import service as audit
 from app.config import Settings
 from app.db import utcnow
 from app.forums.models import Membership, MembershipRole, MembershipStatus
@@ -54,8 +57,10 @@ def get_by_handle(session: Session, handle: str) -> User | None:
 
 
 def validate_registration(
-    session: Session, handle: str, email: str, password: str
+    session: Session, handle: str, email: str, password: str, *, email_must_be_new: bool = True
 ) -> dict[str, str]:
+    """What is wrong with these details, field by field. Sign-up on the web passes
+    `email_must_be_new=False`: whether an address is registered is never said there."""
     errors: dict[str, str] = {}
     handle = handle.strip()
     if not HANDLE_PATTERN.match(handle):
@@ -70,7 +75,7 @@ def validate_registration(
     except EmailNotValidError:
         errors["email"] = _("Enter an email address like name@example.org.")
     else:
-        if get_by_email(session, email) is not None:
+        if email_must_be_new and get_by_email(session, email) is not None:
             errors["email"] = _(
                 "An account with that email address already exists. Try signing in."
             )
@@ -88,7 +93,10 @@ def register(
     password: str,
     site_role: SiteRole = SiteRole.MEMBER,
     language: str = "en",
+    verified: bool = True,
 ) -> User:
+    """Create an account. Accounts an operator creates (the CLI, the demo) count as verified;
+    sign-up on the web passes `verified=False` and emails a confirmation link."""
     errors = validate_registration(session, handle, email, password)
     if errors:
         raise RegistrationError(errors)
@@ -99,6 +107,7 @@ def register(
         password_hash=hash_password(password),
         site_role=site_role,
         language=language,
+        email_verified_at=utcnow() if verified else None,
     )
     session.add(user)
     session.flush()
@@ -119,6 +128,46 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return None if user is None or user.status is AccountStatus.DEACTIVATED else user
 
 
+class PasswordRefused(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class LinkUsed(Exception):
+    """An emailed link was used by another request first."""
+
+
+def check_new_password(user: User, password: str) -> None:
+    problem = password_problem(password, handle=user.handle, email=user.email)
+    if problem:
+        raise PasswordRefused(problem)
+
+
+def set_password(
+    session: Session,
+    settings: Settings,
+    user: User,
+    password: str,
+    *,
+    now: datetime,
+    keep: UserSession | None = None,
+) -> None:
+    """A new password: every session ends (but `keep`, the device making the change), and the
+    account's address is told, in case it wasn't them."""
+    user.password_hash = hash_password(password)
+    end_all_sessions(session, user.id, now=now, keep=keep)
+    audit.record(
+        session,
+        actor_id=user.id,
+        action="account.password_change",
+        target_type="user",
+        target_id=user.id,
+    )
+    if user.email_verified:
+        emails.password_changed(session, settings, user.email, user.language)
+
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -129,7 +178,9 @@ class NewSession:
     record: UserSession
 
 
-def start_session(session: Session, user: User, settings: Settings) -> NewSession:
+def start_session(
+    session: Session, user: User, settings: Settings, *, device: str = ""
+) -> NewSession:
     token = secrets.token_urlsafe(32)
     now = utcnow()
     record = UserSession(
@@ -138,6 +189,8 @@ def start_session(session: Session, user: User, settings: Settings) -> NewSessio
         created_at=now,
         last_seen_at=now,
         expires_at=now + timedelta(days=settings.session_absolute_days),
+        device=device[:100],
+        reauthenticated_at=now,
     )
     session.add(record)
     session.flush()
@@ -183,19 +236,58 @@ def touch_session(session: Session, session_id: int) -> None:
     )
 
 
+def recently_authenticated(record: UserSession, now: datetime, minutes: int) -> bool:
+    proven = record.reauthenticated_at
+    return proven is not None and now - proven <= timedelta(minutes=minutes)
+
+
+def reauthenticate(session: Session, record: UserSession, now: datetime) -> None:
+    record.reauthenticated_at = now
+
+
+def live_sessions(
+    session: Session, user_id: int, settings: Settings, now: datetime | None = None
+) -> Sequence[UserSession]:
+    """The member's sessions still able to sign them in, most recently used first."""
+    now = now or utcnow()
+    return session.scalars(
+        select(UserSession)
+        .where(
+            UserSession.user_id == user_id,
+            UserSession.revoked_at.is_(None),
+            UserSession.expires_at > now,
+            UserSession.last_seen_at > now - timedelta(minutes=settings.session_idle_minutes),
+        )
+        .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
+    ).all()
+
+
+def end_own_session(session: Session, user: User, session_id: int, now: datetime) -> bool:
+    """Sign out one of the member's own devices; False if it is not theirs or already over."""
+    record = session.get(UserSession, session_id)
+    if record is None or record.user_id != user.id or record.revoked_at is not None:
+        return False
+    record.revoked_at = now
+    return True
+
+
 def end_session(session: Session, record: UserSession) -> None:
     record.revoked_at = utcnow()
 
 
-def end_all_sessions(session: Session, user_id: int) -> int:
-    """Revoke every live session of a user (log out of every device); returns how many."""
+def end_all_sessions(
+    session: Session, user_id: int, *, now: datetime | None = None, keep: UserSession | None = None
+) -> int:
+    """Revoke every live session of a user (log out of every device, or every one but `keep`);
+    returns how many."""
+    query = update(UserSession).where(
+        UserSession.user_id == user_id, UserSession.revoked_at.is_(None)
+    )
+    if keep is not None:
+        query = query.where(UserSession.id != keep.id)
     result = cast(
         CursorResult[Any],
-        session.execute(
-            update(UserSession)
-            .where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
-            .values(revoked_at=utcnow())
-        ),
+        session.execute(query.values(revoked_at=now or utcnow())),
     )
     return result.rowcount or 0
 

@@ -1,22 +1,25 @@
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from app import i18n
-from app.accounts import data, service
+from app.accounts import data, service, verification
 from app.accounts.models import AVATARS, AccountStatus
+from app.accounts.security_views import client_ip, limit_email_links
+from app.accounts.signin import safe_next, signed_in
 from app.db import utcnow
 from app.deps import (
+    ClockDep,
     CurrentUser,
     FormId,
     Handle,
     LimiterDep,
     OptionalUser,
     PathId,
+    RecentlyAuthenticated,
     SessionDep,
     SettingsDep,
     Submission,
@@ -25,7 +28,7 @@ from app.i18n import N_, _
 from app.moderation_queue import sanctions
 from app.moderation_queue.models import SANCTION_WORDS, Sanction
 from app.notifications import email
-from app.security import SESSION_COOKIE, is_https, signature, signature_is_valid
+from app.security import SESSION_COOKIE, signature, signature_is_valid
 from app.templating import render
 
 router = APIRouter()
@@ -33,38 +36,16 @@ router = APIRouter()
 FormStr = Annotated[str, Form(max_length=4096)]
 
 
-def safe_next(next_url: str | None) -> str:
-    """Only same-site paths: never redirect a member to another site after signing in."""
-    if not next_url:
-        return "/"
-    parts = urlsplit(next_url)
-    if parts.scheme or parts.netloc or not next_url.startswith("/") or next_url.startswith("//"):
-        return "/"
-    return next_url
-
-
-def _signed_in_response(
-    request: Request, db: SessionDep, settings: SettingsDep, user: service.User, next_url: str
-) -> Response:
-    new = service.start_session(db, user, settings)
-    response = RedirectResponse(safe_next(next_url), status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        new.token,
-        max_age=settings.session_absolute_days * 24 * 3600,
-        httponly=True,
-        samesite="lax",
-        secure=is_https(request.scope, settings.cookie_secure),
-        path="/",
-    )
-    return response
+NextQuery = Annotated[str, Query(max_length=2048)]
 
 
 @router.get("/register")
-def register_form(request: Request, user: OptionalUser) -> Response:
+def register_form(request: Request, user: OptionalUser, next: NextQuery = "/") -> Response:
     if user:
-        return RedirectResponse("/", status_code=303)
-    return render(request, "accounts/register.html", {"errors": {}, "values": {}})
+        return RedirectResponse(safe_next(next), status_code=303)
+    return render(
+        request, "accounts/register.html", {"errors": {}, "values": {}, "next": safe_next(next)}
+    )
 
 
 @router.post("/register")
@@ -73,41 +54,84 @@ def register(
     db: SessionDep,
     settings: SettingsDep,
     limiter: LimiterDep,
+    clock: ClockDep,
     handle: FormStr = "",
     email: FormStr = "",
     password: FormStr = "",
+    next: FormStr = "/",
 ) -> Response:
     limiter.hit(
         settings.register_limit_per_ip,
         "register",
-        request.client.host if request.client else "unknown",
+        client_ip(request),
         message=_("Too many new accounts from this network. Please try again later."),
     )
     try:
-        user = service.register(
-            db, handle=handle, email=email, password=password, language=i18n.current_language()
+        verification.sign_up(
+            db,
+            settings,
+            handle=handle,
+            email=email,
+            password=password,
+            language=i18n.current_language(),
+            next_path=safe_next(next),
+            now=clock.now(),
         )
     except service.RegistrationError as exc:
         return render(
             request,
             "accounts/register.html",
-            {"errors": exc.errors, "values": {"handle": handle, "email": email}},
+            {
+                "errors": exc.errors,
+                "values": {"handle": handle, "email": email},
+                "next": safe_next(next),
+            },
             status_code=422,
         )
-    return _signed_in_response(request, db, settings, user, "/?notice=welcome")
+    address = service.normalise_email(email)
+    limit_email_links(request, limiter, settings, address)
+    # The same page whether the address was new or already had an account.
+    return render(
+        request,
+        "accounts/email_sent.html",
+        {
+            "heading": _("Check your email"),
+            "message": _(
+                "We have sent an email to {email}. Open the link in it within 48 hours to "
+                "confirm your address."
+            ).format(email=address),
+            "extra": _(
+                "Then sign in with the email address and password you chose. If the email "
+                "doesn't come, sign in anyway: you can send the link again from there."
+            ),
+        },
+    )
+
+
+LOGIN_NOTICES = {
+    "email_verified": N_("Thank you: your email address is confirmed. Sign in to continue."),
+}
 
 
 @router.get("/login")
 def login_form(
     request: Request,
     user: OptionalUser,
-    next: Annotated[str, Query(max_length=2048)] = "/",
+    next: NextQuery = "/",
     expired: bool = False,
+    notice: Annotated[str, Query(max_length=40)] = "",
 ) -> Response:
     if user:
         return RedirectResponse(safe_next(next), status_code=303)
     return render(
-        request, "accounts/login.html", {"next": safe_next(next), "expired": expired, "error": None}
+        request,
+        "accounts/login.html",
+        {
+            "next": safe_next(next),
+            "expired": expired,
+            "error": None,
+            "notice": LOGIN_NOTICES.get(notice),
+        },
     )
 
 
@@ -156,7 +180,7 @@ def login(
         # The same words whether the email or the password was wrong.
         error = _("That email and password don't match an account. Check both and try again.")
         return _login_page(request, next, email, error, status_code=401)
-    return _signed_in_response(request, db, settings, user, next)
+    return signed_in(request, db, settings, user, next)
 
 
 def _login_page(
@@ -350,7 +374,7 @@ def unmute_member(db: SessionDep, user: CurrentUser, user_id: PathId) -> Respons
 
 
 @router.get("/account/export.json")
-def export_json(db: SessionDep, user: CurrentUser) -> Response:
+def export_json(db: SessionDep, user: RecentlyAuthenticated) -> Response:
     return JSONResponse(
         data.export(db, user),
         headers={"Content-Disposition": 'attachment; filename="harbour-my-data.json"'},
@@ -358,7 +382,7 @@ def export_json(db: SessionDep, user: CurrentUser) -> Response:
 
 
 @router.get("/account/export.html")
-def export_html(request: Request, db: SessionDep, user: CurrentUser) -> Response:
+def export_html(request: Request, db: SessionDep, user: RecentlyAuthenticated) -> Response:
     response = render(request, "accounts/export.html", {"data": data.export(db, user)})
     response.headers["Content-Disposition"] = 'attachment; filename="harbour-my-data.html"'
     return response
@@ -368,14 +392,14 @@ DELETE_PHRASE = N_("delete my account")
 
 
 @router.get("/account/delete")
-def delete_form(request: Request, user: CurrentUser) -> Response:
+def delete_form(request: Request, user: RecentlyAuthenticated) -> Response:
     return render(request, "accounts/delete.html", {"phrase": _(DELETE_PHRASE)})
 
 
 @router.post("/account/delete")
 def delete_account(
     db: SessionDep,
-    user: CurrentUser,
+    user: RecentlyAuthenticated,
     posts: Annotated[str, Form(pattern="^(keep|remove)$")],
     confirm: Annotated[str, Form(max_length=30)] = "",
 ) -> Response:

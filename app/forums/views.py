@@ -37,6 +37,9 @@ NOTICES = {
     ),
     "break_over": N_("Welcome back."),
     "deleted": N_("Your account has been deleted. Take care of yourself."),
+    "password_reset": N_(
+        "Your password has been changed, and every other device has been signed out."
+    ),
 }
 
 

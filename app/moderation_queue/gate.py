@@ -276,6 +276,20 @@ class ModerationGate:
         self, session: Session, post: Post, forum: Forum, assessment: moderation.Assessment
     ) -> None:
         session.add(_assessment_row(post, assessment))
+        if not post.author.email_verified and assessment.route is not moderation.Route.URGENT:
+            # Nothing is published (or queued for moderators) before its author has confirmed
+            # their email address; a post suggesting a crisis still reaches a human at once.
+            post.status = PostStatus.AWAITING_VERIFICATION
+            audit.record(
+                session,
+                actor_id=None,
+                action="post.awaiting_verification",
+                target_type="post",
+                target_id=post.id,
+                forum_id=forum.id,
+                route=assessment.route.value,
+            )
+            return
         status, flagged = status_for(forum.moderation_mode, assessment)
         codes = [r.code for r in assessment.reasons]
         if status is PostStatus.PUBLISHED and _among_first_posts(session, post, forum):

@@ -63,10 +63,19 @@ def _footer(settings: Settings, user: User) -> str:
 def queue(
     session: Session, settings: Settings, user: User, subject: str, body: str, kind: str
 ) -> OutboxEmail:
-    """Queue an email; call it inside `i18n.language(user.language)` so all of it is in theirs."""
-    mail = OutboxEmail(
-        to_address=user.email, subject=subject, body=body + _footer(settings, user), kind=kind
+    """Queue an email about notifications (with the unsubscribe footer); call it inside
+    `i18n.language(user.language)` so all of it is in theirs."""
+    return send_to_address(
+        session, settings, user.email, subject, body + _footer(settings, user), kind
     )
+
+
+def send_to_address(
+    session: Session, settings: Settings, to_address: str, subject: str, body: str, kind: str
+) -> OutboxEmail:
+    """Queue an email to an address, e.g. an account's security email (a reset link, a
+    confirmation link), which is sent whatever the member's notification preference."""
+    mail = OutboxEmail(to_address=to_address, subject=subject, body=body, kind=kind)
     session.add(mail)
     session.flush()
     if settings.email_mode == "smtp":
@@ -78,7 +87,12 @@ def queue(
 def notification_email(session: Session, user: User) -> None:
     """Called when a notification is created: an immediate email if the member asked for one."""
     settings = settings_of(session)
-    if settings is None or user.email_preference != "immediate" or user.deleted_at is not None:
+    if (
+        settings is None
+        or user.email_preference != "immediate"
+        or user.deleted_at is not None
+        or not user.email_verified
+    ):
         return
     with i18n.language(user.language):
         queue(
@@ -99,7 +113,11 @@ def send_digests(session: Session, settings: Settings, period: str) -> int:
     since_default = utcnow() - DIGEST_PERIODS[period]
     sent = 0
     for user in session.scalars(
-        select(User).where(User.email_preference == period, User.deleted_at.is_(None))
+        select(User).where(
+            User.email_preference == period,
+            User.deleted_at.is_(None),
+            User.email_verified_at.is_not(None),
+        )
     ):
         since = user.last_digest_at or since_default
         unread = (

@@ -14,6 +14,9 @@ from app.i18n import N_
 
 class PostStatus(StrEnum):
     AWAITING_ASSESSMENT = "awaiting_assessment"
+    # Assessed, and waiting for its author to confirm their email address before it is published
+    # or queued (a post that suggests a crisis goes to the urgent queue at once instead).
+    AWAITING_VERIFICATION = "awaiting_verification"
     HELD = "held"
     PUBLISHED = "published"
     REJECTED = "rejected"

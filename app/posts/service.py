@@ -29,7 +29,18 @@ from app.posts.rendering import render_markdown
 from app.search import service as search
 
 # Statuses an author still sees on their own posts (with an explanation), but nobody else does.
-OWN_VISIBLE_STATUSES = (PostStatus.AWAITING_ASSESSMENT, PostStatus.HELD, PostStatus.REJECTED)
+OWN_VISIBLE_STATUSES = (
+    PostStatus.AWAITING_ASSESSMENT,
+    PostStatus.AWAITING_VERIFICATION,
+    PostStatus.HELD,
+    PostStatus.REJECTED,
+)
+# Statuses in which the author's change replaces the text at once (nobody else has seen it).
+UNPUBLISHED_EDITABLE = (
+    PostStatus.HELD,
+    PostStatus.AWAITING_ASSESSMENT,
+    PostStatus.AWAITING_VERIFICATION,
+)
 
 
 class PostInputError(Exception):
@@ -153,7 +164,7 @@ def pending_edit_ids(session: Session, post_ids: Sequence[int]) -> set[int]:
 def edit_post(session: Session, post: Post, body: str) -> PostEdit | None:
     """Change a post. A held post changes at once (it is still waiting for a moderator); a
     published post's edit is kept apart, awaiting assessment, until it passes the gate."""
-    if post.status in (PostStatus.HELD, PostStatus.AWAITING_ASSESSMENT):
+    if post.status in UNPUBLISHED_EDITABLE:
         post.body_source = body
         post.body_html = render_markdown(body)
         return None

@@ -363,7 +363,7 @@ def _own_post(db: SessionDep, user: User, post_id: int) -> Post:
     return post
 
 
-EDITABLE = (PostStatus.PUBLISHED, PostStatus.HELD, PostStatus.AWAITING_ASSESSMENT)
+EDITABLE = (PostStatus.PUBLISHED, *service.UNPUBLISHED_EDITABLE)
 
 
 @router.get("/posts/{post_id}/edit")

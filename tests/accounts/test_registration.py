@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
+from app.security import SESSION_COOKIE
 from tests.conftest import Browser
 from tests.factories import UserFactory
+from tests.mail import last_email_to
+from tests.timing import answer_time_ratio
 
 
 def register(browser: Browser, **fields: str):  # type: ignore[no-untyped-def]
@@ -16,14 +20,20 @@ def register(browser: Browser, **fields: str):  # type: ignore[no-untyped-def]
     return browser.post("/register", data, follow_redirects=False)
 
 
-def test_a_new_member_registers_and_is_signed_in(browser: Browser, db: Session) -> None:
+def test_a_new_member_registers_and_is_asked_to_confirm_their_address(
+    browser: Browser, db: Session
+) -> None:
     response = register(browser)
-    assert response.status_code == 303
-    home = browser.get(response.headers["location"])
-    assert "river_song" in home.text
+    assert response.status_code == 200
+    assert "Check your email" in response.text and "river@example.org" in response.text
     user = db.scalar(select(User).where(User.email == "river@example.org"))
-    assert user is not None and user.handle == "river_song"
+    assert user is not None and user.handle == "river_song" and user.email_verified_at is None
     assert user.password_hash.startswith("$argon2id$")
+    assert SESSION_COOKIE not in browser.client.cookies  # signed in only once they sign in
+    mail = last_email_to(db, "river@example.org")
+    assert (
+        mail.subject == "Confirm your email address for Harbour" and "/verify-email/" in mail.body
+    )
 
 
 def test_the_password_is_never_stored_in_clear(browser: Browser, db: Session) -> None:
@@ -50,11 +60,38 @@ def test_a_taken_handle_is_refused_whatever_its_case(browser: Browser, db: Sessi
     assert "That handle is taken" in response.text
 
 
-def test_an_email_already_registered_is_refused(browser: Browser, db: Session) -> None:
-    UserFactory(email="river@example.org")
-    response = register(browser, email="River@Example.org")
-    assert response.status_code == 422
-    assert "already exists" in response.text
+def test_an_address_already_registered_gets_the_same_answer_and_its_owner_is_told(
+    browser: Browser, db: Session
+) -> None:
+    UserFactory(email="taken@example.org")
+    new = register(browser, email="River@Example.org")
+    taken = register(browser, handle="someone_else", email="Taken@Example.org")
+    assert new.status_code == taken.status_code == 200
+    assert new.text.replace("river@", "ADDRESS@") == taken.text.replace("taken@", "ADDRESS@")
+    assert db.scalar(select(User).where(User.handle == "someone_else")) is None
+    told = last_email_to(db, "taken@example.org")
+    assert "you already have one" in told.body and "/verify-email/" not in told.body
+
+
+def test_registering_takes_as_long_with_a_registered_address_as_with_a_new_one(
+    app: FastAPI, browser: Browser, db: Session
+) -> None:
+    for n in range(20):
+        UserFactory(email=f"member{n}@example.org")
+
+    def taken(n: int) -> None:
+        assert (
+            register(browser, handle=f"taken_{n + 1}", email=f"member{n}@example.org").status_code
+            == 200
+        )
+
+    def new(n: int) -> None:
+        assert (
+            register(browser, handle=f"new_{n + 1}", email=f"new{n}@example.org").status_code == 200
+        )
+
+    ratio = answer_time_ratio(app, taken, new)
+    assert 0.67 < ratio < 1.5, f"registered/new answer time ratio {ratio:.2f}"
 
 
 def test_errors_keep_what_was_typed_except_the_password(browser: Browser) -> None:

@@ -316,7 +316,7 @@ def test_outside_staffed_hours_members_see_where_to_get_help(
     member.sign_in("pat@example.org")
     page = member.get("/f/heart").text
     assert "Moderators are not online right now." in page and "Mon, Wed, 00:00 to 00:01" in page
-    assert "Samaritans</strong> 116 123" in page
+    assert 'Samaritans</strong> <a href="tel:116123">116 123</a>' in page
     bad = admin.post(
         "/admin/forums/heart/policy", {**fields, "intent": "save", "timezone": "Mars/Olympus"}
     )

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from app.forums.models import MembershipRole, ModerationMode
 from tests.conftest import LiveServer
 from tests.factories import PASSWORD, ForumFactory, member_of, thread_with_opening_post
+from tests.mail import last_email_to, link_in
 
 pytestmark = pytest.mark.browser
 
@@ -44,6 +45,16 @@ def test_a_new_members_post_is_held_approved_and_then_seen_by_others(
     newcomer.get_by_label("Email address").fill("river@example.org")
     newcomer.get_by_label("Password").fill("tidal-harbour-42")
     newcomer.get_by_role("button", name="Create account").click()
+    newcomer.get_by_role("heading", name="Check your email").wait_for()
+    # They open the link in the email, confirm the address, and sign in.
+    newcomer.goto(
+        live_server.url + link_in(last_email_to(db, "river@example.org"), "/verify-email/")
+    )
+    newcomer.get_by_role("button", name="Yes, confirm it").click()
+    newcomer.get_by_text("your email address is confirmed").wait_for()
+    newcomer.get_by_label("Email address").fill("river@example.org")
+    newcomer.get_by_label("Password").fill("tidal-harbour-42")
+    newcomer.get_by_role("button", name="Sign in").click()
     newcomer.get_by_role("link", name="Young adults with kidney disease (18–30)").click()
     newcomer.get_by_role("button", name="Join this forum").click()
     assert newcomer.get_by_text("You have joined this forum").is_visible()

@@ -78,6 +78,9 @@ def test_a_crisis_post_is_saved_at_once_sent_urgently_and_help_shown(
     assert assessment.route == "urgent"
     assert "You don't have to face this alone" in page.text
     assert "Samaritans" in page.text and "116 123" in page.text and "85258" in page.text
+    # One tap calls or texts from a phone.
+    assert '<a href="tel:116123">116 123</a>' in page.text
+    assert '<a href="sms:85258?&amp;body=SHOUT">Text SHOUT to 85258</a>' in page.text
 
 
 def test_crisis_help_shows_in_the_live_check_before_posting(browser: Browser, db: Session) -> None:
