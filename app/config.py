@@ -55,7 +55,14 @@ class Settings(BaseSettings):
     # Rate limits use the `limits` library; "memory://" per process, "redis://host:6379" shared.
     rate_limit_storage: str = "memory://"
     login_limit_per_ip: str = "30/minute"
-    login_limit_per_account: str = "10/15minutes"
+    # Per account and address: this many wrong passwords are free, then each doubles the wait
+    # before the next try from that address (1 s, 2 s, 4 s… at most 15 minutes). The owner,
+    # signing in from their own address, is never locked out by someone else's guessing.
+    login_free_failures: int = Field(default=5, ge=1)
+    login_longest_wait_seconds: int = Field(default=900, ge=1)
+    # Proxies whose X-Forwarded-For / -Proto are believed (addresses or networks, comma-separated,
+    # e.g. "127.0.0.1,10.0.0.0/8"); of the forwarded chain only the hop they add counts.
+    trusted_proxies: str = ""
     register_limit_per_ip: str = "10/hour"
     post_limit_per_user: str = "12/minute"
 
@@ -68,6 +75,18 @@ class Settings(BaseSettings):
     smtp_password: str | None = None
     email_from: str = "Harbour <no-reply@harbour.example>"
     base_url: str = "http://127.0.0.1:8000"
+
+    # Writes under load. SQLite takes one writer at a time: a request waits at most this long for
+    # the write lock (or PostgreSQL for a pooled connection), then gets 503 with Retry-After.
+    write_wait_seconds: float = Field(default=5.0, gt=0, le=60)
+    # Requests that write (POST…) at work at once per process; the rest wait their turn without
+    # holding a thread, at most write_queue_seconds, at most write_queue_limit of them.
+    max_concurrent_writes: int = Field(default=8, ge=1, le=256)
+    write_queue_seconds: float = Field(default=10.0, gt=0, le=120)
+    write_queue_limit: int = Field(default=512, ge=1)
+    # Worker threads for the sync endpoints (anyio's pool); writers never hold more than
+    # max_concurrent_writes of them, so readers always find one.
+    threads: int = Field(default=40, ge=4, le=1000)
 
     max_title_chars: int = 150
     max_post_chars: int = 20_000

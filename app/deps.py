@@ -1,19 +1,33 @@
-"""Named dependencies: a route's signature reads like its permission rule."""
+"""Named dependencies: a route's signature reads like its permission rule.
+
+The authorisation policy lives here, in one place: each route names what it needs by the
+dependency it takes, and `NEEDS` says which dependency is which need. Object-level rules (your own
+post, an item in a forum you moderate) are checked by loading the object through that scope, so an
+id from elsewhere is simply not found. tests/test_authorisation.py requests every route as every
+kind of visitor and checks the need each route names against what actually happens.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import logging
+import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Path, Request
+from fastapi import BackgroundTasks, Depends, Form, HTTPException, Path, Query, Request
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts import service as accounts
 from app.accounts.models import User
 from app.config import Settings
-from app.db import begin_write, run_unit_of_work
+from app.conversations import service as conversations
+from app.db import DatabaseBusy, mark_read_only, run_unit_of_work, write_transaction
 from app.errors import NotAuthenticated, WarningToAcknowledge
+from app.forms import service as forms
+from app.forms.views import FormSubmission
 from app.forums import service as forums
 from app.forums.models import Forum
 from app.forums.service import ForumAccess
@@ -24,15 +38,30 @@ from app.notifications import service as notifications
 from app.ratelimit import RateLimiter
 from app.security import SAFE_METHODS, SESSION_COOKIE
 
+logger = logging.getLogger(__name__)
+
+
+# Every id a route takes is bounded to what both databases store (PostgreSQL's integer; SQLite's
+# is 64-bit): a larger one is simply not found (404), never an overflow (500).
+MAX_ID = 2**31 - 1
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+FormId = Annotated[int, Form(ge=1, le=MAX_ID)]
+QueryId = Annotated[int, Query(ge=0, le=MAX_ID)]
+Slug = Annotated[str, Path(max_length=64)]
+Handle = Annotated[str, Path(max_length=64)]
+Token = Annotated[str, Path(max_length=128)]
+
 
 def get_settings_dep(request: Request) -> Settings:
     return request.app.state.settings
 
 
 def get_db(request: Request) -> Iterator[Session]:
+    # No BEGIN IMMEDIATE here: a request's reads (and its slow checks) hold no lock; its first
+    # write takes SQLite's write lock (app/db.py).
     session: Session = request.app.state.sessions()
-    if request.method not in SAFE_METHODS:
-        begin_write(session)
+    if request.method in SAFE_METHODS:
+        mark_read_only(session, f"{request.method} {request.url.path}")
     yield from run_unit_of_work(session)
 
 
@@ -57,23 +86,50 @@ AssessmentsDep = Annotated[Assessments, Depends(get_assessments)]
 WARNING_FREE_PATHS = ("/account", "/notifications", "/logout", "/static")
 
 
+def after_response(background: BackgroundTasks, work: Callable[[], None]) -> None:
+    """Run `work` once the response has been sent, in its own short transaction: what a page
+    view records (last seen, read up to here) never holds up the page, never makes a read
+    request write, and never fails it."""
+    background.add_task(_quietly, work)
+
+
+def _quietly(work: Callable[[], None]) -> None:
+    try:
+        work()
+    except DatabaseBusy:
+        logger.info("skipped %s: the database was busy", getattr(work, "__name__", work))
+    except Exception:
+        logger.exception("after-response work failed: %s", getattr(work, "__name__", work))
+
+
+def _touch_later(request: Request, background: BackgroundTasks, session_id: int) -> None:
+    """Refresh last_seen_at after the response; many requests of one session ask once."""
+    touched: dict[int, float] = request.app.state.session_touches
+    now = time.monotonic()
+    if now - touched.get(session_id, -1e9) < accounts.SESSION_TOUCH_INTERVAL.total_seconds():
+        return
+    if len(touched) > 10_000:
+        touched.clear()
+    touched[session_id] = now
+    sessions = request.app.state.sessions
+
+    def touch_session() -> None:
+        with write_transaction(sessions) as db:
+            accounts.touch_session(db, session_id)
+
+    after_response(background, touch_session)
+
+
 def session_lookup(
-    request: Request, db: SessionDep, settings: SettingsDep
+    request: Request, db: SessionDep, settings: SettingsDep, background: BackgroundTasks
 ) -> accounts.SessionLookup:
     lookup = accounts.resolve_session(db, request.cookies.get(SESSION_COOKIE), settings)
+    if lookup.needs_touch and lookup.record is not None:
+        _touch_later(request, background, lookup.record.id)
     user = lookup.record.user if lookup.record else None
     request.state.user = user
     # A plain snapshot for templates: error pages render after a rollback has expired the ORM user.
-    request.state.viewer = (
-        Viewer(
-            id=user.id,
-            handle=user.handle,
-            is_admin=user.is_admin,
-            unread_notifications=notifications.unread_count(db, user.id),
-        )
-        if user
-        else None
-    )
+    request.state.viewer = _viewer(db, user) if user else None
     request.state.user_session = lookup.record
     request.scope["state"]["signed_in"] = lookup.record is not None
     if (
@@ -92,6 +148,24 @@ class Viewer:
     handle: str
     is_admin: bool
     unread_notifications: int = 0
+    unread_messages: int = 0
+
+
+def _viewer(db: Session, user: User) -> Viewer:
+    """What the page header shows about the signed-in person, counted in one statement."""
+    unread_notifications, unread_messages = db.execute(
+        select(
+            notifications.unread_count_query(user.id),
+            conversations.unread_for_member_query(user.id),
+        )
+    ).one()
+    return Viewer(
+        id=user.id,
+        handle=user.handle,
+        is_admin=user.is_admin,
+        unread_notifications=unread_notifications or 0,
+        unread_messages=unread_messages or 0,
+    )
 
 
 SessionLookupDep = Annotated[accounts.SessionLookup, Depends(session_lookup)]
@@ -111,7 +185,19 @@ OptionalUser = Annotated[User | None, Depends(optional_user)]
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
-def forum_or_404(db: SessionDep, slug: Annotated[str, Path(max_length=64)]) -> Forum:
+def form_submission(
+    db: SessionDep,
+    user: OptionalUser,
+    submission_key: Annotated[str | None, Form(pattern=forms.KEY_PATTERN)] = None,
+) -> FormSubmission:
+    return FormSubmission(db, user.id if user else None, submission_key)
+
+
+# A form that creates something: `replay()` first, `done(redirect)` at the end (app/forms).
+Submission = Annotated[FormSubmission, Depends(form_submission)]
+
+
+def forum_or_404(db: SessionDep, slug: Slug) -> Forum:
     forum = forums.get_by_slug(db, slug)
     if forum is None:
         raise HTTPException(404, _("There is no forum at this address."))
@@ -185,3 +271,36 @@ def moderator_scope(db: SessionDep, user: CurrentUser) -> ModeratorScope:
 
 
 Moderator = Annotated[ModeratorScope, Depends(moderator_scope)]
+
+
+def site_admin(user: CurrentUser) -> User:
+    if not user.is_admin:
+        raise HTTPException(403, _("Only site admins can open the admin console."))
+    return user
+
+
+SiteAdmin = Annotated[User, Depends(site_admin)]
+
+
+class Need(StrEnum):
+    """What a route needs of its visitor, from least to most."""
+
+    ANYONE = "anyone"  # public pages (a members-only forum still shows only its description)
+    SIGNED_IN = "signed in"  # any account; objects are loaded through it (your own posts…)
+    FORUM_READER = "can read the forum"  # members, its moderators, admins; not banned/suspended
+    FORUM_POSTER = "can post in the forum"  # … and not muted
+    FORUM_MODERATOR = "moderates the forum"
+    MODERATOR = "moderates some forum"  # objects only within the forums they moderate
+    SITE_ADMIN = "site admin"
+
+
+# The dependency that grants each need; a route's need is the strongest one it takes.
+NEEDS = {
+    optional_user: Need.ANYONE,
+    current_user: Need.SIGNED_IN,
+    readable_forum: Need.FORUM_READER,
+    postable_forum: Need.FORUM_POSTER,
+    moderated_forum: Need.FORUM_MODERATOR,
+    moderator_scope: Need.MODERATOR,
+    site_admin: Need.SITE_ADMIN,
+}

@@ -9,8 +9,13 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.db import DatabaseBusy
+from app.forms.service import AlreadySubmitted
+from app.forms.views import FormRejected, field_message, given_fields, rejected_form
 from app.i18n import N_, _
 from app.ratelimit import RateLimited
 from app.templating import render
@@ -28,6 +33,7 @@ PAGE_TITLES = {
     422: N_("Please check what you sent"),
     429: N_("Please slow down"),
     500: N_("Sorry, something went wrong"),
+    503: N_("Harbour is very busy"),
 }
 
 
@@ -77,16 +83,47 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    fields = sorted({".".join(str(p) for p in err.get("loc", ())[1:]) for err in exc.errors()})
+    errors = exc.errors()
+    places = {str(err.get("loc", ("",))[0]) for err in errors}
+    if places == {"path"}:
+        # A malformed or out-of-range id names no page: the same answer as an unknown one.
+        return problem(
+            request,
+            404,
+            _("We couldn't find that page. It may have been moved, or the link may be wrong."),
+        )
+    fields = sorted({".".join(str(p) for p in err.get("loc", ())[1:]) for err in errors})
+    if places <= {"body"} and not wants_json(request):
+        # A form: given back with what was typed and the error beside each field.
+        by_field = {str(err["loc"][1]): field_message(err) for err in errors if len(err["loc"]) > 1}
+        return await rejected_form(request, by_field, 422)
     named = ", ".join(f for f in fields if f)
     detail = (
         _("Some of what was sent could not be understood ({fields}).").format(fields=named)
         if named
         else _("Some of what was sent could not be understood.")
     )
+    status = 400 if places == {"query"} else 422
     return problem(
-        request, 422, detail + " " + _("Nothing was changed; go back and try again."), fields=fields
+        request,
+        status,
+        detail + " " + _("Nothing was changed; go back and try again."),
+        fields=fields,
     )
+
+
+async def _form_rejected(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, FormRejected)
+    if wants_json(request):
+        detail = " ".join(exc.errors.values())
+        return problem(request, exc.status_code, detail, fields=sorted(exc.errors))
+    return await rejected_form(request, exc.errors, exc.status_code)
+
+
+async def _already_submitted(request: Request, exc: Exception) -> Response:
+    """A twin of this form got there first: its result, not a second one."""
+    assert isinstance(exc, AlreadySubmitted)
+    return RedirectResponse(exc.url, status_code=303)
 
 
 class WarningToAcknowledge(Exception):
@@ -118,12 +155,47 @@ async def _not_authenticated(request: Request, exc: Exception) -> Response:
         if exc.expired
         else _("You need to sign in to do that.")
     )
-    draft = None
-    if request.method == "POST" and not wants_json(request):
+    return problem(request, 401, detail, drafts=await typed_text(request), sign_in=True)
+
+
+async def typed_text(request: Request) -> list[tuple[str, str]]:
+    """What the person wrote in the form they sent, labelled, to give back on an error page."""
+    if request.method in ("GET", "HEAD") or wants_json(request):
+        return []
+    content_type = request.headers.get("content-type", "")
+    if not content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        return []
+    try:
         form = await request.form()
-        body = form.get("body")
-        draft = body if isinstance(body, str) and body.strip() else None
-    return problem(request, 401, detail, draft=draft, sign_in=True)
+    except Exception:
+        return []
+    return [(f.label, f.value) for f in given_fields(form, {}) if f.visible and f.value.strip()]
+
+
+async def _busy(request: Request, exc: Exception) -> Response:
+    retry_after = exc.retry_after if isinstance(exc, DatabaseBusy) else 2
+    return problem(
+        request,
+        503,
+        _(
+            "Harbour is very busy right now, so this was not saved. Please send it again in a "
+            "few seconds."
+        ),
+        headers={"Retry-After": str(retry_after)},
+        retry_after=retry_after,
+        drafts=await typed_text(request),
+    )
+
+
+async def _conflict(request: Request, exc: Exception) -> Response:
+    # Two requests raced to create the same thing (a double click); the first one counted.
+    logger.info("integrity conflict on %s %s", request.method, request.url.path)
+    return problem(
+        request,
+        409,
+        _("This was changed at the same moment by another request. Reload the page to see it."),
+        drafts=await typed_text(request),
+    )
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
@@ -139,4 +211,9 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RateLimited, _rate_limited)
     app.add_exception_handler(NotAuthenticated, _not_authenticated)
     app.add_exception_handler(WarningToAcknowledge, _warning)
+    app.add_exception_handler(DatabaseBusy, _busy)
+    app.add_exception_handler(PoolTimeout, _busy)
+    app.add_exception_handler(IntegrityError, _conflict)
+    app.add_exception_handler(FormRejected, _form_rejected)
+    app.add_exception_handler(AlreadySubmitted, _already_submitted)
     app.add_exception_handler(Exception, _unexpected)

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import PlainTextResponse
@@ -15,7 +16,10 @@ from fastapi.staticfiles import StaticFiles
 import moderation
 from app.accounts.views import router as accounts_router
 from app.admin.views import router as admin_router
-from app.config import PROJECT_ROOT, Settings, get_settings
+from app.admission import RetryReadOnDisconnect, WriteTurns, write_turn
+from app.config import PROJECT_ROOT, Environment, Settings, get_settings
+from app.conversations.gate import MessageGate
+from app.conversations.views import router as conversations_router
 from app.db import make_engine, make_sessionmaker
 from app.errors import install_error_handlers
 from app.forums.views import router as forums_router
@@ -27,7 +31,7 @@ from app.notifications.views import router as notifications_router
 from app.posts.views import router as posts_router
 from app.ratelimit import RateLimiter
 from app.search.views import router as search_router
-from app.security import SecurityMiddleware, verify_csrf
+from app.security import SecurityMiddleware, TrustedProxies, verify_csrf
 
 logger = logging.getLogger(__name__)
 
@@ -51,11 +55,30 @@ def load_configured_scorer(settings: Settings) -> moderation.Scorer:
         raise ScorerUnavailable(str(exc)) from exc
 
 
+def pool_size(settings: Settings) -> dict[str, int]:
+    """Connections per process. SQLite's are cheap: one per thread, so none waits for one.
+    PostgreSQL's are not (max_connections is shared by every process)."""
+    if settings.is_sqlite:
+        return {"pool_size": settings.threads + 4, "max_overflow": 8}
+    return {"pool_size": 10, "max_overflow": 20}
+
+
+def assessment_worker_for(gate: ModerationGate, grace: timedelta | None) -> AssessmentWorker:
+    """The worker that assesses posts, edits and members' private messages left waiting."""
+    messages = MessageGate(gate)
+    return AssessmentWorker(
+        gate,
+        grace=grace,
+        sweeps=[lambda limit, wait: messages.assess_pending(limit=limit, older_than=wait)],
+    )
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         if settings.in_process_worker:
             worker.start()  # its first sweep picks up anything a previous run left unassessed
         yield
@@ -68,25 +91,44 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
-        dependencies=[Depends(verify_csrf)],
+        dependencies=[Depends(verify_csrf), Depends(write_turn, scope="function")],
     )
-    engine = make_engine(settings.database_url)
+    engine = make_engine(
+        settings.database_url,
+        write_wait_seconds=settings.write_wait_seconds,
+        **pool_size(settings),
+    )
     sessions = make_sessionmaker(engine, settings)
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = sessions
+    app.state.session_touches = {}
+    app.state.write_turns = WriteTurns(
+        settings.max_concurrent_writes, settings.write_queue_seconds, settings.write_queue_limit
+    )
     app.state.limiter = RateLimiter.from_storage_uri(settings.rate_limit_storage)
     gate = ModerationGate(sessions=sessions, scorer=load_configured_scorer(settings))
-    worker = AssessmentWorker(
+    worker = assessment_worker_for(
         gate, grace=timedelta(seconds=30) if settings.inline_assessment else None
     )
     app.state.gate = gate
-    app.state.assessments = Assessments(gate, worker, inline=settings.inline_assessment)
+    app.state.assessments = Assessments(
+        gate,
+        worker,
+        inline=settings.inline_assessment,
+        assess_message=MessageGate(gate).assess_message,
+    )
 
     # Members are often on a phone with a poor connection: compress text responses.
     app.add_middleware(GZipMiddleware, minimum_size=500)
-    app.add_middleware(SecurityMiddleware, cookie_secure=settings.cookie_secure)
+    app.add_middleware(
+        SecurityMiddleware,
+        cookie_secure=settings.cookie_secure,
+        hsts=settings.environment is Environment.PRODUCTION,
+    )
     app.add_middleware(LanguageMiddleware)
+    app.add_middleware(TrustedProxies, trusted=settings.trusted_proxies)
+    app.add_middleware(RetryReadOnDisconnect)
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
 
@@ -95,14 +137,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Also the benchmark's ceiling: the same server and middleware, no database.
         return PlainTextResponse("ok")
 
-    for router in (
-        accounts_router,
-        forums_router,
-        posts_router,
-        moderation_router,
-        notifications_router,
-        admin_router,
-        search_router,
-    ):
+    for router in ROUTERS:
         app.include_router(router)
     return app
+
+
+# Every feature's routes (the authorisation matrix test walks these: a new route needs a row).
+ROUTERS = (
+    accounts_router,
+    forums_router,
+    posts_router,
+    moderation_router,
+    notifications_router,
+    admin_router,
+    search_router,
+    conversations_router,
+)

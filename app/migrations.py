@@ -1,11 +1,25 @@
-"""Run Alembic from code (CLI, tests, the container entrypoint)."""
+"""Run Alembic from code (CLI, tests, the container entrypoint).
+
+Every run holds a database lock for its whole length (PostgreSQL: an advisory lock; SQLite: an
+exclusive transaction), so any number of processes can start together: one migrates, the others
+wait, then find nothing left to do.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import text
 
 from app.config import PROJECT_ROOT
+from app.db import make_engine
+
+# Any fixed number: the advisory lock that says "migrating" (the letters of "harbour" in ASCII).
+MIGRATION_LOCK = 0x68_61_72_62_6F_75_72
+# How long a process waits for another's migration to finish before giving up.
+MIGRATION_WAIT_SECONDS = 300
 
 
 def alembic_config(database_url: str) -> Config:
@@ -17,9 +31,27 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
+def _locked(database_url: str, run: Callable[[Config], None]) -> None:
+    engine = make_engine(database_url, write_wait_seconds=MIGRATION_WAIT_SECONDS)
+    try:
+        with engine.connect() as connection:
+            if engine.dialect.name == "sqlite":
+                locked = connection.execution_options(sqlite_begin="EXCLUSIVE")
+                locked.begin()
+            else:
+                locked = connection
+                locked.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+            config = alembic_config(database_url)
+            config.attributes["connection"] = locked
+            run(config)
+            locked.commit()
+    finally:
+        engine.dispose()
+
+
 def upgrade(database_url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(database_url), revision)
+    _locked(database_url, lambda config: command.upgrade(config, revision))
 
 
 def downgrade(database_url: str, revision: str) -> None:
-    command.downgrade(alembic_config(database_url), revision)
+    _locked(database_url, lambda config: command.downgrade(config, revision))

@@ -2,7 +2,17 @@
 
 from app.accounts.models import AccountStatus, MemberMute, SiteRole, User, UserSession
 from app.audit.models import AuditEvent
+from app.conversations.models import (
+    Conversation,
+    ConversationKind,
+    ConversationMessage,
+    ConversationParticipant,
+    MessageStatus,
+    MessageTemplate,
+    ParticipantRole,
+)
 from app.db import Base
+from app.forms.models import Submission
 from app.forums.models import (
     Forum,
     ForumPolicy,
@@ -39,6 +49,10 @@ __all__ = [
     "AppealStatus",
     "AuditEvent",
     "Base",
+    "Conversation",
+    "ConversationKind",
+    "ConversationMessage",
+    "ConversationParticipant",
     "DecisionAction",
     "EditStatus",
     "Forum",
@@ -49,11 +63,14 @@ __all__ = [
     "Membership",
     "MembershipRole",
     "MembershipStatus",
+    "MessageStatus",
+    "MessageTemplate",
     "ModerationDecision",
     "ModerationMode",
     "ModeratorNote",
     "Notification",
     "OutboxEmail",
+    "ParticipantRole",
     "Post",
     "PostAssessment",
     "PostEdit",
@@ -67,6 +84,7 @@ __all__ = [
     "Sanction",
     "SanctionKind",
     "SiteRole",
+    "Submission",
     "Thread",
     "ThreadRead",
     "User",

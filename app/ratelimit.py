@@ -34,3 +34,28 @@ class RateLimiter:
 
     def reset(self) -> None:
         self.limiter.storage.reset()
+
+    # Growing delays: after `free` failures, each further failure makes the next attempt wait
+    # twice as long (1 s, 2 s, 4 s… up to `longest`). An attacker is slowed to a crawl; nobody
+    # is locked out, and a success clears the slate.
+    def wait_left(self, *keys: str) -> int:
+        """Seconds before these keys may try again (0: now)."""
+        storage = self.limiter.storage
+        key = ":".join(("wait", *keys))
+        if not storage.get(key):
+            return 0
+        return max(1, int(storage.get_expiry(key) - time.time() + 0.999))
+
+    def failed(self, *keys: str, free: int, longest: int, memory: int = 24 * 3600) -> None:
+        storage = self.limiter.storage
+        failures = storage.incr(":".join(("failures", *keys)), memory)
+        if failures > free:
+            delay = min(longest, 2 ** (failures - free - 1))
+            wait_key = ":".join(("wait", *keys))
+            storage.clear(wait_key)  # a fresh expiry: the wait counts from this failure
+            storage.incr(wait_key, delay)
+
+    def succeeded(self, *keys: str) -> None:
+        storage = self.limiter.storage
+        storage.clear(":".join(("failures", *keys)))
+        storage.clear(":".join(("wait", *keys)))

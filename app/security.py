@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import secrets
 from http.cookies import SimpleCookie
 from typing import Any
@@ -41,6 +42,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+HSTS = "max-age=31536000; includeSubDomains"
 SECURITY_HEADERS = {
     "content-security-policy": CONTENT_SECURITY_POLICY,
     "x-content-type-options": "nosniff",
@@ -110,6 +112,41 @@ def _cookies(scope: Scope) -> dict[str, str]:
     return {}
 
 
+class TrustedProxies:
+    """Pure ASGI: the client's address and scheme from X-Forwarded-For / -Proto, believed only
+    from the proxies named in settings, and only the hop they added (the rightmost): anything
+    further left was written by the client and can say anything. Without trusted proxies the
+    headers are ignored, so rotating X-Forwarded-For dodges no limit."""
+
+    def __init__(self, app: ASGIApp, trusted: str) -> None:
+        self.app = app
+        self.networks = [
+            ipaddress.ip_network(part.strip(), strict=False)
+            for part in trusted.split(",")
+            if part.strip()
+        ]
+
+    def trusts(self, host: str) -> bool:
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:
+            return False
+        return any(address in network for network in self.networks)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        client = scope.get("client")
+        if scope["type"] == "http" and client and self.networks and self.trusts(client[0]):
+            headers = dict(scope.get("headers", []))
+            forwarded = headers.get(b"x-forwarded-for", b"").decode("latin-1")
+            last_hop = forwarded.split(",")[-1].strip()
+            if last_hop:
+                scope = {**scope, "client": (last_hop, 0)}
+            proto = headers.get(b"x-forwarded-proto", b"").decode("latin-1").strip().lower()
+            if proto in ("http", "https"):
+                scope = {**scope, "scheme": proto}
+        await self.app(scope, receive, send)
+
+
 def is_https(scope: Scope, cookie_secure: bool | None) -> bool:
     if cookie_secure is not None:
         return cookie_secure
@@ -119,9 +156,10 @@ def is_https(scope: Scope, cookie_secure: bool | None) -> bool:
 class SecurityMiddleware:
     """Pure ASGI (no per-request task overhead): CSRF binding cookie and security headers."""
 
-    def __init__(self, app: ASGIApp, cookie_secure: bool | None = None) -> None:
+    def __init__(self, app: ASGIApp, cookie_secure: bool | None = None, hsts: bool = False) -> None:
         self.app = app
         self.cookie_secure = cookie_secure
+        self.hsts = hsts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -143,6 +181,9 @@ class SecurityMiddleware:
                 headers = MutableHeaders(scope=message)
                 for key, value in SECURITY_HEADERS.items():
                     headers.setdefault(key, value)
+                if self.hsts:
+                    # Production is served over HTTPS only: browsers never try plain HTTP again.
+                    headers["strict-transport-security"] = HSTS
                 if not is_static and (session_cookie or state.get("signed_in")):
                     headers["cache-control"] = "no-store"
                 elif is_static and b"v=" in scope.get("query_string", b""):

@@ -15,6 +15,7 @@ from markupsafe import Markup
 from app import i18n
 from app.config import PROJECT_ROOT
 from app.db import utcnow
+from app.forms import service as forms
 from app.i18n import N_
 from app.moderation_queue.highlight import highlight
 from app.security import csrf_token
@@ -77,17 +78,32 @@ def _iso(value: datetime | None) -> str:
     return value.isoformat() if value else ""
 
 
+def _minutes_since(value: datetime | None) -> int:
+    """Whole minutes from `value` until now (how long a claim has been held)."""
+    return max(0, int((utcnow() - value).total_seconds() // 60)) if value else 0
+
+
+def _submission_input(key: str | None = None) -> Markup:
+    """A form's one-time key (app/forms): sending the form twice makes one thing. A form given
+    back after an error keeps its key; a fresh form gets a new one."""
+    return Markup('<input type="hidden" name="submission_key" value="{}">').format(
+        key or forms.new_key()
+    )
+
+
 def _csrf_input(request: Request) -> Markup:
     return Markup('<input type="hidden" name="csrf_token" value="{}">').format(csrf_token(request))
 
 
 templates.env.filters["when"] = i18n.format_when
 templates.env.filters["iso"] = _iso
+templates.env.filters["minutes_since"] = _minutes_since
 templates.env.filters["label"] = code_label
 templates.env.filters["weekday"] = i18n.weekday_name
 templates.env.filters["day_month"] = i18n.format_day
 templates.env.filters["highlight"] = highlight
 templates.env.globals["csrf_input"] = _csrf_input
+templates.env.globals["submission_input"] = _submission_input
 templates.env.globals["csrf_token"] = csrf_token
 templates.env.globals["htmx_version"] = HTMX_VERSION
 templates.env.globals["utcnow"] = utcnow

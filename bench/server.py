@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+SECRET_KEY = "live-server-secret-key-0123456789abcdef"
 
 
 def free_port() -> int:
@@ -35,7 +36,7 @@ def serving(
         **os.environ,
         "HARBOUR_DATABASE_URL": database_url,
         "HARBOUR_ENVIRONMENT": "development",
-        "HARBOUR_SECRET_KEY": "live-server-secret-key-0123456789abcdef",
+        "HARBOUR_SECRET_KEY": SECRET_KEY,
         "HARBOUR_BIND": f"127.0.0.1:{port}",
         **(extra_env or {}),
     }

@@ -6,6 +6,6 @@ exec gunicorn "app.main:create_app()" \
   --worker-class uvicorn.workers.UvicornWorker \
   --bind "${HARBOUR_BIND:-0.0.0.0:8000}" \
   --workers "${HARBOUR_WORKERS:-2}" \
-  --forwarded-allow-ips "${HARBOUR_FORWARDED_ALLOW_IPS:-127.0.0.1}" \
+  --forwarded-allow-ips "" \
   --access-logfile - \
   "$@"

@@ -2,7 +2,8 @@
 
 The suite runs once on SQLite and again on PostgreSQL when HARBOUR_TEST_DATABASE_URL is set
 (otherwise those runs are skipped, with the reason shown in the summary). Browser tests drive the
-same code through Chromium, so they run once: on PostgreSQL, the production database, when it is
+same code through Chromium, and tests marked `once` (the authorisation matrix, the fuzzers) test
+what no database changes, so they run once: on PostgreSQL, the production database, when it is
 set, else on SQLite.
 """
 
@@ -13,6 +14,7 @@ import re
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
+from app import clock as app_clock
 from app import migrations
 from app.config import Settings
 from app.db import Base, make_engine
@@ -46,7 +49,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         callspec = getattr(item, "callspec", None)
         database = callspec.params.get("template_database") if callspec else None
         is_repeat = database is not None and database != browser_database
-        (once if item.get_closest_marker("browser") and is_repeat else keep).append(item)
+        run_once = item.get_closest_marker("browser") or item.get_closest_marker("once")
+        (once if run_once and is_repeat else keep).append(item)
     if once:
         config.hook.pytest_deselected(items=once)
         items[:] = keep
@@ -184,6 +188,14 @@ def make_browser(app: FastAPI) -> Iterator[Callable[[], Browser]]:
     yield _make
     for client in clients:
         client.close()
+
+
+@pytest.fixture
+def clock() -> Iterator[app_clock.ManualClock]:
+    """A clock the test moves by hand (claims lapsing, escalations, undo windows, follow-ups)."""
+    with app_clock.using(app_clock.ManualClock(datetime.now(UTC).replace(microsecond=0))) as c:
+        assert isinstance(c, app_clock.ManualClock)
+        yield c
 
 
 @dataclass(frozen=True)

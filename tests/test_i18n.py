@@ -61,8 +61,8 @@ def test_the_browser_language_is_honoured_until_a_member_chooses(
 
 def test_every_message_has_welsh_that_keeps_its_placeholders() -> None:
     messages = _welsh_catalogue()
-    locations = {file.split("/")[0] for m in messages for file, _line in m.locations}
-    assert {"templates", "app", "moderation"} <= locations  # templates and Python both reach it
+    # The next test proves every template and Python message is catalogued; this one checks the Welsh.
+    assert len(messages) > 500
     untranslated = [m.id for m in messages if not all(m.string) or not m.string]
     assert untranslated == []
     for message in messages:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.config import Environment, Settings
+from app.main import create_app
 from app.posts.models import Post
 from tests.conftest import Browser, csrf_token_in
 from tests.factories import ForumFactory, UserFactory, member_of, thread_with_opening_post
@@ -112,3 +115,36 @@ def test_a_post_permalink_respects_forum_membership(browser: Browser, db: Sessio
     UserFactory(email="outsider@example.org")
     browser.sign_in("outsider@example.org")
     assert browser.get(f"/posts/{post.id}").status_code == 404
+
+
+def test_the_client_address_comes_only_from_a_trusted_proxys_last_hop(
+    settings: Settings, db: Session
+) -> None:
+    """Rotating X-Forwarded-For must not dodge the per-address sign-in limit."""
+    behind_proxy = create_app(settings.model_copy(update={"trusted_proxies": "10.0.0.0/8"}))
+    proxy = TestClient(behind_proxy, client=("10.1.2.3", 443))
+    direct = TestClient(behind_proxy, client=("203.0.113.9", 4000))
+    for client, spoofed in ((proxy, True), (direct, False)):
+        statuses = []
+        for i in range(31):
+            # The client writes whatever it likes on the left; the proxy appends what it saw.
+            forwarded = f"198.51.100.{i}, 192.0.2.77" if spoofed else f"198.51.100.{i}"
+            statuses.append(
+                Browser(client)
+                .post(
+                    "/login",
+                    {"email": f"p{i}@example.org", "password": "nope"},
+                    headers={"X-Forwarded-For": forwarded},
+                )
+                .status_code
+            )
+        assert statuses[-1] == 429, "the same client got round the per-address limit"
+    behind_proxy.state.engine.dispose()
+
+
+def test_production_responses_carry_hsts(settings: Settings, db: Session) -> None:
+    production = create_app(settings.model_copy(update={"environment": Environment.PRODUCTION}))
+    with TestClient(production, base_url="https://harbour.example") as client:
+        response = client.get("/healthz")
+    assert response.headers["strict-transport-security"] == "max-age=31536000; includeSubDomains"
+    production.state.engine.dispose()

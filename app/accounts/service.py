@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -37,6 +38,11 @@ def handle_key(handle: str) -> str:
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
+
+
+def email_key(email: str) -> str:
+    """The form two addresses that look the same share (see identity below)."""
+    return unicodedata.normalize("NFKC", email.strip()).casefold()
 
 
 def get_by_email(session: Session, email: str) -> User | None:
@@ -142,6 +148,8 @@ def start_session(session: Session, user: User, settings: Settings) -> NewSessio
 class SessionLookup:
     record: UserSession | None
     expired: bool  # a cookie was presented but its session is over (expired, revoked or unknown)
+    # last_seen_at is due a refresh: done after the response, never inside the request
+    needs_touch: bool = False
 
 
 def resolve_session(session: Session, token: str | None, settings: Settings) -> SessionLookup:
@@ -157,9 +165,22 @@ def resolve_session(session: Session, token: str | None, settings: Settings) -> 
         or not record.user.is_active
     ):
         return SessionLookup(None, expired=True)
-    if now - record.last_seen_at >= SESSION_TOUCH_INTERVAL:
-        record.last_seen_at = now
-    return SessionLookup(record, expired=False)
+    return SessionLookup(
+        record, expired=False, needs_touch=now - record.last_seen_at >= SESSION_TOUCH_INTERVAL
+    )
+
+
+def touch_session(session: Session, session_id: int) -> None:
+    """Refresh a session's last_seen_at, at most once per interval however many requests ask."""
+    now = utcnow()
+    session.execute(
+        update(UserSession)
+        .where(
+            UserSession.id == session_id,
+            UserSession.last_seen_at <= now - SESSION_TOUCH_INTERVAL,
+        )
+        .values(last_seen_at=now)
+    )
 
 
 def end_session(session: Session, record: UserSession) -> None:

@@ -10,7 +10,17 @@ from app import i18n
 from app.accounts import data, service
 from app.accounts.models import AVATARS, AccountStatus
 from app.db import utcnow
-from app.deps import CurrentUser, LimiterDep, OptionalUser, SessionDep, SettingsDep
+from app.deps import (
+    CurrentUser,
+    FormId,
+    Handle,
+    LimiterDep,
+    OptionalUser,
+    PathId,
+    SessionDep,
+    SettingsDep,
+    Submission,
+)
 from app.i18n import N_, _
 from app.moderation_queue import sanctions
 from app.moderation_queue.models import SANCTION_WORDS, Sanction
@@ -111,16 +121,31 @@ def login(
     password: FormStr = "",
     next: FormStr = "/",
 ) -> Response:
+    # The client's address, as the trusted proxy saw it (app/security.py TrustedProxies).
     ip = request.client.host if request.client else "unknown"
     message = _("Too many sign-in attempts. Please wait a few minutes and try again.")
     limiter.hit(settings.login_limit_per_ip, "login-ip", ip, message=message)
-    limiter.hit(
-        settings.login_limit_per_account,
-        "login-account",
-        service.normalise_email(email),
-        message=message,
-    )
+    pair = ("login", service.email_key(email), ip)
+    wait = limiter.wait_left(*pair)
+    if wait:
+        return _login_page(
+            request,
+            next,
+            email,
+            _(
+                "Too many wrong passwords for this account from here. Please wait {seconds} "
+                "seconds and try again."
+            ).format(seconds=wait),
+            status_code=429,
+            headers={"Retry-After": str(wait)},
+        )
     user = service.check_credentials(db, email, password)
+    if user is None:
+        limiter.failed(
+            *pair, free=settings.login_free_failures, longest=settings.login_longest_wait_seconds
+        )
+    else:
+        limiter.succeeded(*pair)
     if user is not None and user.status is AccountStatus.DEACTIVATED:
         ban = sanctions.site_ban_of(db, user)
         if ban is not None:
@@ -128,21 +153,28 @@ def login(
             return _closed_account(request, db, settings, user, ban, status_code=403)
         user = None
     if user is None:
-        return render(
-            request,
-            "accounts/login.html",
-            {
-                "next": safe_next(next),
-                "expired": False,
-                "email": email,
-                # The same words whether the email or the password was wrong.
-                "error": _(
-                    "That email and password don't match an account. Check both and try again."
-                ),
-            },
-            status_code=401,
-        )
+        # The same words whether the email or the password was wrong.
+        error = _("That email and password don't match an account. Check both and try again.")
+        return _login_page(request, next, email, error, status_code=401)
     return _signed_in_response(request, db, settings, user, next)
+
+
+def _login_page(
+    request: Request,
+    next_url: str,
+    email: str,
+    error: str,
+    status_code: int,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    response = render(
+        request,
+        "accounts/login.html",
+        {"next": safe_next(next_url), "expired": False, "email": email, "error": error},
+        status_code=status_code,
+    )
+    response.headers.update(headers or {})
+    return response
 
 
 @router.post("/logout")
@@ -194,7 +226,7 @@ def my_sanctions(request: Request, db: SessionDep, user: CurrentUser) -> Respons
 
 
 @router.post("/account/sanctions/{sanction_id}/acknowledge")
-def acknowledge(db: SessionDep, user: CurrentUser, sanction_id: int) -> Response:
+def acknowledge(db: SessionDep, user: CurrentUser, sanction_id: PathId) -> Response:
     sanctions.acknowledge(db, user, sanction_id)
     return RedirectResponse("/account/sanctions?acknowledged=1", status_code=303)
 
@@ -203,14 +235,17 @@ def acknowledge(db: SessionDep, user: CurrentUser, sanction_id: int) -> Response
 def appeal(
     db: SessionDep,
     user: CurrentUser,
-    sanction_id: int,
+    submission: Submission,
+    sanction_id: PathId,
     body: Annotated[str, Form(min_length=1, max_length=4000)],
 ) -> Response:
+    if earlier := submission.replay():
+        return earlier
     try:
         sanctions.appeal(db, user, sanction_id, body.strip())
     except sanctions.AppealRefused as exc:
         raise HTTPException(409, exc.message) from exc
-    return RedirectResponse("/account/sanctions?appealed=1", status_code=303)
+    return submission.done(RedirectResponse("/account/sanctions?appealed=1", status_code=303))
 
 
 BAN_APPEAL_MINUTES = 30
@@ -249,9 +284,9 @@ def appeal_closed_account(
     request: Request,
     db: SessionDep,
     settings: SettingsDep,
-    user_id: Annotated[int, Form()],
-    sanction_id: Annotated[int, Form()],
-    expires: Annotated[int, Form()],
+    user_id: FormId,
+    sanction_id: FormId,
+    expires: Annotated[int, Form(ge=0, le=2**40)],
     token: Annotated[str, Form(max_length=64)],
     body: Annotated[str, Form(min_length=1, max_length=4000)],
 ) -> Response:
@@ -296,7 +331,10 @@ def end_break(db: SessionDep, user: CurrentUser) -> Response:
 
 @router.post("/members/{handle}/mute")
 def mute_member(
-    db: SessionDep, user: CurrentUser, handle: str, back: Annotated[str, Form(max_length=300)] = "/"
+    db: SessionDep,
+    user: CurrentUser,
+    handle: Handle,
+    back: Annotated[str, Form(max_length=300)] = "/",
 ) -> Response:
     other = service.get_by_handle(db, handle)
     if other is None or other.deleted_at is not None:
@@ -306,7 +344,7 @@ def mute_member(
 
 
 @router.post("/account/muted/{user_id}/unmute")
-def unmute_member(db: SessionDep, user: CurrentUser, user_id: int) -> Response:
+def unmute_member(db: SessionDep, user: CurrentUser, user_id: PathId) -> Response:
     data.unmute(db, user, user_id)
     return RedirectResponse("/account", status_code=303)
 
@@ -356,7 +394,7 @@ def delete_account(
 
 
 @router.get("/members/{handle}")
-def profile(request: Request, db: SessionDep, viewer: CurrentUser, handle: str) -> Response:
+def profile(request: Request, db: SessionDep, viewer: CurrentUser, handle: Handle) -> Response:
     """A member's public face: handle, avatar, short bio and badges; nothing else, no forum names."""
     member = service.get_by_handle(db, handle)
     if member is None or member.deleted_at is not None:

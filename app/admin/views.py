@@ -15,9 +15,25 @@ from app.accounts.data import my_posts
 from app.accounts.models import User
 from app.admin import service
 from app.audit import service as audit
-from app.deps import CurrentUser, ModeratedForum, SessionDep
+from app.deps import (
+    CurrentUser,
+    ModeratedForum,
+    PathId,
+    SessionDep,
+    SiteAdmin,
+    Slug,
+    Submission,
+    Token,
+)
 from app.forums import service as forums
-from app.forums.models import Forum, JoinPolicy, Membership, ModerationMode, Visibility
+from app.forums.models import (
+    Forum,
+    JoinPolicy,
+    Membership,
+    MembershipStatus,
+    ModerationMode,
+    Visibility,
+)
 from app.i18n import _
 from app.moderation_queue import sanctions
 from app.templating import render
@@ -25,13 +41,6 @@ from app.templating import render
 router = APIRouter()
 
 
-def site_admin(user: CurrentUser) -> User:
-    if not user.is_admin:
-        raise HTTPException(403, _("Only site admins can open the admin console."))
-    return user
-
-
-SiteAdmin = Annotated[User, Depends(site_admin)]
 Text = Annotated[str, Form(max_length=20_000)]
 Short = Annotated[str, Form(max_length=200)]
 
@@ -105,7 +114,7 @@ def new_forum(request: Request, admin: SiteAdmin) -> Response:
 
 
 @router.get("/admin/forums/{slug}")
-def edit_forum(request: Request, db: SessionDep, admin: SiteAdmin, slug: str) -> Response:
+def edit_forum(request: Request, db: SessionDep, admin: SiteAdmin, slug: Slug) -> Response:
     forum = _forum(db, slug)
     return _forum_form(request, forum, _forum_values(forum), {})
 
@@ -161,14 +170,17 @@ ForumFields = Annotated[dict[str, Any], Depends(forum_form_fields)]
 
 @router.post("/admin/forums/new")
 def create_forum(
-    request: Request, db: SessionDep, admin: SiteAdmin, fields: ForumFields
+    request: Request, db: SessionDep, admin: SiteAdmin, submission: Submission, fields: ForumFields
 ) -> Response:
-    return _save_forum(request, db, admin, None, **fields)
+    if earlier := submission.replay():
+        return earlier
+    response = _save_forum(request, db, admin, None, **fields)
+    return submission.done(response) if isinstance(response, RedirectResponse) else response
 
 
 @router.post("/admin/forums/{slug}")
 def update_forum(
-    request: Request, db: SessionDep, admin: SiteAdmin, slug: str, fields: ForumFields
+    request: Request, db: SessionDep, admin: SiteAdmin, slug: Slug, fields: ForumFields
 ) -> Response:
     return _save_forum(request, db, admin, _forum(db, slug), **fields)
 
@@ -178,7 +190,7 @@ def archive_forum(
     request: Request,
     db: SessionDep,
     admin: SiteAdmin,
-    slug: str,
+    slug: Slug,
     confirmed: Annotated[bool, Form()] = False,
 ) -> Response:
     forum = _forum(db, slug)
@@ -197,7 +209,7 @@ def archive_forum(
 
 @router.post("/admin/forums/{slug}/move")
 def move_forum(
-    db: SessionDep, admin: SiteAdmin, slug: str, step: Annotated[int, Form(ge=-1, le=1)]
+    db: SessionDep, admin: SiteAdmin, slug: Slug, step: Annotated[int, Form(ge=-1, le=1)]
 ) -> Response:
     service.move(db, forums.all_forums(db), _forum(db, slug), step)
     return RedirectResponse("/admin", status_code=303)
@@ -232,7 +244,7 @@ def _policy_context(
 
 
 @router.get("/admin/forums/{slug}/policy")
-def policy_page(request: Request, db: SessionDep, admin: SiteAdmin, slug: str) -> Response:
+def policy_page(request: Request, db: SessionDep, admin: SiteAdmin, slug: Slug) -> Response:
     forum = _forum(db, slug)
     return render(
         request, "admin/policy.html", _policy_context(forum, dict(forum.policy.thresholds))
@@ -244,7 +256,7 @@ async def save_policy(
     request: Request,
     db: SessionDep,
     admin: SiteAdmin,
-    slug: str,
+    slug: Slug,
     watched_file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     forum = _forum(db, slug)
@@ -352,7 +364,7 @@ def _step(line: str) -> dict[str, Any]:
 
 
 @router.get("/admin/forums/{slug}/watched-words.csv")
-def watched_words_csv(db: SessionDep, admin: SiteAdmin, slug: str) -> Response:
+def watched_words_csv(db: SessionDep, admin: SiteAdmin, slug: Slug) -> Response:
     forum = _forum(db, slug)
     return Response(
         service.watched_words_csv(forum),
@@ -365,7 +377,7 @@ def watched_words_csv(db: SessionDep, admin: SiteAdmin, slug: str) -> Response:
 
 
 @router.get("/admin/forums/{slug}/invites")
-def invites_page(request: Request, db: SessionDep, admin: SiteAdmin, slug: str) -> Response:
+def invites_page(request: Request, db: SessionDep, admin: SiteAdmin, slug: Slug) -> Response:
     forum = _forum(db, slug)
     return render(
         request,
@@ -382,18 +394,21 @@ def invites_page(request: Request, db: SessionDep, admin: SiteAdmin, slug: str) 
 def create_invite(
     db: SessionDep,
     admin: SiteAdmin,
-    slug: str,
+    submission: Submission,
+    slug: Slug,
     note: Short = "",
     max_uses: Annotated[int, Form(ge=1, le=1000)] = 1,
     days: Annotated[int, Form(ge=1, le=365)] = 30,
 ) -> Response:
+    if earlier := submission.replay():
+        return earlier
     forum = _forum(db, slug)
     service.create_invite(db, forum, admin, note=note.strip(), max_uses=max_uses, days=days)
-    return RedirectResponse(f"/admin/forums/{forum.slug}/invites", status_code=303)
+    return submission.done(RedirectResponse(f"/admin/forums/{forum.slug}/invites", status_code=303))
 
 
 @router.get("/invite/{code}")
-def invite_page(request: Request, db: SessionDep, user: CurrentUser, code: str) -> Response:
+def invite_page(request: Request, db: SessionDep, user: CurrentUser, code: Token) -> Response:
     invite = service.usable_invite(db, code)
     if invite is None:
         raise HTTPException(404, _("This invite has expired or been used up. Ask for a new one."))
@@ -402,7 +417,7 @@ def invite_page(request: Request, db: SessionDep, user: CurrentUser, code: str) 
 
 
 @router.post("/invite/{code}")
-def accept_invite(db: SessionDep, user: CurrentUser, code: str) -> Response:
+def accept_invite(db: SessionDep, user: CurrentUser, code: Token) -> Response:
     invite = service.usable_invite(db, code)
     if invite is None:
         raise HTTPException(404, _("This invite has expired or been used up. Ask for a new one."))
@@ -427,15 +442,26 @@ def decide_request(
     db: SessionDep,
     user: CurrentUser,
     access: ModeratedForum,
-    membership_id: int,
+    submission: Submission,
+    membership_id: PathId,
     decision: Annotated[str, Form(pattern="^(approve|decline)$")],
     message: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
+    if earlier := submission.replay():
+        return earlier
     membership = db.get(Membership, membership_id)
-    if membership is None or membership.forum_id != access.forum.id:
-        raise HTTPException(404, _("That request is not for this forum."))
+    # Only a request still waiting: never a member's (or a co-moderator's) active membership,
+    # nor a banned member's removed one.
+    if (
+        membership is None
+        or membership.forum_id != access.forum.id
+        or membership.status is not MembershipStatus.PENDING
+    ):
+        raise HTTPException(
+            404, _("There is no request waiting with that number. It may have been decided.")
+        )
     service.decide_join(db, membership, user, decision == "approve", message.strip())
-    return RedirectResponse(f"/f/{access.forum.slug}/requests", status_code=303)
+    return submission.done(RedirectResponse(f"/f/{access.forum.slug}/requests", status_code=303))
 
 
 # ---- people ---------------------------------------------------------------------------------
@@ -461,7 +487,7 @@ def _person(db: SessionDep, user_id: int) -> User:
 
 
 @router.get("/admin/people/{user_id}")
-def person(request: Request, db: SessionDep, admin: SiteAdmin, user_id: int) -> Response:
+def person(request: Request, db: SessionDep, admin: SiteAdmin, user_id: PathId) -> Response:
     target = _person(db, user_id)
     return render(
         request,
@@ -481,7 +507,7 @@ def person(request: Request, db: SessionDep, admin: SiteAdmin, user_id: int) -> 
 def set_role(
     db: SessionDep,
     admin: SiteAdmin,
-    user_id: int,
+    user_id: PathId,
     forum: Short,
     role: Annotated[str, Form(pattern="^(none|member|supporter|moderator)$")],
 ) -> Response:
@@ -491,7 +517,7 @@ def set_role(
 
 @router.post("/admin/people/{user_id}/site-admin")
 def set_site_admin(
-    db: SessionDep, admin: SiteAdmin, user_id: int, make_admin: Annotated[bool, Form()] = False
+    db: SessionDep, admin: SiteAdmin, user_id: PathId, make_admin: Annotated[bool, Form()] = False
 ) -> Response:
     target = _person(db, user_id)
     if target.id == admin.id and not make_admin:
@@ -501,7 +527,7 @@ def set_site_admin(
 
 
 @router.post("/admin/people/{user_id}/end-sessions")
-def end_sessions(db: SessionDep, admin: SiteAdmin, user_id: int) -> Response:
+def end_sessions(db: SessionDep, admin: SiteAdmin, user_id: PathId) -> Response:
     service.end_sessions(db, _person(db, user_id), admin)
     return RedirectResponse(f"/admin/people/{user_id}?saved=1", status_code=303)
 
@@ -511,7 +537,7 @@ def deactivate(
     request: Request,
     db: SessionDep,
     admin: SiteAdmin,
-    user_id: int,
+    user_id: PathId,
     confirmed: Annotated[bool, Form()] = False,
 ) -> Response:
     target = _person(db, user_id)

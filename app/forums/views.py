@@ -7,7 +7,14 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import Field
 
 from app.accounts import data
-from app.deps import CurrentUser, ForumAccessDep, OptionalUser, SessionDep, SettingsDep
+from app.deps import (
+    CurrentUser,
+    ForumAccessDep,
+    OptionalUser,
+    SessionDep,
+    SettingsDep,
+    Submission,
+)
 from app.forums import service
 from app.forums.models import MembershipStatus
 from app.i18n import N_, _
@@ -99,8 +106,11 @@ def join(
     db: SessionDep,
     user: CurrentUser,
     access: ForumAccessDep,
-    answers: Annotated[list[Annotated[str, Field(max_length=1000)]], Form()] = [],  # noqa: B006
+    submission: Submission,
+    answers: Annotated[list[Annotated[str, Field(max_length=1000)]], Form(max_length=20)] = [],  # noqa: B006
 ) -> Response:
+    if earlier := submission.replay():
+        return earlier
     if not access.can_join and access.membership is None:
         raise HTTPException(
             403,
@@ -127,4 +137,6 @@ def join(
                 "You can't rejoin this forum. Contact its moderators if you think this is a mistake."
             ),
         )
-    return RedirectResponse(f"/f/{access.forum.slug}?notice={notice}", status_code=303)
+    return submission.done(
+        RedirectResponse(f"/f/{access.forum.slug}?notice={notice}", status_code=303)
+    )

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import moderation
 from app.audit import service as audit
+from app.conversations.models import ConversationMessage
 from app.db import utcnow, write_transaction
 from app.forums.models import Forum, ModerationMode
 from app.i18n import N_
@@ -101,7 +102,7 @@ def _among_first_posts(session: Session, post: Post, forum: Forum) -> bool:
     return (published or 0) < limit
 
 
-def _reasons_as_json(assessment: moderation.Assessment) -> list[dict[str, object]]:
+def reasons_as_json(assessment: moderation.Assessment) -> list[dict[str, object]]:
     return [
         {
             "code": r.code,
@@ -131,7 +132,7 @@ def _assessment_row(post: Post, assessment: moderation.Assessment) -> PostAssess
         route=assessment.route.value,
         priority=assessment.priority,
         scores=dict(assessment.scores),
-        reasons=_reasons_as_json(assessment),
+        reasons=reasons_as_json(assessment),
         review_flag=assessment.review_flag,
         needs_clinical_review=assessment.needs_clinical_review,
     )
@@ -157,26 +158,24 @@ def _queue_for_review(
     )
 
 
-Awaiting = TypeVar("Awaiting", Post, PostEdit)
+Awaiting = TypeVar("Awaiting", Post, PostEdit, ConversationMessage)
 
 
-def _claim_awaiting(
+def awaiting_rows(
     session: Session,
     model: type[Awaiting],
     awaiting: StrEnum,
     ids: Sequence[int] | None,
     limit: int,
-    older_than: timedelta | None,
+    older_than: timedelta | None = None,
+    *,
+    lock: bool = False,
 ) -> Sequence[Awaiting]:
-    """Lock a batch of rows awaiting assessment, oldest first. SKIP LOCKED (on PostgreSQL) means
-    several workers never assess the same row."""
-    query = (
-        select(model)
-        .where(model.status == awaiting)
-        .order_by(model.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True, of=model)
-    )
+    """A batch of rows awaiting assessment, oldest first. With `lock` (in the write transaction)
+    SKIP LOCKED on PostgreSQL means several workers never route the same row."""
+    query = select(model).where(model.status == awaiting).order_by(model.id).limit(limit)
+    if lock:
+        query = query.with_for_update(skip_locked=True, of=model)
     if ids is not None:
         query = query.where(model.id.in_(ids))
     if older_than is not None:
@@ -200,16 +199,32 @@ class ModerationGate:
         limit: int = 32,
         older_than: timedelta | None = None,
     ) -> int:
-        """Assess a batch of posts awaiting assessment; returns how many were routed."""
-        with write_transaction(self.sessions) as session:
-            batch = _claim_awaiting(
+        """Assess a batch of posts awaiting assessment; returns how many were routed.
+
+        The scorer and the detectors run first, outside any write transaction: on SQLite the write
+        lock is held only while the results are stored, never while a long text is checked."""
+        with self.sessions() as session:
+            waiting = awaiting_rows(
                 session, Post, PostStatus.AWAITING_ASSESSMENT, post_ids, limit, older_than
             )
-            if not batch:
+            if not waiting:
                 return 0
-            forum_of = _forums_of(session, batch)
-            for post, assessment in zip(batch, self._assess(session, batch, forum_of), strict=True):
-                forum = forum_of[post.thread_id]
+            forum_of = _forums_of(session, waiting)
+            assessed = dict(
+                zip(
+                    [p.id for p in waiting],
+                    self._assess(session, waiting, forum_of),
+                    strict=True,
+                )
+            )
+        with write_transaction(self.sessions) as session:
+            # Still awaiting: another worker may have routed some meanwhile.
+            batch = awaiting_rows(
+                session, Post, PostStatus.AWAITING_ASSESSMENT, list(assessed), limit, lock=True
+            )
+            forum_of = _forums_of(session, batch) if batch else {}
+            for post in batch:
+                forum, assessment = forum_of[post.thread_id], assessed[post.id]
                 if assessment is None:
                     self._hold_unassessed(session, post, forum)
                 else:
@@ -310,28 +325,47 @@ class ModerationGate:
         older_than: timedelta | None = None,
     ) -> int:
         """Assess authors' edits of published posts: apply each one that would publish, else
-        queue it for a moderator while the published version stays. Returns how many."""
-        with write_transaction(self.sessions) as session:
-            edits = _claim_awaiting(
+        queue it for a moderator while the published version stays. Returns how many. As for
+        posts, the assessment runs before the write transaction, which only stores it."""
+        with self.sessions() as session:
+            waiting = awaiting_rows(
                 session, PostEdit, EditStatus.AWAITING_ASSESSMENT, edit_ids, limit, older_than
             )
+            assessed = {edit.id: self._assess_edit(session, edit) for edit in waiting}
+        if not assessed:
+            return 0
+        with write_transaction(self.sessions) as session:
+            edits = awaiting_rows(
+                session, PostEdit, EditStatus.AWAITING_ASSESSMENT, list(assessed), limit, lock=True
+            )
             for edit in edits:
-                self._route_edit(session, edit)
+                self._route_edit(session, edit, assessed[edit.id])
             return len(edits)
 
-    def _route_edit(self, session: Session, edit: PostEdit) -> None:
+    def _assess_edit(self, session: Session, edit: PostEdit) -> moderation.Assessment | None:
+        post = session.get(Post, edit.post_id)
+        assert post is not None
+        if post.status is not PostStatus.PUBLISHED:
+            return None  # nothing to assess: the edit is dropped when it is routed
+        forum = _forums_of(session, [post])[post.thread_id]
+        try:
+            return moderation.assess(
+                edit.body_source, context_for(session, post, forum), scorer=self.scorer
+            )
+        except Exception:
+            logger.exception("could not assess edit %s; holding it for a moderator", edit.id)
+            return None
+
+    def _route_edit(
+        self, session: Session, edit: PostEdit, assessment: moderation.Assessment | None
+    ) -> None:
         post = session.get(Post, edit.post_id)
         assert post is not None
         if post.status is not PostStatus.PUBLISHED:
             edit.status = EditStatus.DISCARDED  # taken down or withdrawn meanwhile: nothing to edit
             return
         forum = _forums_of(session, [post])[post.thread_id]
-        try:
-            assessment = moderation.assess(
-                edit.body_source, context_for(session, post, forum), scorer=self.scorer
-            )
-        except Exception:
-            logger.exception("could not assess edit %s; holding it for a moderator", edit.id)
+        if assessment is None:
             edit.status = EditStatus.PENDING
             self._hold_unassessed(session, post, forum, edit=True)
             return

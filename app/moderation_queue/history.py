@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
+from app.conversations import service as conversations
 from app.db import utcnow
 from app.forums.models import Forum, Membership, MembershipRole, MembershipStatus
 from app.moderation_queue import service
@@ -23,12 +24,13 @@ from app.moderation_queue.models import (
     Sanction,
 )
 from app.posts import service as posts
-from app.posts.models import Post, PostStatus
+from app.posts.models import Post, PostStatus, Thread
 
 if TYPE_CHECKING:
     from app.deps import ModeratorScope
 
 CONTEXT_POSTS = 5
+CONTEXT_MESSAGES = 10
 
 
 @dataclass(frozen=True)
@@ -42,19 +44,35 @@ class AuthorHistory:
     held_now: int
 
 
-def author_history(session: Session, author: User, forum: Forum) -> AuthorHistory:
+def author_history(
+    session: Session, author: User, forum: Forum, visible_forum_ids: Sequence[int]
+) -> AuthorHistory:
+    """The author's record as this moderator may see it: posts, decisions and sanctions in the
+    forums they moderate (and site-wide sanctions), never another forum's (whose name alone can
+    reveal a member's condition)."""
+    in_view = Thread.forum_id.in_(visible_forum_ids)
     recent = session.scalars(
-        select(Post).where(Post.author_id == author.id).order_by(Post.created_at.desc()).limit(5)
+        select(Post)
+        .join(Thread, Thread.id == Post.thread_id)
+        .where(Post.author_id == author.id, in_view)
+        .order_by(Post.created_at.desc())
+        .limit(5)
     ).all()
     decisions = session.scalars(
         select(ModerationDecision)
         .join(Post, Post.id == ModerationDecision.post_id)
-        .where(Post.author_id == author.id)
+        .join(Thread, Thread.id == Post.thread_id)
+        .where(Post.author_id == author.id, in_view)
         .order_by(ModerationDecision.created_at.desc())
         .limit(10)
     ).all()
     sanctions = session.scalars(
-        select(Sanction).where(Sanction.user_id == author.id).order_by(Sanction.created_at.desc())
+        select(Sanction)
+        .where(
+            Sanction.user_id == author.id,
+            or_(Sanction.forum_id.in_(visible_forum_ids), Sanction.forum_id.is_(None)),
+        )
+        .order_by(Sanction.created_at.desc())
     ).all()
     notes = session.scalars(
         select(ModeratorNote)
@@ -65,7 +83,8 @@ def author_history(session: Session, author: User, forum: Forum) -> AuthorHistor
         session.scalar(
             select(func.count())
             .select_from(Post)
-            .where(Post.author_id == author.id, Post.status == PostStatus.HELD)
+            .join(Thread, Thread.id == Post.thread_id)
+            .where(Post.author_id == author.id, Post.status == PostStatus.HELD, in_view)
         )
         or 0
     )
@@ -118,17 +137,24 @@ def card_context(
     session: Session, scope: ModeratorScope, entry: service.QueueEntry, *, claimed: bool
 ) -> dict[str, Any]:
     forum = next(f for f in scope.forums if f.id == entry.item.forum_id)
+    post = entry.post
     return {
         "scope": scope,
         "entry": entry,
         "forum": forum,
         "claimed": claimed,
-        "context_posts": thread_context(session, entry.post),
-        "history": author_history(session, entry.post.author, forum),
+        "context_posts": thread_context(session, post) if post is not None else [],
+        "conversation_messages": conversations.visible_messages(
+            session, entry.message.conversation, scope.user, as_team=True
+        )[-CONTEXT_MESSAGES:]
+        if entry.message is not None
+        else [],
+        "history": author_history(session, entry.author, forum, scope.forum_ids),
         "seniors": [u for u in senior_moderators(session, forum.id) if u.id != scope.user.id],
         "rejection_reasons": forum.policy.rejection_reasons,
-        "edit": posts.pending_edit(session, entry.post)
-        if entry.post.status is PostStatus.PUBLISHED
+        "message_templates": conversations.templates_for(session, forum),
+        "edit": posts.pending_edit(session, post)
+        if post is not None and post.status is PostStatus.PUBLISHED
         else None,
         "reports": session.scalars(
             select(Report).where(Report.review_item_id == entry.item.id).order_by(Report.id)
@@ -162,7 +188,7 @@ def add_note(
 ) -> ModeratorNote:
     note = ModeratorNote(
         forum_id=entry.item.forum_id,
-        subject_id=entry.post.author_id,
+        subject_id=entry.author.id,
         author_id=moderator.id,
         body=body.strip(),
     )

@@ -7,9 +7,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import Field
 
 from app.accounts.models import User
-from app.deps import Moderator, ModeratorScope, SessionDep
+from app.deps import MAX_ID, Moderator, ModeratorScope, PathId, SessionDep, Slug, Submission
 from app.forums import service as forums
 from app.forums.models import Forum
 from app.i18n import N_, _
@@ -61,6 +62,7 @@ def _filters(
 
 
 QueueParam = Annotated[str | None, Query(max_length=20)]
+FormIdItem = Annotated[int, Field(ge=1, le=MAX_ID)]
 SlugParam = Annotated[str | None, Query(max_length=64)]
 
 
@@ -89,7 +91,7 @@ def dashboard(
     forum: SlugParam = None,
     reason: QueueParam = None,
     notice: QueueParam = None,
-    since: Annotated[int | None, Query(ge=0)] = None,
+    since: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
 ) -> Response:
     filters = _filters(scope, queue, forum, reason)
     context = _dashboard_context(
@@ -102,20 +104,52 @@ def dashboard(
     return render(request, "moderation_queue/dashboard.html", context, block="live")
 
 
-@router.get("/moderation/items/{item_id}")
-def item_card(request: Request, db: SessionDep, scope: Moderator, item_id: int) -> Response:
+def _entry(db: SessionDep, scope: ModeratorScope, item_id: int) -> service.QueueEntry:
     entry = service.get_entry(db, item_id, scope.forum_ids)
     if entry is None:
         raise HTTPException(404, _("That item is not in a queue you moderate."))
+    return entry
+
+
+def _card(
+    request: Request,
+    db: SessionDep,
+    scope: ModeratorScope,
+    entry: service.QueueEntry,
+    refused: service.NotDecided | None = None,
+) -> Response:
+    claimed = service.holds_claim(entry.item, scope.user, service.utcnow())
+    context = history.card_context(db, scope, entry, claimed=claimed)
+    context["notice"] = NOTICES.get(request.query_params.get("notice") or "")
+    context["refused"] = refused
+    return render(request, "moderation_queue/item.html", context, block="item_card")
+
+
+@router.get("/moderation/items/{item_id}")
+def item_card(request: Request, db: SessionDep, scope: Moderator, item_id: PathId) -> Response:
+    """Read an item. Reading claims nothing (a GET writes nothing): claiming is a POST."""
+    return _card(request, db, scope, _entry(db, scope, item_id))
+
+
+@router.post("/moderation/items/{item_id}/claim")
+def claim_item(
+    request: Request,
+    db: SessionDep,
+    scope: Moderator,
+    item_id: PathId,
+    keepalive: Annotated[bool, Query()] = False,
+) -> Response:
+    """Claim an item to review it (opening it from the queue does this), or keep one's claim
+    alive while working on it: an urgent item's claim lapses after 60 s without activity."""
+    entry = _entry(db, scope, item_id)
     claimed = entry.item.status is ReviewStatus.PENDING and service.claim(
         db, entry.item, scope.user
     )
-    return render(
-        request,
-        "moderation_queue/item.html",
-        history.card_context(db, scope, entry, claimed=claimed),
-        block="item_card",
-    )
+    if keepalive:
+        return Response(status_code=204 if claimed else 409)
+    if is_htmx(request):
+        return _card(request, db, scope, entry)
+    return RedirectResponse(f"/moderation/items/{item_id}", status_code=303)
 
 
 @router.post("/moderation/items/{item_id}/decide")
@@ -123,25 +157,52 @@ def decide(
     request: Request,
     db: SessionDep,
     scope: Moderator,
-    item_id: int,
+    submission: Submission,
+    item_id: PathId,
     action: Annotated[DecisionAction, Form()],
-    version: Annotated[int | None, Form()] = None,
+    version: Annotated[int | None, Form(ge=0, le=MAX_ID)] = None,
     reason: Annotated[str, Form(max_length=500)] = "",
     message: Annotated[str, Form(max_length=2000)] = "",
     edited_body: Annotated[str, Form(max_length=200_000)] = "",
-    escalate_to: Annotated[int | None, Form()] = None,
+    escalate_to: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None,
 ) -> Response:
-    entry = service.get_entry(db, item_id, scope.forum_ids)
-    if entry is None:
-        raise HTTPException(404, _("That item is not in a queue you moderate."))
+    if not is_htmx(request) and (earlier := submission.replay()):
+        return earlier
+    entry = _entry(db, scope, item_id)
     decision = _decision(db, entry, action, reason, message, edited_body, escalate_to)
     try:
         service.decide(db, entry, scope.user, decision, version=version)
-    except service.AlreadyDecided as exc:
-        return _next(
-            request, db, scope, entry.item.id, notice=None, taken_by=exc.by or "a colleague"
+    except service.NotDecided as refused:
+        return _refused(request, db, scope, entry, refused)
+    response = _next(request, db, scope, entry.item.id, notice=action.value)
+    # (With htmx the answer is the next card, not a redirect: the item's version already makes a
+    # repeated decision a 409 that names who decided.)
+    return submission.done(response) if isinstance(response, RedirectResponse) else response
+
+
+def _refused(
+    request: Request,
+    db: SessionDep,
+    scope: ModeratorScope,
+    entry: service.QueueEntry,
+    refused: service.NotDecided,
+) -> Response:
+    """Why nothing changed, in words that tell the moderator what to do next: a decided item is
+    gone (here is the next); a colleague's claim means wait or pick another; a changed item
+    needs a second look."""
+    if isinstance(refused, service.AlreadyDecided):
+        return _next(request, db, scope, entry.item.id, notice=None, taken_by=refused.by or "")
+    if not is_htmx(request):
+        return render(
+            request,
+            "moderation_queue/taken.html",
+            {"refused": refused, "entry": entry, "now": service.utcnow()},
+            status_code=409,
         )
-    return _next(request, db, scope, entry.item.id, notice=action.value)
+    db.refresh(entry.item)
+    response = _card(request, db, scope, entry, refused)
+    response.headers["HX-Trigger"] = "queue-changed"
+    return response
 
 
 def _decision(
@@ -183,9 +244,12 @@ def _next(
     """After a decision: with htmx the next item's card (claimed); otherwise back to the queue."""
     if not is_htmx(request):
         target = f"/moderation?notice={notice}" if notice else "/moderation"
-        if taken_by:
+        if taken_by is not None:
             return render(
-                request, "moderation_queue/taken.html", {"taken_by": taken_by}, status_code=409
+                request,
+                "moderation_queue/taken.html",
+                {"refused": service.AlreadyDecided(taken_by)},
+                status_code=409,
             )
         return RedirectResponse(target, status_code=303)
     nxt = service.next_entry(
@@ -195,7 +259,11 @@ def _next(
         service.claim(db, nxt.item, scope.user)
         context = history.card_context(db, scope, nxt, claimed=True)
     else:
-        context = {"entry": None, "scope": scope}
+        context = {
+            "entry": None,
+            "scope": scope,
+            "colleagues_reviewing": service.claimed_by_colleagues(db, scope.user, scope.forum_ids),
+        }
     context["notice"] = NOTICES.get(notice or "")
     context["taken_by"] = taken_by
     response = render(request, "moderation_queue/item.html", context, block="item_card")
@@ -208,9 +276,10 @@ def bulk(
     request: Request,
     db: SessionDep,
     scope: Moderator,
+    submission: Submission,
     action: Annotated[DecisionAction, Form()],
-    item_ids: Annotated[list[int], Form()] = [],  # noqa: B006 (FastAPI form list)
-    author_id: Annotated[int | None, Form()] = None,
+    item_ids: Annotated[list[FormIdItem], Form(max_length=500)] = [],  # noqa: B006 (FastAPI form list)
+    author_id: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None,
     reason: Annotated[str, Form(max_length=500)] = "",
     confirmed: Annotated[bool, Form()] = False,
 ) -> Response:
@@ -227,30 +296,57 @@ def bulk(
             "moderation_queue/bulk_confirm.html",
             {"entries": entries, "action": action, "reason": reason, "author_id": author_id},
         )
+    if earlier := submission.replay():
+        return earlier
     for entry in entries:
         try:
             service.decide(db, entry, scope.user, service.Decision(action, reason.strip() or None))
-        except service.AlreadyDecided:
+        except service.NotDecided:
             continue  # a colleague took it; the rest still go through
-    return RedirectResponse("/moderation?notice=bulk", status_code=303)
+    return submission.done(RedirectResponse("/moderation?notice=bulk", status_code=303))
 
 
 @router.post("/moderation/items/{item_id}/notes")
 def add_note(
+    request: Request,
     db: SessionDep,
     scope: Moderator,
-    item_id: int,
+    submission: Submission,
+    item_id: PathId,
     body: Annotated[str, Form(min_length=1, max_length=4000)],
 ) -> Response:
-    entry = service.get_entry(db, item_id, scope.forum_ids)
-    if entry is None:
-        raise HTTPException(404, _("That item is not in a queue you moderate."))
+    """Save a private note without leaving the item (htmx swaps the notes in place)."""
+    if earlier := submission.replay():
+        return earlier
+    entry = _entry(db, scope, item_id)
     history.add_note(db, entry, scope.user, body)
-    return RedirectResponse(f"/moderation/items/{item_id}#author-history", status_code=303)
+    _keep_claim(db, scope, entry)
+    saved = submission.done(
+        RedirectResponse(f"/moderation/items/{item_id}#author-history", status_code=303)
+    )
+    if is_htmx(request):
+        forum = next(f for f in scope.forums if f.id == entry.item.forum_id)
+        return render(
+            request,
+            "moderation_queue/item.html",
+            {
+                "entry": entry,
+                "history": history.author_history(db, entry.author, forum, scope.forum_ids),
+                "note_saved": True,
+            },
+            block="notes",
+        )
+    return saved
+
+
+def _keep_claim(db: SessionDep, scope: ModeratorScope, entry: service.QueueEntry) -> None:
+    """Working on an item (a note, a message) is activity: the moderator's claim stays alive."""
+    if service.holds_claim(entry.item, scope.user, service.utcnow()):
+        service.claim(db, entry.item, scope.user)
 
 
 @router.get("/f/{slug}/moderation")
-def forum_queue(slug: str) -> Response:
+def forum_queue(slug: Slug) -> Response:
     """The forum's own queue is the dashboard, filtered to that forum."""
     return RedirectResponse(f"/moderation?forum={slug}", status_code=303)
 
@@ -269,7 +365,7 @@ def _member_forum(
 
 @router.get("/moderation/members/{user_id}")
 def member_page(
-    request: Request, db: SessionDep, scope: Moderator, user_id: int, forum: SlugParam = None
+    request: Request, db: SessionDep, scope: Moderator, user_id: PathId, forum: SlugParam = None
 ) -> Response:
     member, chosen = _member_forum(db, scope, user_id, forum)
     return render(
@@ -279,7 +375,7 @@ def member_page(
             "member": member,
             "forum": chosen,
             "scope": scope,
-            "history": history.author_history(db, member, chosen),
+            "history": history.author_history(db, member, chosen, scope.forum_ids),
             "suggestion": sanctions.suggest_next(db, member.id, chosen),
             "kinds": list(SanctionKind),
         },
@@ -290,13 +386,16 @@ def member_page(
 def impose_sanction(
     db: SessionDep,
     scope: Moderator,
-    user_id: int,
+    submission: Submission,
+    user_id: PathId,
     forum: Annotated[str, Form(max_length=64)],
     kind: Annotated[SanctionKind, Form()],
     reason: Annotated[str, Form(min_length=1, max_length=2000)],
     days: Annotated[int | None, Form(ge=1, le=3650)] = None,
     site_wide: Annotated[bool, Form()] = False,
 ) -> Response:
+    if earlier := submission.replay():
+        return earlier
     member, chosen = _member_forum(db, scope, user_id, forum)
     if site_wide and not scope.user.is_admin:
         raise HTTPException(403, _("Only site admins can sanction a member across the whole site."))
@@ -305,8 +404,10 @@ def impose_sanction(
     sanctions.impose(
         db, scope.user, member, None if site_wide else chosen, kind, reason.strip(), days
     )
-    return RedirectResponse(
-        f"/moderation/members/{member.id}?forum={chosen.slug}&done=1", status_code=303
+    return submission.done(
+        RedirectResponse(
+            f"/moderation/members/{member.id}?forum={chosen.slug}&done=1", status_code=303
+        )
     )
 
 
@@ -326,10 +427,13 @@ def appeals(request: Request, db: SessionDep, scope: Moderator) -> Response:
 def decide_appeal(
     db: SessionDep,
     scope: Moderator,
-    appeal_id: int,
+    submission: Submission,
+    appeal_id: PathId,
     outcome: Annotated[str, Form(pattern="^(uphold|overturn)$")],
     response: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
+    if earlier := submission.replay():
+        return earlier
     found = next(
         (a for a in sanctions.appeals_for(db, scope.user, scope.forum_ids) if a.id == appeal_id),
         None,
@@ -345,7 +449,7 @@ def decide_appeal(
         sanctions.decide_appeal(db, scope.user, found, outcome == "overturn", response.strip())
     except sanctions.AppealRefused as exc:
         raise HTTPException(409, exc.message) from exc
-    return RedirectResponse("/moderation/appeals?done=1", status_code=303)
+    return submission.done(RedirectResponse("/moderation/appeals?done=1", status_code=303))
 
 
 @router.get("/moderation/metrics")

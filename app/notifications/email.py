@@ -12,7 +12,7 @@ import smtplib
 from datetime import timedelta
 from email.message import EmailMessage
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app import i18n
@@ -130,8 +130,9 @@ def send_digests(session: Session, settings: Settings, period: str) -> int:
 
 
 def deliver(settings: Settings, sessions: object, mail_id: int) -> None:
-    """Send one queued email over SMTP and mark it sent (after the commit that queued it)."""
-    with write_transaction(sessions) as session:  # type: ignore[arg-type]
+    """Send one queued email over SMTP and mark it sent (after the commit that queued it). The
+    SMTP conversation holds no transaction: only marking it sent writes."""
+    with sessions() as session:  # type: ignore[operator]
         mail = session.get(OutboxEmail, mail_id)
         if mail is None or mail.sent_at is not None:
             return
@@ -140,14 +141,17 @@ def deliver(settings: Settings, sessions: object, mail_id: int) -> None:
         message["To"] = mail.to_address
         message["Subject"] = mail.subject
         message.set_content(mail.body)
-        try:
-            with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=20) as smtp:
-                if settings.smtp_starttls:
-                    smtp.starttls()
-                if settings.smtp_username:
-                    smtp.login(settings.smtp_username, settings.smtp_password or "")
-                smtp.send_message(message)
-        except (OSError, smtplib.SMTPException):
-            logger.exception("could not send email %s; it stays in the outbox", mail_id)
-            return
-        mail.sent_at = utcnow()
+    try:
+        with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=20) as smtp:
+            if settings.smtp_starttls:
+                smtp.starttls()
+            if settings.smtp_username:
+                smtp.login(settings.smtp_username, settings.smtp_password or "")
+            smtp.send_message(message)
+    except (OSError, smtplib.SMTPException):
+        logger.exception("could not send email %s; it stays in the outbox", mail_id)
+        return
+    with write_transaction(sessions) as session:  # type: ignore[arg-type]
+        session.execute(
+            update(OutboxEmail).where(OutboxEmail.id == mail_id).values(sent_at=utcnow())
+        )

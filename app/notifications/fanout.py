@@ -14,6 +14,13 @@ from app.notifications.service import notify
 from app.posts.models import Post, PostStatus, Thread
 
 MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_][A-Za-z0-9_.-]{2,29})")
+# One post can call on a few people, not a whole forum (the form says so before posting).
+MAX_MENTIONS = 10
+
+
+def mentioned_keys(body: str) -> list[str]:
+    """The handles a post mentions, each once, in order."""
+    return list(dict.fromkeys(m.casefold() for m in MENTION.findall(body)))
 
 
 def _readers(session: Session, forum: Forum, user_ids: set[int]) -> set[int]:
@@ -65,9 +72,11 @@ def post_published(session: Session, post: Post) -> None:
     skip = {post.author_id} | _muting(session, post.author_id)
     told: set[int] = set()
 
-    mentioned_keys = {m.casefold() for m in MENTION.findall(post.body_source)}
-    if mentioned_keys:
-        mentioned = set(session.scalars(select(User.id).where(User.handle_key.in_(mentioned_keys))))
+    mentioned_handles = mentioned_keys(post.body_source)[:MAX_MENTIONS]
+    if mentioned_handles:
+        mentioned = set(
+            session.scalars(select(User.id).where(User.handle_key.in_(mentioned_handles)))
+        )
         for user_id in _readers(session, forum, mentioned - skip):
             notify(
                 session,

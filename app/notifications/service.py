@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app import i18n
 from app.accounts.models import User
-from app.db import utcnow
+from app.db import upsert, utcnow
 from app.notifications import email, texts
 from app.notifications.models import Notification, ThreadRead, Watch
 
@@ -29,15 +29,18 @@ def notify(session: Session, user_id: int, kind: str, url: str, **facts: Any) ->
     return notification
 
 
-def unread_count(session: Session, user_id: int) -> int:
+def unread_count_query(user_id: int) -> Any:
+    """The member's unread notifications, as a scalar subquery (the header counts in one go)."""
     return (
-        session.scalar(
-            select(func.count())
-            .select_from(Notification)
-            .where(Notification.user_id == user_id, Notification.read_at.is_(None))
-        )
-        or 0
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .scalar_subquery()
     )
+
+
+def unread_count(session: Session, user_id: int) -> int:
+    return session.scalar(select(unread_count_query(user_id))) or 0
 
 
 def recent(session: Session, user_id: int, limit: int = 50) -> Sequence[Notification]:
@@ -99,10 +102,14 @@ def last_reads(session: Session, user_id: int, thread_ids: list[int]) -> dict[in
 
 
 def mark_read(session: Session, user_id: int, thread_id: int) -> None:
-    existing = session.scalar(
-        select(ThreadRead).where(ThreadRead.user_id == user_id, ThreadRead.thread_id == thread_id)
+    """Record that the member has read the thread up to now (one upsert: two first reads of a
+    thread at once never collide on the unique key)."""
+    now = utcnow()
+    upsert(
+        session,
+        ThreadRead,
+        {"user_id": user_id, "thread_id": thread_id, "read_at": now},
+        conflict=("user_id", "thread_id"),
+        update={"read_at": now},
+        where=ThreadRead.read_at < now,
     )
-    if existing is None:
-        session.add(ThreadRead(user_id=user_id, thread_id=thread_id))
-    else:
-        existing.read_at = utcnow()

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.accounts.models import User
-from app.deps import CurrentUser, ReadableForum, SessionDep, SettingsDep
+from app.deps import CurrentUser, PathId, ReadableForum, SessionDep, SettingsDep, Token
 from app.forums import service as forums
 from app.forums.models import MembershipRole
 from app.i18n import _
@@ -35,7 +35,7 @@ def mark_read(db: SessionDep, user: CurrentUser) -> Response:
 
 @router.post("/f/{slug}/t/{thread_id}/watch")
 def watch_thread(
-    db: SessionDep, user: CurrentUser, access: ReadableForum, thread_id: int
+    db: SessionDep, user: CurrentUser, access: ReadableForum, thread_id: PathId
 ) -> Response:
     thread = posts.get_thread(db, access.forum, thread_id)
     if thread is None:
@@ -89,7 +89,7 @@ def supporters_view(request: Request, db: SessionDep, user: CurrentUser) -> Resp
 
 @router.get("/unsubscribe/{user_id}/{token}")
 def unsubscribe(
-    request: Request, db: SessionDep, settings: SettingsDep, user_id: int, token: str
+    request: Request, db: SessionDep, settings: SettingsDep, user_id: PathId, token: Token
 ) -> Response:
     """One click from an email: no sign-in needed, the token proves the link came from us."""
     user = db.get(User, user_id)

@@ -54,6 +54,10 @@ def validate_post_input(
             "This post is {length:,} characters long; the limit is {limit:,}. "
             "You could split it into two posts."
         ).format(length=len(body), limit=max_body)
+    elif len(mentioned := fanout.mentioned_keys(body)) > fanout.MAX_MENTIONS:
+        errors["body"] = _(
+            "This post mentions {count} people; you can mention up to {limit} in one post."
+        ).format(count=len(mentioned), limit=fanout.MAX_MENTIONS)
     return errors
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -11,14 +11,18 @@ from app.accounts import data
 from app.accounts.models import User
 from app.db import after_commit, write_transaction
 from app.deps import (
+    MAX_ID,
     AssessmentsDep,
     CurrentUser,
     LimiterDep,
     OptionalUser,
+    PathId,
     PostableForum,
     ReadableForum,
     SessionDep,
     SettingsDep,
+    Submission,
+    after_response,
 )
 from app.forums import service as forums
 from app.forums.models import Forum
@@ -32,10 +36,11 @@ from app.templating import is_htmx, render
 
 router = APIRouter()
 
-# Generous hard cap on the raw field; the friendly limit (settings.max_post_chars) is checked below
-# so the member gets their text back with a message rather than a bare error.
+# Generous hard caps on the raw fields; the friendly limits (settings.max_post_chars and
+# max_title_chars) are checked in the view, so the member gets their text back with a message
+# next to the field rather than a bare error.
 BodyField = Annotated[str, Form(max_length=200_000)]
-TitleField = Annotated[str, Form(max_length=2_000)]
+TitleField = Annotated[str, Form(max_length=20_000)]
 IntentField = Annotated[str, Form(max_length=32)]
 ConfirmedField = Annotated[bool, Form()]
 
@@ -114,18 +119,21 @@ def create_thread(
     limiter: LimiterDep,
     user: CurrentUser,
     access: PostableForum,
+    submission: Submission,
     title: TitleField = "",
     body: BodyField = "",
     intent: IntentField = "post",
     confirmed: ConfirmedField = False,
 ) -> Response:
+    if earlier := submission.replay():
+        return earlier
     errors = service.validate_post_input(
         body=body, max_body=settings.max_post_chars, title=title, max_title=settings.max_title_chars
     )
     context: dict[str, Any] = {
         "forum": access.forum,
         "errors": errors,
-        "values": {"title": title, "body": body},
+        "values": {"title": title, "body": body, "submission_key": submission.key},
     }
     if errors:
         return render(request, "posts/new_thread.html", context, status_code=422)
@@ -133,14 +141,19 @@ def create_thread(
         body, access.forum, _draft_scorer(assessments), intent=intent, confirmed=confirmed
     )
     if not review.save:
-        context.update(review=review, values={"title": title, "body": review.body})
+        context.update(
+            review=review,
+            values={"title": title, "body": review.body, "submission_key": submission.key},
+        )
         return render(
             request, "posts/new_thread.html", context, status_code=422 if review.blocked else 200
         )
     _limit_posting(limiter, settings, user)
     post = service.start_thread(db, access.forum, user, title, body)
     assessments.after_saving(db, post)
-    return RedirectResponse(f"/f/{access.forum.slug}/t/{post.thread_id}", status_code=303)
+    return submission.done(
+        RedirectResponse(f"/f/{access.forum.slug}/t/{post.thread_id}", status_code=303)
+    )
 
 
 @router.post("/f/{slug}/draft-check")
@@ -171,9 +184,10 @@ def thread_page(
     settings: SettingsDep,
     access: ReadableForum,
     user: OptionalUser,
-    thread_id: int,
+    background: BackgroundTasks,
+    thread_id: PathId,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
-    reported: Annotated[int | None, Query()] = None,
+    reported: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     withdrawn: bool = False,
 ) -> Response:
     thread = _thread_or_404(db, access, thread_id, user)
@@ -184,10 +198,10 @@ def thread_page(
         last_read = notifications.last_reads(db, user.id, [thread.id]).get(thread.id)
         watching = notifications.is_watching(db, user.id, thread_id=thread.id)
         if last_read is None or thread.last_activity_at > last_read:
-            # Recorded in its own write transaction after this read-only request, and only when
-            # there was something new: re-reading a quiet thread writes nothing.
+            # Recorded after the response, in its own short transaction, and only when there was
+            # something new: the page view itself never writes, and a quiet thread writes nothing.
             sessions, user_id = request.app.state.sessions, user.id
-            after_commit(db, lambda: _mark_read(sessions, user_id, thread_id))
+            after_response(background, lambda: _mark_read(sessions, user_id, thread_id))
     return render(
         request,
         "posts/thread.html",
@@ -215,11 +229,14 @@ def reply(
     limiter: LimiterDep,
     user: CurrentUser,
     access: PostableForum,
-    thread_id: int,
+    submission: Submission,
+    thread_id: PathId,
     body: BodyField = "",
     intent: IntentField = "post",
     confirmed: ConfirmedField = False,
 ) -> Response:
+    if earlier := submission.replay():
+        return earlier
     thread = _thread_or_404(db, access, thread_id, user)
     if thread.published_at is None:
         raise HTTPException(
@@ -238,7 +255,7 @@ def reply(
             "thread": thread,
             "errors": errors,
             "review": review,
-            "values": {"body": review.body if review else body},
+            "values": {"body": review.body if review else body, "submission_key": submission.key},
         }
         status = 422 if errors or (review and review.blocked) else 200
         if is_htmx(request):
@@ -254,7 +271,7 @@ def reply(
     post = service.add_reply(db, thread, user, body)
     assessments.after_saving(db, post)
     # htmx follows this redirect and swaps in the single post; without JavaScript it is the page.
-    return RedirectResponse(f"/posts/{post.id}", status_code=303)
+    return submission.done(RedirectResponse(f"/posts/{post.id}", status_code=303))
 
 
 @router.get("/posts/{post_id}")
@@ -263,7 +280,7 @@ def post_permalink(
     db: SessionDep,
     settings: SettingsDep,
     user: OptionalUser,
-    post_id: int,
+    post_id: PathId,
 ) -> Response:
     post = db.get(Post, post_id)
     if post is None or not service.can_see_post(post, user):
@@ -310,10 +327,13 @@ REPORT_REASONS = {
 def report(
     db: SessionDep,
     user: CurrentUser,
-    post_id: int,
+    submission: Submission,
+    post_id: PathId,
     reason: Annotated[str, Form(max_length=40)] = "",
     note: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
+    if earlier := submission.replay():
+        return earlier
     post = db.get(Post, post_id)
     if post is None or not service.can_see_post(post, user):
         raise HTTPException(404, _("We couldn't find that post. It may have been removed."))
@@ -328,8 +348,11 @@ def report(
             422, _("You can't report your own post. You can edit or withdraw it instead.")
         )
     queue.report_post(db, post, forum, user, reason, note.strip())
-    return RedirectResponse(
-        f"/f/{forum.slug}/t/{post.thread_id}?reported={post.id}#post-{post.id}", status_code=303
+    return submission.done(
+        RedirectResponse(
+            f"/f/{forum.slug}/t/{post.thread_id}?reported={post.id}#post-{post.id}",
+            status_code=303,
+        )
     )
 
 
@@ -344,7 +367,7 @@ EDITABLE = (PostStatus.PUBLISHED, PostStatus.HELD, PostStatus.AWAITING_ASSESSMEN
 
 
 @router.get("/posts/{post_id}/edit")
-def edit_form(request: Request, db: SessionDep, user: CurrentUser, post_id: int) -> Response:
+def edit_form(request: Request, db: SessionDep, user: CurrentUser, post_id: PathId) -> Response:
     post = _own_post(db, user, post_id)
     if post.status not in EDITABLE:
         raise HTTPException(409, _("This post can no longer be edited."))
@@ -364,7 +387,7 @@ def edit(
     settings: SettingsDep,
     assessments: AssessmentsDep,
     user: CurrentUser,
-    post_id: int,
+    post_id: PathId,
     body: BodyField = "",
 ) -> Response:
     post = _own_post(db, user, post_id)
@@ -390,7 +413,7 @@ def edit(
 
 
 @router.post("/posts/{post_id}/withdraw")
-def withdraw(db: SessionDep, user: CurrentUser, post_id: int) -> Response:
+def withdraw(db: SessionDep, user: CurrentUser, post_id: PathId) -> Response:
     post = _own_post(db, user, post_id)
     if post.status not in EDITABLE:
         raise HTTPException(409, _("This post has already been taken down."))
@@ -405,7 +428,7 @@ def react(
     request: Request,
     db: SessionDep,
     user: CurrentUser,
-    post_id: int,
+    post_id: PathId,
     kind: Annotated[ReactionKind, Form()],
 ) -> Response:
     post = db.get(Post, post_id)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -12,7 +14,7 @@ from app.accounts.models import UserSession
 from app.db import utcnow
 from app.security import SESSION_COOKIE
 from tests.conftest import Browser
-from tests.factories import UserFactory
+from tests.factories import PASSWORD, UserFactory
 
 
 def test_signing_in_sets_an_httponly_lax_session_cookie(browser: Browser, db: Session) -> None:
@@ -52,20 +54,38 @@ def test_a_wrong_email_and_a_wrong_password_get_the_same_message(
     assert message in wrong_password.text and message in wrong_email.text
 
 
-def test_login_is_throttled_per_account(browser: Browser, db: Session) -> None:
+def test_wrong_passwords_slow_that_address_down_without_locking_the_owner_out(
+    app: FastAPI, db: Session
+) -> None:
     UserFactory(email="kai@example.org")
-    statuses = [
-        browser.post(
-            "/login", {"email": "kai@example.org", "password": f"guess-{i}-guess"}
-        ).status_code
-        for i in range(11)
+    attacker = Browser(TestClient(app, client=("203.0.113.9", 4000)))
+    owner = Browser(TestClient(app, client=("198.51.100.7", 5000)))
+    guesses = [
+        attacker.post("/login", {"email": "kai@example.org", "password": f"guess-{i}"})
+        for i in range(7)
     ]
-    assert statuses[:10] == [401] * 10
-    assert statuses[10] == 429
-    throttled = browser.post(
-        "/login", {"email": "kai@example.org", "password": "correct horse battery staple"}
+    assert [g.status_code for g in guesses[:6]] == [401] * 6  # five free, the sixth starts a wait
+    throttled = guesses[6]
+    assert throttled.status_code == 429 and throttled.headers["retry-after"] == "1"
+    assert "Too many wrong passwords" in throttled.text and "kai@example.org" in throttled.text
+    # Even the right password waits from there; from the owner's own address it just works.
+    assert (
+        attacker.post("/login", {"email": "kai@example.org", "password": PASSWORD}).status_code
+        == 429
     )
-    assert throttled.status_code == 429 and "Retry-After" in throttled.headers
+    owner.sign_in("kai@example.org")
+
+
+def test_the_wait_grows_with_each_wrong_password(app: FastAPI) -> None:
+    limiter = app.state.limiter
+    pair = ("login", "kai@example.org", "203.0.113.9")
+    waits = []
+    for _ in range(9):
+        limiter.failed(*pair, free=5, longest=900)
+        waits.append(limiter.wait_left(*pair))
+    assert waits == [0] * 5 + [1, 2, 4, 8]
+    limiter.succeeded(*pair)
+    assert limiter.wait_left(*pair) == 0
 
 
 def test_login_is_throttled_per_network(make_browser: Callable[[], Browser], db: Session) -> None:

@@ -73,3 +73,63 @@ def test_simultaneous_decisions_on_the_same_items_never_double_up(
     assert sorted(statuses) == sorted([303] * ITEMS + [409] * ITEMS)
     decided = db.scalars(select(ModerationDecision.review_item_id)).all()
     assert sorted(decided) == sorted(item.id for item in items)  # each exactly once
+
+
+MODERATORS = 4
+# 2,000 items in `make bench` (bench/queue.py); scaled down here to run in seconds.
+CROWDED_QUEUE = 120
+
+
+def test_four_moderators_clearing_a_queue_at_once_decide_and_notify_each_item_once(
+    live_server: LiveServer, db: Session
+) -> None:
+    """Every moderator works through the whole queue in their own order, as fast as they can:
+    each item is decided exactly once, and each author told exactly once."""
+    import random
+
+    from app.notifications.models import Notification
+    from tests.live import member_client
+
+    forum = ForumFactory(moderation_mode=ModerationMode.PRE_MODERATE)
+    author = member_of(forum)
+    moderators = [member_of(forum, MembershipRole.MODERATOR) for _ in range(MODERATORS)]
+    thread = thread_with_opening_post(forum, author)
+    posts = [
+        PostFactory(
+            thread=thread,
+            author=author,
+            body_source=f"Held reply {n}",
+            status=PostStatus.HELD,
+            published_at=None,
+        )
+        for n in range(CROWDED_QUEUE)
+    ]
+    items = [
+        ReviewItem(post_id=p.id, forum_id=forum.id, queue="held", priority=10, reason_codes=[])
+        for p in posts
+    ]
+    db.add_all(items)
+    db.commit()
+    item_ids = [item.id for item in items]
+    clients = [member_client(live_server.url, db, m) for m in moderators]
+
+    def clear_queue(index: int) -> list[int]:
+        order = random.Random(index).sample(item_ids, len(item_ids))
+        action = "approve" if index % 2 else "reject"
+        data = {"action": action, "reason": "It could hurt or upset other members."}
+        return [
+            clients[index].post(f"/moderation/items/{i}/decide", data=data).status_code
+            for i in order
+        ]
+
+    with ThreadPoolExecutor(max_workers=MODERATORS) as pool:
+        statuses = [s for result in pool.map(clear_queue, range(MODERATORS)) for s in result]
+    for client in clients:
+        client.close()
+
+    assert [s for s in statuses if s >= 500] == []
+    assert statuses.count(303) == CROWDED_QUEUE  # the rest were told a colleague decided (409)
+    decided = db.scalars(select(ModerationDecision.review_item_id)).all()
+    assert sorted(decided) == sorted(item_ids)  # each exactly once
+    told = db.scalars(select(Notification.url).where(Notification.user_id == author.id)).all()
+    assert sorted(told) == sorted(f"/posts/{p.id}" for p in posts)  # each author told once

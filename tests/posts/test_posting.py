@@ -11,7 +11,7 @@ from app.forums.models import ModerationMode
 from app.moderation_queue.models import PostAssessment
 from app.posts.models import Post, PostStatus, Thread
 from tests.conftest import Browser
-from tests.factories import ForumFactory, member_of, thread_with_opening_post
+from tests.factories import ForumFactory, PostFactory, member_of, thread_with_opening_post
 
 SUPPORTIVE = "Sending you strength. My first month on dialysis was hard too, it does get easier."
 HOSTILE = "You're pathetic, stop whining, people have it way worse than you."
@@ -124,3 +124,25 @@ def test_markdown_is_rendered_once_and_html_is_never_executed(
     assert "<img src=x" not in page
     post = db.scalars(select(Post)).one()
     assert post.body_html.startswith("<p><strong>Bold</strong>")
+
+
+def test_one_post_can_mention_a_few_people_not_a_whole_forum(browser: Browser, db: Session) -> None:
+    from app.notifications import fanout
+    from app.notifications.models import Notification
+
+    forum = ForumFactory()
+    kai = member_of(forum, email="kai@example.org")
+    everyone = [member_of(forum) for _ in range(12)]
+    thread = thread_with_opening_post(forum, kai)
+    browser.sign_in("kai@example.org")
+    roll_call = " ".join(f"@{m.handle}" for m in everyone)
+    refused = browser.post(f"/f/{forum.slug}/t/{thread.id}/reply", {"body": roll_call})
+    assert refused.status_code == 422
+    assert "This post mentions 12 people; you can mention up to 10 in one post." in refused.text
+    assert roll_call in refused.text  # the text comes back to be trimmed
+    # However a post got through (an edit approved by a moderator…), at most 10 are told.
+    post = PostFactory(thread=thread, author=kai, body_source=roll_call)
+    fanout.post_published(db, post)
+    db.commit()
+    mentioned = db.scalars(select(Notification).where(Notification.kind == "post.mention")).all()
+    assert len(mentioned) == fanout.MAX_MENTIONS
