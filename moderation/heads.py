@@ -17,7 +17,9 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -35,13 +37,10 @@ class HeadsError(Exception):
     """The heads files are missing or unreadable."""
 
 
-def ngram_features(texts: Sequence[str]) -> object:
-    """Hashed word (1-2) and character (3-5, within words) n-grams, L2-normalised: a sparse
-    (n, 16384) matrix. Stateless, so nothing but the weights needs storing."""
-    from scipy.sparse import hstack
+@lru_cache(maxsize=1)
+def _vectorisers() -> tuple[Any, Any]:
     from sklearn.feature_extraction.text import HashingVectorizer
 
-    capped = [t[:MAX_NGRAM_CHARS] for t in texts]
     words = HashingVectorizer(
         ngram_range=(1, 2), n_features=2**NGRAM_BITS, alternate_sign=False, norm="l2"
     )
@@ -52,6 +51,16 @@ def ngram_features(texts: Sequence[str]) -> object:
         alternate_sign=False,
         norm="l2",
     )
+    return words, characters
+
+
+def ngram_features(texts: Sequence[str]) -> Any:
+    """Hashed word (1-2) and character (3-5, within words) n-grams, L2-normalised: a sparse
+    (n, 16384) matrix. Stateless, so nothing but the weights needs storing."""
+    from scipy.sparse import hstack
+
+    capped = [t[:MAX_NGRAM_CHARS] for t in texts]
+    words, characters = _vectorisers()
     return hstack([words.transform(capped), characters.transform(capped)]).tocsr()
 
 
@@ -64,10 +73,10 @@ class Head:
     platt_a: float
     platt_b: float
 
-    def margin(self, vectors: np.ndarray, ngrams: object) -> np.ndarray:
+    def margin(self, vectors: np.ndarray, ngrams: Any) -> np.ndarray:
         return np.asarray(vectors @ self.weights + ngrams @ self.ngram_weights + self.bias)
 
-    def probability(self, vectors: np.ndarray, ngrams: object) -> np.ndarray:
+    def probability(self, vectors: np.ndarray, ngrams: Any) -> np.ndarray:
         margin = self.margin(vectors, ngrams)
         return np.asarray(1.0 / (1.0 + np.exp(-(self.platt_a * margin + self.platt_b))))
 
@@ -104,6 +113,6 @@ class Heads:
         version = hashlib.sha256(raw + ngram_raw).hexdigest()[:12]
         return cls(heads, thresholds, version)
 
-    def predict(self, vectors: np.ndarray, ngrams: object) -> dict[str, np.ndarray]:
+    def predict(self, vectors: np.ndarray, ngrams: Any) -> dict[str, np.ndarray]:
         """Each head's probabilities for (n, 384) embeddings and their (n, 16384) n-grams."""
         return {label: head.probability(vectors, ngrams) for label, head in self.heads.items()}

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -218,20 +219,31 @@ class EmbeddingScorer:
         )
         swearing = self.profanity.score_batch(texts)
         crisis_head = self.heads.heads.get("crisis")
+        window_crisis: list[np.ndarray] = []
+        if crisis_head is not None:
+            # Every sentence window of every post in one pass: the highest counts for crisis, and
+            # it is the one highlighted.
+            window_texts = [
+                text[w.start : w.end]
+                for text, item in zip(texts, embedded, strict=True)
+                for w in item.windows
+            ]
+            by_window = crisis_head.probability(
+                np.concatenate([e.window_vectors for e in embedded]),
+                ngram_features(window_texts),
+            )
+            bounds = np.cumsum([0, *(len(e.windows) for e in embedded)])
+            window_crisis = [by_window[a:b] for a, b in pairwise(bounds)]
         results = []
-        for index, (text, item) in enumerate(zip(texts, embedded, strict=True)):
+        for index, item in enumerate(embedded):
             scores = _all_labels(obscene=swearing[index]["obscene"])
             scores.update({label: float(p[index]) for label, p in predictions.items()})
             evidence: dict[str, Span] = {}
-            if crisis_head is not None:
-                # Each sentence window too: the highest counts, and it is the one to highlight.
-                by_window = crisis_head.probability(
-                    item.window_vectors,
-                    ngram_features([text[w.start : w.end] for w in item.windows]),
-                )
-                best = int(by_window.argmax())
+            if window_crisis:
+                own = window_crisis[index]
+                best = int(own.argmax())
                 if len(item.windows) > 1:
-                    scores["crisis"] = max(scores["crisis"], float(by_window[best]))
+                    scores["crisis"] = max(scores["crisis"], float(own[best]))
                 window = item.windows[best]
                 evidence["crisis"] = Span(window.start, window.end, "crisis.model")
             results.append(Scored(scores, evidence))
