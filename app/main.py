@@ -47,6 +47,9 @@ def load_configured_scorer(settings: Settings) -> moderation.Scorer:
             settings.scorer,
             detoxify_checkpoint=settings.detoxify_checkpoint,
             detoxify_model_dir=settings.detoxify_model_dir,
+            embedding_model=settings.embedding_model,
+            model_cache_dir=settings.model_cache_dir,
+            threads=settings.scorer_threads,
         )
     except moderation.ScorerLoadError as exc:
         # Never fall back silently to another scorer: stop and say which setting to fix.

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from moderation.rules import community, crisis, identifiers, medical_advice
-from moderation.scorers import Scorer, default_scorer
+from moderation.rules import community, crisis, identifiers, medical_advice, welsh
+from moderation.scorers import Scored, Scorer, default_scorer
 from moderation.types import (
     N_,
     Assessment,
@@ -47,6 +47,21 @@ SCORE_MESSAGES = {
     "identity_attack": N_("Attacks people for who they are."),
     "insult": N_("Reads as an insult aimed at someone."),
 }
+# The model's own labels: a reason each when the score reaches the threshold the heads were
+# trained with (the forum's policy has thresholds for Detoxify's six labels only).
+MODEL_REASONS = {
+    "crisis": (
+        "crisis.model",
+        N_("Possible crisis: the wording is close to posts about ending one's life or self-harm."),
+    ),
+    "medical_misinformation": (
+        "medical_advice.model",
+        N_(
+            "Reads like medical advice that could be dangerous; needs a clinically trained moderator."
+        ),
+    ),
+    "spam": ("spam.model", N_("Reads like advertising or spam.")),
+}
 HOSTILITY_SUGGESTION = N_("Could you rephrase this so it's kind to the person you're replying to?")
 MEDICAL_SUGGESTION = N_(
     "Share your own experience rather than telling others to change their treatment: "
@@ -64,6 +79,7 @@ def detect_rules(text: str, context: AssessmentContext | None = None) -> list[Re
     context = context or AssessmentContext()
     return [
         *crisis.detect(text),
+        *welsh.detect(text),
         *community.hostility(text),
         *identifiers.detect(text),
         *medical_advice.detect(text),
@@ -71,6 +87,34 @@ def detect_rules(text: str, context: AssessmentContext | None = None) -> list[Re
         *community.links_from_new_member(text, context.author_is_new_member),
         *community.repeated_text(text, context.recent_texts_by_author),
     ]
+
+
+MENTION_CODE = "crisis.mention"
+MENTION_SHARE = 0.5  # a bare mention counts when the crisis score reaches half its threshold
+
+
+def _corroborated(rules: list[Reason], scored: Scored, scorer: Scorer) -> list[Reason]:
+    """Rules, with a bare mention of suicide, self-harm or overdose kept only when nothing
+    stronger fired and the model hears a crisis too ("potassium suicide on a Friday 😂" is a
+    joke). A scorer without a crisis model keeps every mention: it cannot tell."""
+    threshold = getattr(scorer, "thresholds", {}).get("crisis")
+    if threshold is None or not any(r.code == MENTION_CODE for r in rules):
+        return rules
+    stronger = any(r.code.startswith("crisis.") and r.code != MENTION_CODE for r in rules)
+    heard = scored.scores.get("crisis", 0.0) >= threshold * MENTION_SHARE
+    return [r for r in rules if r.code != MENTION_CODE or (heard and not stronger)]
+
+
+def _model_reasons(scored: Scored, scorer: Scorer, rules: list[Reason]) -> list[Reason]:
+    thresholds = getattr(scorer, "thresholds", {})
+    reasons = []
+    for label, (code, message) in MODEL_REASONS.items():
+        threshold = thresholds.get(label)
+        if threshold is None or scored.scores.get(label, 0.0) < threshold:
+            continue
+        span = scored.evidence.get(label)
+        reasons.append(Reason(code, message, (span,) if span else ()))
+    return reasons
 
 
 def _score_reasons(
@@ -115,12 +159,16 @@ def _score_reasons(
 
 def _combine(
     text: str,
-    scores: dict[str, float],
+    scored: Scored,
     context: AssessmentContext,
     rules: list[Reason],
     scorer: Scorer,
 ) -> Assessment:
-    score_reasons = _score_reasons(text, scores, context, rules, scorer)
+    scores = scored.scores
+    rules = _corroborated(rules, scored, scorer)
+    model_reasons = _model_reasons(scored, scorer, rules)
+    score_reasons = _score_reasons(text, scores, context, rules + model_reasons, scorer)
+    score_reasons += model_reasons
     merged_codes = {r.code for r in score_reasons}
     reasons = [r for r in rules if r.code not in merged_codes] + score_reasons
     reasons.sort(key=lambda r: -priority_of(r.code))
@@ -167,8 +215,12 @@ def assess_batch(
     if len(texts) != len(contexts):
         raise ValueError("assess_batch needs one context per text")
     scorer = scorer or default_scorer()
-    all_scores = scorer.score_batch(list(texts))
+    details = getattr(scorer, "score_details", None)
+    if callable(details):
+        all_scored: list[Scored] = details(list(texts))
+    else:
+        all_scored = [Scored(s) for s in scorer.score_batch(list(texts))]
     return [
-        _combine(text, scores, context, detect_rules(text, context), scorer)
-        for text, scores, context in zip(texts, all_scores, contexts, strict=True)
+        _combine(text, scored, context, detect_rules(text, context), scorer)
+        for text, scored, context in zip(texts, all_scored, contexts, strict=True)
     ]

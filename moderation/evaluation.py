@@ -10,8 +10,17 @@ from pathlib import Path
 from sklearn.metrics import precision_recall_fscore_support, roc_auc_score
 
 from moderation.assess import assess_batch
+from moderation.dataset import CATEGORIES, EXPECTED_ROUTE, GOALS
+from moderation.heads import EXTRA_LABELS
 from moderation.scorers import Scorer
-from moderation.types import DEFAULT_THRESHOLDS, LABELS, AssessmentContext, Policy, Route
+from moderation.types import (
+    DEFAULT_THRESHOLDS,
+    LABELS,
+    Assessment,
+    AssessmentContext,
+    Policy,
+    Route,
+)
 
 POSITIVE_WORDS = {
     "1",
@@ -37,7 +46,8 @@ NEGATIVE_WORDS = {
 }
 
 
-def _label(value: str, positive_threshold: float) -> int:
+def read_label(value: str, positive_threshold: float = 0.5) -> int:
+    """A 0/1 label from a word, a number or a probability."""
     word = value.strip().lower()
     if word in POSITIVE_WORDS:
         return 1
@@ -47,8 +57,37 @@ def _label(value: str, positive_threshold: float) -> int:
         return int(float(word) >= positive_threshold)
     except ValueError as exc:
         raise ValueError(
-            f"cannot read {value!r} as a label (use 0/1, a probability or hateful/non-hateful)"
+            f"cannot read {value!r} as a label (use 0/1, a probability, hateful/non-hateful, "
+            "or one of Harbour's categories)"
         ) from exc
+
+
+def load_columns(
+    path: str | Path,
+    text_column: str,
+    label_column: str,
+    *,
+    delimiter: str | None = None,
+) -> tuple[list[str], list[str]]:
+    """Texts and their raw labels from a CSV file; the delimiter is guessed when not given."""
+    with open(path, newline="", encoding="utf-8") as handle:
+        sample = handle.read(8192)
+        handle.seek(0)
+        try:
+            found = delimiter or csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+        except csv.Error:
+            found = ","
+        reader = csv.DictReader(handle, delimiter=found)
+        missing = {text_column, label_column} - set(reader.fieldnames or [])
+        if missing:
+            raise ValueError(f"{path}: no column(s) {sorted(missing)}; found {reader.fieldnames}")
+        texts, labels = [], []
+        for row in reader:
+            text = (row[text_column] or "").strip()
+            if text:
+                texts.append(text)
+                labels.append((row[label_column] or "").strip())
+    return texts, labels
 
 
 def load_labelled_csv(
@@ -60,21 +99,100 @@ def load_labelled_csv(
     positive_threshold: float = 0.5,
 ) -> tuple[list[str], list[int]]:
     """Texts and 0/1 labels from a CSV file; the delimiter is guessed when not given."""
-    with open(path, newline="", encoding="utf-8") as handle:
-        sample = handle.read(8192)
-        handle.seek(0)
-        dialect_delimiter = delimiter or csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
-        reader = csv.DictReader(handle, delimiter=dialect_delimiter)
-        missing = {text_column, label_column} - set(reader.fieldnames or [])
-        if missing:
-            raise ValueError(f"{path}: no column(s) {sorted(missing)}; found {reader.fieldnames}")
-        texts, labels = [], []
-        for row in reader:
-            text = (row[text_column] or "").strip()
-            if text:
-                texts.append(text)
-                labels.append(_label(row[label_column] or "", positive_threshold))
-    return texts, labels
+    texts, values = load_columns(path, text_column, label_column, delimiter=delimiter)
+    return texts, [read_label(v, positive_threshold) for v in values]
+
+
+def are_categories(values: Sequence[str]) -> bool:
+    return bool(values) and all(v in EXPECTED_ROUTE for v in values)
+
+
+def route_is_right(category: str, route: Route) -> bool:
+    expected = EXPECTED_ROUTE[category]
+    if expected == "urgent":
+        return route is Route.URGENT
+    if expected == "held":
+        return route is not Route.PUBLISH
+    return route is Route.PUBLISH
+
+
+@dataclass(frozen=True)
+class CategoryFigures:
+    category: str
+    expected: str  # urgent, held or published
+    posts: int
+    right: int
+    goal: float
+    outcomes: dict[str, int]  # how many went publish / hold / urgent
+
+    @property
+    def share(self) -> float:
+        return self.right / self.posts if self.posts else 0.0
+
+
+@dataclass(frozen=True)
+class CategoryReport:
+    scorer: str
+    categories: list[CategoryFigures]
+
+    def format(self) -> str:
+        lines = [
+            f"scorer {self.scorer}",
+            f"{'category':<24} {'should be':<10} {'posts':>5} {'right':>7} {'goal':>5}  "
+            "published / held / urgent",
+        ]
+        for f in self.categories:
+            met = "ok" if f.share >= f.goal else "BELOW"
+            lines.append(
+                f"{f.category:<24} {f.expected:<10} {f.posts:>5} {f.share:>7.1%} {f.goal:>5.0%}  "
+                f"{f.outcomes.get('publish', 0)} / {f.outcomes.get('hold', 0)} / "
+                f"{f.outcomes.get('urgent', 0)}  {met}"
+            )
+        return "\n".join(lines)
+
+
+def assess_all(
+    texts: Sequence[str],
+    scorer: Scorer,
+    thresholds: Mapping[str, float] | None = None,
+    *,
+    batch_size: int = 256,
+) -> list[Assessment]:
+    context = AssessmentContext(policy=Policy(thresholds=dict(thresholds or DEFAULT_THRESHOLDS)))
+    assessments: list[Assessment] = []
+    for start in range(0, len(texts), batch_size):
+        chunk = texts[start : start + batch_size]
+        assessments.extend(assess_batch(chunk, [context] * len(chunk), scorer=scorer))
+    return assessments
+
+
+def evaluate_categories(
+    texts: Sequence[str],
+    categories: Sequence[str],
+    scorer: Scorer,
+    thresholds: Mapping[str, float] | None = None,
+) -> CategoryReport:
+    """Per category, the share of posts the whole engine routes as it should."""
+    assessments = assess_all(texts, scorer, thresholds)
+    figures = []
+    for category in CATEGORIES:
+        routes = [a.route for a, c in zip(assessments, categories, strict=True) if c == category]
+        if not routes:
+            continue
+        outcomes: dict[str, int] = {}
+        for route in routes:
+            outcomes[route.value] = outcomes.get(route.value, 0) + 1
+        figures.append(
+            CategoryFigures(
+                category,
+                EXPECTED_ROUTE[category],
+                len(routes),
+                sum(route_is_right(category, r) for r in routes),
+                GOALS[category],
+                outcomes,
+            )
+        )
+    return CategoryReport(f"{scorer.name} ({scorer.version})", figures)
 
 
 @dataclass(frozen=True)
@@ -131,20 +249,16 @@ def evaluate(
     batch_size: int = 256,
 ) -> EvaluationReport:
     thresholds = dict(thresholds or DEFAULT_THRESHOLDS)
-    context = AssessmentContext(policy=Policy(thresholds=thresholds))
-    assessments = []
-    for start in range(0, len(texts), batch_size):
-        chunk = texts[start : start + batch_size]
-        assessments.extend(assess_batch(chunk, [context] * len(chunk), scorer=scorer))
+    assessments = assess_all(texts, scorer, thresholds, batch_size=batch_size)
     figures = []
     both_classes = 0 < sum(labels) < len(labels)
-    for label in LABELS:
+    for label in [*LABELS, *EXTRA_LABELS]:
         scores = [a.scores.get(label, 0.0) for a in assessments]
         has_signal = any(s > 0 for s in scores)
         if not has_signal:
             continue
         auc = float(roc_auc_score(labels, scores)) if both_classes else None
-        threshold = thresholds.get(label, DEFAULT_THRESHOLDS[label])
+        threshold = thresholds.get(label, getattr(scorer, "thresholds", {}).get(label, 0.5))
         precision, recall, f1 = _prf(labels, [int(s >= threshold) for s in scores])
         figures.append(LabelFigures(label, auc, threshold, precision, recall, f1))
     flagged = [int(a.route is not Route.PUBLISH or a.review_flag) for a in assessments]

@@ -10,12 +10,18 @@ import hashlib
 import os
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from importlib import metadata
+from itertools import pairwise
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from moderation.types import LABELS, Span
+
+if TYPE_CHECKING:
+    from moderation.embedding import Embedder
+    from moderation.heads import Heads
 
 
 class ScorerLoadError(Exception):
@@ -28,6 +34,15 @@ class Scorer(Protocol):
     version: str
 
     def score_batch(self, texts: Sequence[str]) -> list[dict[str, float]]: ...
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A text's scores, and for the model's own labels the part of the text that scored highest
+    (the sentence window closest to, say, posts about ending one's life) to highlight."""
+
+    scores: dict[str, float]
+    evidence: dict[str, Span] = field(default_factory=dict)
 
 
 def _all_labels(**known: float) -> dict[str, float]:
@@ -158,6 +173,112 @@ class DetoxifyScorer:
         return results
 
 
+class EmbeddingScorer:
+    """The default: all-MiniLM-L6-v2 sentence embeddings (onnxruntime, int8) and calibrated heads
+    for Detoxify's labels plus crisis, medical misinformation and spam; `obscene` comes from the
+    profanity model, which hears swearing word by word.
+
+    Crisis is scored on the whole post and on each sentence window, and the highest counts, so a
+    crisis sentence inside a long post is not averaged away.
+    """
+
+    name = "minilm"
+
+    def __init__(
+        self,
+        embedding_model: str | None = None,
+        model_cache_dir: str | None = None,
+        *,
+        threads: int = 1,
+        heads_folder: Path | None = None,
+    ) -> None:
+        from moderation.embedding import Embedder, EmbeddingModelError
+        from moderation.heads import MODEL_DIR, Heads, HeadsError
+
+        try:
+            self.embedder: Embedder = Embedder(embedding_model, model_cache_dir, threads=threads)
+            self.heads: Heads = Heads.load(heads_folder or MODEL_DIR)
+        except (EmbeddingModelError, HeadsError) as exc:
+            raise ScorerLoadError(f"HARBOUR_SCORER=minilm: {exc}") from exc
+        self.profanity = ProfanityScorer()
+        self.thresholds: Mapping[str, float] = self.heads.thresholds
+        self.version = (
+            f"{self.embedder.version} heads:{self.heads.version} + {self.profanity.version}"
+        )
+
+    def score_details(self, texts: Sequence[str]) -> list[Scored]:
+        if not texts:
+            return []
+        import numpy as np
+
+        from moderation.heads import ngram_features
+
+        embedded = self.embedder.embed(texts)
+        predictions = self.heads.predict(
+            np.stack([e.vector for e in embedded]), ngram_features(texts)
+        )
+        swearing = self.profanity.score_batch(texts)
+        crisis_head = self.heads.heads.get("crisis")
+        window_crisis: list[np.ndarray] = []
+        if crisis_head is not None:
+            # Every sentence window of every post in one pass: the highest counts for crisis, and
+            # it is the one highlighted.
+            window_texts = [
+                text[w.start : w.end]
+                for text, item in zip(texts, embedded, strict=True)
+                for w in item.windows
+            ]
+            by_window = crisis_head.probability(
+                np.concatenate([e.window_vectors for e in embedded]),
+                ngram_features(window_texts),
+            )
+            bounds = np.cumsum([0, *(len(e.windows) for e in embedded)])
+            window_crisis = [by_window[a:b] for a, b in pairwise(bounds)]
+        results = []
+        for index, item in enumerate(embedded):
+            scores = _all_labels(obscene=swearing[index]["obscene"])
+            scores.update({label: float(p[index]) for label, p in predictions.items()})
+            evidence: dict[str, Span] = {}
+            if window_crisis:
+                own = window_crisis[index]
+                best = int(own.argmax())
+                if len(item.windows) > 1:
+                    scores["crisis"] = max(scores["crisis"], float(own[best]))
+                window = item.windows[best]
+                evidence["crisis"] = Span(window.start, window.end, "crisis.model")
+            results.append(Scored(scores, evidence))
+        return results
+
+    def score_batch(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        return [s.scores for s in self.score_details(texts)]
+
+    def offending_spans(self, text: str, threshold: float = 0.5) -> list[Span]:
+        return self.profanity.offending_spans(text, threshold)
+
+
+class WithHeads:
+    """Detoxify's six labels, with the embedding heads' crisis, medical and spam labels beside
+    them (Detoxify knows nothing of those)."""
+
+    def __init__(self, base: DetoxifyScorer, heads: EmbeddingScorer) -> None:
+        self.base, self.heads = base, heads
+        self.name = base.name
+        self.version = f"{base.version} + {heads.embedder.version} heads:{heads.heads.version}"
+        self.thresholds = heads.thresholds
+
+    def score_details(self, texts: Sequence[str]) -> list[Scored]:
+        extra = self.heads.score_details(texts)
+        results = []
+        for own, theirs in zip(self.base.score_batch(texts), extra, strict=True):
+            scores = dict(theirs.scores)
+            scores.update({label: own[label] for label in LABELS})
+            results.append(Scored(scores, theirs.evidence))
+        return results
+
+    def score_batch(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        return [s.scores for s in self.score_details(texts)]
+
+
 _cache: dict[tuple[Any, ...], Scorer] = {}
 _cache_lock = threading.Lock()
 
@@ -168,24 +289,46 @@ def load_scorer(
     detoxify_checkpoint: str | None = None,
     detoxify_model_dir: str | None = None,
     device: str = "cpu",
+    embedding_model: str | None = None,
+    model_cache_dir: str | None = None,
+    threads: int = 1,
 ) -> Scorer:
     """The scorer called `name`, loaded once per process."""
-    key = (name, detoxify_checkpoint, detoxify_model_dir, device)
+    key = (
+        name,
+        detoxify_checkpoint,
+        detoxify_model_dir,
+        device,
+        embedding_model,
+        model_cache_dir,
+        threads,
+    )
     with _cache_lock:
         if key in _cache:
             return _cache[key]
         scorer: Scorer
-        if name == "profanity":
+        if name == "minilm":
+            scorer = EmbeddingScorer(embedding_model, model_cache_dir, threads=threads)
+        elif name == "profanity":
             scorer = ProfanityScorer()
         elif name == "detoxify":
-            scorer = DetoxifyScorer(detoxify_checkpoint, detoxify_model_dir, device)
+            heads = _cache.get(
+                ("minilm", None, None, "cpu", embedding_model, model_cache_dir, threads)
+            )
+            scorer = WithHeads(
+                DetoxifyScorer(detoxify_checkpoint, detoxify_model_dir, device),
+                heads
+                if isinstance(heads, EmbeddingScorer)
+                else EmbeddingScorer(embedding_model, model_cache_dir, threads=threads),
+            )
         else:
             raise ScorerLoadError(
-                f"HARBOUR_SCORER={name!r} is not a scorer Harbour knows; use 'profanity' or 'detoxify'"
+                f"HARBOUR_SCORER={name!r} is not a scorer Harbour knows; "
+                "use 'minilm' (the default), 'detoxify' or 'profanity'"
             )
         _cache[key] = scorer
         return scorer
 
 
 def default_scorer() -> Scorer:
-    return load_scorer("profanity")
+    return load_scorer("minilm")

@@ -58,6 +58,15 @@ def test_an_unknown_scorer_stops_start_up_naming_the_setting(settings: Settings)
         create_app(settings.model_copy(update={"scorer": "no-such-model"}))
 
 
+def test_an_unloadable_embedding_model_stops_start_up_naming_the_setting(
+    settings: Settings, tmp_path: Path
+) -> None:
+    with pytest.raises(ScorerUnavailable, match="HARBOUR_EMBEDDING_MODEL"):
+        create_app(settings.model_copy(update={"embedding_model": str(tmp_path / "missing")}))
+    with pytest.raises(ScorerUnavailable, match="HARBOUR_MODEL_CACHE_DIR"):
+        create_app(settings.model_copy(update={"model_cache_dir": str(tmp_path)}))
+
+
 def test_cookies_are_secure_when_served_over_https(app: object, db: object) -> None:
     UserFactory(email="kai@example.org")
     with TestClient(app, base_url="https://harbour.example") as client:  # type: ignore[arg-type]

@@ -20,7 +20,7 @@ from app.posts.models import Post, PostStatus
 from moderation import evaluation
 
 moderation_cli = typer.Typer(
-    help="The moderation engine: rescore, evaluate, calibrate.", no_args_is_help=True
+    help="The moderation engine: rescore, evaluate, train, calibrate.", no_args_is_help=True
 )
 
 
@@ -75,16 +75,19 @@ def rescore(
 @moderation_cli.command("evaluate")
 def evaluate(
     csv_file: Path = typer.Argument(..., exists=True, dir_okay=False, help="A labelled CSV file."),
-    text_column: str = typer.Option(..., help="Column holding the text."),
+    text_column: str = typer.Option("text", help="Column holding the text."),
     label_column: str = typer.Option(
-        ..., help="Column holding the label (1/0, a probability, or hateful/non-hateful)."
+        "category",
+        help="Column holding the label: one of Harbour's categories (crisis, hostile, venting, "
+        "...: the share of each routed as it should be), or 1/0, a probability, "
+        "hateful/non-hateful (ROC-AUC and precision / recall / F1).",
     ),
     delimiter: str | None = typer.Option(None, help="Field separator (guessed when left out)."),
     forum: str | None = typer.Option(
         None, help="Use this forum's thresholds (default: the defaults)."
     ),
 ) -> None:
-    """Print ROC-AUC and precision / recall / F1 at the threshold for a labelled CSV."""
+    """Measure the configured scorer and rules on any labelled CSV file."""
     settings = get_settings()
     scorer = load_configured_scorer(settings)
     thresholds = dict(moderation.DEFAULT_THRESHOLDS)
@@ -94,11 +97,68 @@ def evaluate(
             if found is None:
                 raise typer.BadParameter(f"no forum with slug {forum!r}", param_hint="--forum")
             thresholds = dict(policy_for(found).thresholds)
-    texts, labels = evaluation.load_labelled_csv(
-        csv_file, text_column, label_column, delimiter=delimiter
-    )
-    report = evaluation.evaluate(texts, labels, scorer, thresholds)
-    typer.echo(report.format())
+    try:
+        texts, values = evaluation.load_columns(
+            csv_file, text_column, label_column, delimiter=delimiter
+        )
+        if evaluation.are_categories(values):
+            typer.echo(evaluation.evaluate_categories(texts, values, scorer, thresholds).format())
+            return
+        labels = [evaluation.read_label(v) for v in values]
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    typer.echo(evaluation.evaluate(texts, labels, scorer, thresholds).format())
+
+
+@moderation_cli.command("train")
+def train(
+    check: bool = typer.Option(
+        False, "--check", help="Only check that the committed heads rebuild bit-for-bit."
+    ),
+) -> None:
+    """Rebuild the classification heads (moderation/model/) from moderation/data/."""
+    import filecmp
+    import tempfile
+
+    from moderation import embedding, heads, training
+
+    settings = get_settings()
+    try:
+        embedder = embedding.Embedder(settings.embedding_model, settings.model_cache_dir)
+    except embedding.EmbeddingModelError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    if not check:
+        result = training.train(embedder)
+        typer.echo(
+            f"Trained on {result.train_examples} posts ({result.near_duplicates_removed} left "
+            f"out as near-copies of the {result.test_examples} test posts); wrote {result.path}. "
+            f"Thresholds: {result.thresholds}"
+        )
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        training.train(embedder, folder=Path(folder))
+        same = all(
+            filecmp.cmp(Path(folder) / f.name, f, shallow=False)
+            for f in (heads.HEADS_FILE, heads.NGRAMS_FILE)
+        )
+    typer.echo("The committed heads rebuild bit-for-bit." if same else "The heads differ.")
+    if not same:
+        raise typer.Exit(code=1)
+
+
+@moderation_cli.command("prepare-model")
+def prepare_model() -> None:
+    """Export the verified all-MiniLM-L6-v2 weights to int8 ONNX (once; needs the model-export
+    extra). Does nothing when a verified export is already there."""
+    from moderation import embedding
+
+    settings = get_settings()
+    try:
+        path = embedding.prepare(settings.embedding_model, settings.model_cache_dir)
+    except embedding.EmbeddingModelError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(code=1) from exc
+    typer.echo(f"The embedding model is ready: {path}")
 
 
 @moderation_cli.command("calibrate")

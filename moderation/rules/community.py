@@ -7,32 +7,54 @@ is not an attack; "you're pathetic" is, swear words or not. These patterns find 
 from __future__ import annotations
 
 import re
-from difflib import SequenceMatcher
 
 from moderation.rules import reason
 from moderation.types import N_, Reason, Span, WatchedWord, WatchedWordAction
 
-_YOU = r"(?:you|you're|youre|you are|ur|u r|u|your|ya|@\w+)"
+_YOU = r"(?:you|you're|youre|you are|ur|u r|u|your|ya|@\w{1,40})"
 _INSULT = (
     r"(?:idiot|idiotic|stupid|pathetic|moron|moronic|loser|disgusting|worthless|useless|liar|a fake|fake"
     r"|attention[- ]seek(?:er|ing)|drama queen|selfish|lazy|ugly|fat|freak|waste of (?:space|oxygen)|a joke"
     r"|an embarrassment|clown|dumb|thick|brainless|ignorant|vile|scum|trash|rubbish person|coward"
     r"|a?hole|arsehole|asshole|dick|prick|twat|bitch|cunt|wanker|tosser|knob(?:head)?|dickhead)"
 )
-TARGETED_INSULT = re.compile(
-    rf"\b{_YOU}\b[^.!?\n]{{0,25}}?\b{_INSULT}\b"
-    r"|\b(?:shut up|stop (?:whining|moaning|whinging|crying|complaining)|nobody (?:cares|asked)|get over yourself"
-    r"|grow up|go away|get lost|piss off|f\W*off|do one)\b",
+TARGETED_INSULT = re.compile(rf"\b{_YOU}\b[^.!?\n]{{0,25}}?\b{_INSULT}\b", re.IGNORECASE)
+INSULT_WORD = re.compile(rf"\b{_INSULT}\b", re.IGNORECASE)
+DISMISSIVE = re.compile(
+    r"\b(?:shut up|stop (?:whining|moaning|whinging|crying|complaining)|nobody (?:cares|asked)|get over yourself"
+    r"|grow up|go away|get lost|piss off|f\W{0,4}off|do one)\b",
     re.IGNORECASE,
 )
+_AIM_REACH = 100  # characters before an insult word where "you" / "@someone" is looked for
+
+
+def _targeted_insults(text: str) -> list[re.Match[str]]:
+    """Insults aimed at someone: found from each insult word, looking a bounded way back for
+    whom it is aimed at, so the cost stays linear in the text's length."""
+    found: dict[int, re.Match[str]] = {}
+    covered = 0
+    for word in INSULT_WORD.finditer(text):
+        if word.end() <= covered:
+            continue
+        start = max(0, word.start() - _AIM_REACH)
+        for match in TARGETED_INSULT.finditer(text, start, word.end()):
+            if match.end() == word.end():
+                found.setdefault(match.start(), match)
+                covered = match.end()
+                break
+    return [*found.values(), *DISMISSIVE.finditer(text)]
+
+
 THREAT = re.compile(
     r"\b(?:kill yourself|kys|go die|hope you die|you (?:should|deserve to|ought to) die"
     r"|i(?:'ll| will|'m going to| am going to|'m gonna) (?:hurt|find|kill|get|smash|batter) (?:you|u)"
     r"|watch your back|you'll regret)\b",
     re.IGNORECASE,
 )
+# Bounded repeats (URL and DNS label lengths) keep it linear in the text's length.
 LINK = re.compile(
-    r"\bhttps?://\S+|\bwww\.\S+|\b[\w-]+\.(?:com|net|org|co\.uk|org\.uk|uk|io|info|biz|shop|xyz|ly|me)\b(?:/\S*)?",
+    r"\bhttps?://\S{1,2000}|\bwww\.\S{1,2000}"
+    r"|(?<![\w-])[\w-]{1,63}\.(?:com|net|org|co\.uk|org\.uk|uk|io|info|biz|shop|xyz|ly|me)\b(?:/\S{0,2000})?",
     re.IGNORECASE,
 )
 
@@ -40,14 +62,19 @@ LINK = re.compile(
 def watched_words(text: str, words: tuple[WatchedWord, ...]) -> list[Reason]:
     reasons: list[Reason] = []
     for action in WatchedWordAction:
-        spans: list[Span] = []
-        phrases = [w.phrase for w in words if w.action is action and w.phrase.strip()]
-        for phrase in phrases:
-            pattern = re.compile(rf"(?<!\w){re.escape(phrase.strip())}(?!\w)", re.IGNORECASE)
-            spans.extend(
-                Span(m.start(), m.end(), f"watched_word.{action.value}")
-                for m in pattern.finditer(text)
-            )
+        phrases = sorted(
+            {w.phrase.strip() for w in words if w.action is action and w.phrase.strip()},
+            key=lambda p: (-len(p), p),
+        )
+        if not phrases:
+            continue
+        # One pass over the text for all of a forum's phrases, however many it watches.
+        pattern = re.compile(
+            rf"(?<!\w)(?:{'|'.join(re.escape(p) for p in phrases)})(?!\w)", re.IGNORECASE
+        )
+        spans = [
+            Span(m.start(), m.end(), f"watched_word.{action.value}") for m in pattern.finditer(text)
+        ]
         if spans:
             message = {
                 "block": N_("Contains a watched word that is not allowed in this forum."),
@@ -56,13 +83,7 @@ def watched_words(text: str, words: tuple[WatchedWord, ...]) -> list[Reason]:
                     "Contains a watched word that is flagged for a moderator's look in this forum."
                 ),
             }[action.value]
-            reasons.append(
-                Reason(
-                    f"watched_word.{action.value}",
-                    message,
-                    tuple(sorted(spans, key=lambda s: s.start)),
-                )
-            )
+            reasons.append(Reason(f"watched_word.{action.value}", message, tuple(spans)))
     return reasons
 
 
@@ -75,18 +96,27 @@ def links_from_new_member(text: str, is_new: bool) -> list[Reason]:
     return [found] if found else []
 
 
-def _normalise(text: str) -> str:
-    return re.sub(r"\W+", " ", text.lower()).strip()
+_TOKEN = re.compile(r"\w+")
+SHINGLE = 3  # words per shingle
+REPEAT_SIMILARITY = 0.85  # Jaccard similarity of the two posts' shingles
+
+
+def _shingles(text: str) -> set[tuple[str, ...]]:
+    tokens = _TOKEN.findall(text.lower())
+    size = min(SHINGLE, len(tokens))
+    return {tuple(tokens[i : i + size]) for i in range(len(tokens) - size + 1)} if size else set()
 
 
 def repeated_text(text: str, recent: tuple[str, ...]) -> list[Reason]:
-    """The same (or nearly the same) text the author posted recently."""
-    mine = _normalise(text)
-    if len(mine) < 15:
+    """The same (or nearly the same) text the author posted recently: compared as sets of
+    three-word shingles, which is linear in the texts' length (a character diff is quadratic)."""
+    if sum(len(t) for t in _TOKEN.findall(text)) < 12:
         return []  # "thank you!" twice is kindness, not spam
+    mine = _shingles(text)
     for earlier in recent:
-        other = _normalise(earlier)
-        if mine == other or SequenceMatcher(None, mine, other).ratio() >= 0.92:
+        theirs = _shingles(earlier)
+        union = len(mine | theirs)
+        if union and len(mine & theirs) / union >= REPEAT_SIMILARITY:
             return [
                 Reason(
                     "spam.repeated_text",
@@ -107,7 +137,7 @@ def hostility(text: str) -> list[Reason]:
         reason(
             "score.insult",
             N_("Reads as an insult aimed at another member."),
-            TARGETED_INSULT.finditer(text),
+            sorted(_targeted_insults(text), key=lambda m: m.start()),
         ),
     ]
     return [r for r in reasons if r is not None]

@@ -21,24 +21,36 @@ SUICIDAL = re.compile(
     r"|(?:can't|cant|cannot) (?:go on|do this any ?more|carry on|keep going)(?: any ?more| like this)?"
     r"|no (?:reason|point) (?:to|in) (?:live|living|going on|carrying on|being here)"
     r"|(?:better off|be better) (?:dead|without me)|better off if i (?:was|were)n'?t (?:here|around|alive)"
-    r"|suicid(?:e|al)|not (?:be )?(?:here|around) (?:tomorrow|much longer|any ?more)"
-    r"|(?:written|writing|wrote) (?:a |my )?(?:suicide |goodbye )?(?:note|letter) (?:to|for) (?:my|everyone)"
+    r"|(?:i'm|i am|im|i feel|feeling|felt|been|getting|got|so|really|very) (?:so |really |very |quite |pretty )?suicidal"
+    r"|suicid(?:e|al) (?:thoughts|feelings|ideation|plan|note)(?: again| tonight| today)?"
+    r"|not (?:be )?(?:here|around) (?:tomorrow|much longer|any ?more|by (?:christmas|the weekend|next week))"
+    r"|(?:written|writing|wrote) (?:a |my )?(?:suicide |goodbye )?(?:note|letter)s? (?:to|for) (?:my|everyone)"
+    # Slang and UK idiom for suicide, and means and plans said plainly.
+    r"|kms|unalive (?:myself|me)|sewer ?slide|(?:top|off|neck) myself|do myself in|end things"
+    r"|(?:jump|step|throw myself) (?:off|in front of) (?:a|the) (?:bridge|train|bus|building|car park|cliff)"
+    r"|(?:bought|got|buying|getting) (?:the |some |a )?rope|(?:stockpil(?:e|ed|ing)|saving up|hoarding|been saving) (?:my |all my |up my )?(?:tablets|pills|meds|medication|insulin|tabs)"
+    r"|how many (?:of my |of these |of them |)?(?:\w+ )?(?:tablets|pills|tabs|meds|units)[^.!?\n]{0,30}(?:would it take|to die|would kill|is fatal|is lethal|does it take)"
     r")\b",
     re.IGNORECASE,
 )
 SELF_HARM = re.compile(
     r"\b(?:"
     r"(?:cut|cutting|burn|burning|hurt|hurting|harm|harming|starve|starving) myself"
-    r"|self[- ]?harm(?:ing|ed)?"
-    r"|(?:take|taking|took|swallow|swallowing|swallowed) (?:all|every one)(?: of)? my (?:tablets|pills|meds|medication|insulin)"
-    r"|overdos(?:e|ing|ed)"
+    r"|i (?:self[- ]?harm(?:ed)?|sh|cut|overdosed|od'?d)\b|(?:started|back to|relapsed into|urge to|urges to) (?:self[- ]?harm(?:ing)?|sh|cutting)"
+    r"|(?:take|taking|took|swallow|swallowing|swallowed) (?:all|every one|the whole (?:box|packet|lot))(?: of)? (?:my |the )?(?:tablets|pills|meds|medication|insulin|tabs)"
+    r"|(?:going to|gonna|want to|wanna|thinking of|planning to) (?:overdose|od)"
     r")\b",
     re.IGNORECASE,
+)
+# Bare mentions ("suicide", "self-harm", "overdose") fire only when the model also hears a crisis
+# (see assess): on their own they are as often awareness posts and dark jokes.
+MENTION = re.compile(
+    r"\b(?:suicid(?:e|al)|self[- ]?harm(?:ing|ed)?|overdos(?:e|ing|ed))\b", re.IGNORECASE
 )
 # Stopping treatment as a way to die: dialysis, insulin, medication, with the intent said.
 STOP_TREATMENT = re.compile(
     r"\b(?:stop|stopping|quit|quitting|skip|skipping|refuse|refusing|give up|giving up|come off|coming off)"
-    r"\s+(?:my\s+|all\s+my\s+|the\s+)?(?:dialysis|insulin|meds|medication|tablets|treatment|transplant meds|anti-?rejection meds)"
+    r"\s{1,10}(?:my\s{1,10}|all\s{1,10}my\s{1,10}|the\s{1,10})?(?:dialysis|insulin|meds|medication|tablets|treatment|transplant meds|anti-?rejection meds)"
     r"[^.!?]{0,60}?\b(?:die|dying|dead|end it|let (?:it|me) go|be done|(?:not|don't|dont|won't|never) wake up|just go)\b",
     re.IGNORECASE,
 )
@@ -52,6 +64,7 @@ NEGATION_BEFORE = re.compile(
     r"\b(?:not|never|n't|no longer|wouldn't|won't|don't|didn't|isn't|aren't)\b(?:\s+\w+){0,3}\s*$",
     re.IGNORECASE,
 )
+NEGATION_REACH = 60  # characters looked back for a negation
 # Phrases that already contain their negation; preceding negation words must not cancel them.
 SELF_NEGATING = re.compile(r"^(?:don't|dont|do not|can't|cant|cannot|no)\b", re.IGNORECASE)
 # Idioms that look alarming and are not ("die of embarrassment", "to die for").
@@ -71,8 +84,10 @@ def _live(text: str, pattern: re.Pattern[str]) -> list[re.Match[str]]:
     for match in pattern.finditer(text):
         if IDIOMS.search(text[max(0, match.start() - 10) : match.end() + 20]):
             continue
-        sentence_start = max(text.rfind(c, 0, match.start()) for c in ".!?\n") + 1
-        before = text[sentence_start : match.start()]
+        # The few words before the phrase, within its sentence (bounded: linear in the text).
+        reach = max(0, match.start() - NEGATION_REACH)
+        sentence_start = max(text.rfind(c, reach, match.start()) for c in ".!?\n") + 1
+        before = text[max(sentence_start, reach) : match.start()]
         if not SELF_NEGATING.match(match.group(0)) and NEGATION_BEFORE.search(before):
             continue
         found.append(match)
@@ -95,6 +110,11 @@ def detect(text: str) -> list[Reason]:
             "crisis.self_harm",
             N_("Possible crisis: the post mentions self-harm or an overdose."),
             _live(text, SELF_HARM),
+        ),
+        reason(
+            "crisis.mention",
+            N_("Possible crisis: the post mentions suicide, self-harm or an overdose."),
+            _live(text, MENTION),
         ),
         reason(
             "crisis.stopping_treatment",

@@ -13,19 +13,20 @@ UK_PHONE = re.compile(
     r"|(?:\+44\s?\(?0?\)?\s?|0)(?:1\d{2,4}|2\d|3\d{2}|8\d{2})\)?[\s-]?\d{3,4}[\s-]?\d{3,4}"  # landline
     r")(?!\d)"
 )
-EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+# Bounded repeats (RFC 5321 lengths) keep every pattern linear in the text's length.
+EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}\b")
 POSTCODE = re.compile(
     r"\b(?:GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2})\b", re.IGNORECASE
 )
 _MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*"
 DATE_OF_BIRTH = re.compile(
-    r"\b(?:born(?: on)?|d\.?o\.?b\.?|date of birth|birthday is)\s*(?:is\s*)?[:\-]?\s*"
+    r"\b(?:born(?: on)?|d\.?o\.?b\.?|date of birth|birthday is)\s{0,3}(?:is\s{0,3})?[:\-]?\s{0,3}"
     rf"(?P<date>\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTHS}\s+\d{{4}}|{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})",
     re.IGNORECASE,
 )
 HOSPITAL_NUMBER = re.compile(
     r"\b(?:hospital (?:number|no\.?|num)|hosp\.? no\.?|mrn|patient (?:number|id|no\.?)|unit number)"
-    r"\s*(?:is\s*)?[:#-]?\s*(?P<id>[A-Z]{0,3}\d{5,10}[A-Z]?)\b",
+    r"\s{0,3}(?:is\s{0,3})?[:#-]?\s{0,3}(?P<id>[A-Z]{0,3}\d{5,10}[A-Z]?)\b",
     re.IGNORECASE,
 )
 

@@ -22,17 +22,17 @@ _CHANGE = r"(?:stop|quit|come off|get off|ditch|skip|drop|halve|double|triple|cu
 TO_OTHERS = re.compile(
     rf"\b(?:you|u|everyone|everybody|people|y'all|yall|we all)\b[^.!?\n]{{0,30}}?"
     rf"\b(?:should|must|need to|needs to|have to|has to|ought to|better|can just|could just|just)\b"
-    rf"[^.!?\n]{{0,15}}?\b{_CHANGE}\b(?:\s+taking)?(?:\s+(?:your|their|the|all|those|all your))?"
+    rf"[^.!?\n]{{0,15}}?\b{_CHANGE}\b(?:\s{{1,10}}taking)?(?:\s{{1,10}}(?:your|their|the|all|those|all your))?"
     rf"[^.!?\n]{{0,20}}?\b{_TREATMENT}\b",
     re.IGNORECASE,
 )
 IMPERATIVE = re.compile(
-    rf"(?:^|[.!?\n]\s*)(?P<advice>(?:just\s+|honestly\s+|seriously\s+)?(?:{_CHANGE}|don't take|do not take|never take|throw away|bin)"
-    rf"(?:\s+taking)?\s+(?:your|the|all your|those)\s+[^.!?\n]{{0,20}}?\b{_TREATMENT}\b)",
+    rf"(?:^|[.!?\n]\s{{0,10}})(?P<advice>(?:just\s{{1,10}}|honestly\s{{1,10}}|seriously\s{{1,10}})?(?:{_CHANGE}|don't take|do not take|never take|throw away|bin)"
+    rf"(?:\s{{1,10}}taking)?\s{{1,10}}(?:your|the|all your|those)\s{{1,10}}[^.!?\n]{{0,20}}?\b{_TREATMENT}\b)",
     re.IGNORECASE,
 )
 NO_NEED = re.compile(
-    rf"\b(?:you|u)\s+(?:don't|dont|do not)\s+(?:really\s+)?need\s+(?:your|the|any)\s+{_TREATMENT}\b",
+    rf"\b(?:you|u)\s{{1,10}}(?:don't|dont|do not)\s{{1,10}}(?:really\s{{1,10}})?need\s{{1,10}}(?:your|the|any)\s{{1,10}}{_TREATMENT}\b",
     re.IGNORECASE,
 )
 MIRACLE = re.compile(

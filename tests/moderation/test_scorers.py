@@ -51,7 +51,7 @@ def test_detoxify_loads_a_local_checkpoint_offline_and_scores_every_label(
     scores = scorer.score_batch(["sending you strength", long_text, "dialysis again"])
     assert len(scores) == 3
     for row in scores:
-        assert set(row) == set(moderation.LABELS) and all(0.0 <= v <= 1.0 for v in row.values())
+        assert set(row) >= set(moderation.LABELS) and all(0.0 <= v <= 1.0 for v in row.values())
     assert "sha256:" in scorer.version and "detoxify" in scorer.version
 
 
@@ -73,7 +73,10 @@ def test_a_rigged_checkpoint_gives_exactly_its_known_outputs(
         "insult": sigmoid(1.0),
         "identity_attack": sigmoid(-2.0),
     }
-    assert scores == pytest.approx(expected, abs=1e-5)
+    assert {label: scores[label] for label in moderation.LABELS} == pytest.approx(
+        expected, abs=1e-5
+    )
+    assert {"crisis", "medical_misinformation", "spam"} <= set(scores)  # the heads stay
     # Through assess(): insult 0.73 >= 0.60 and toxicity 0.88 >= 0.80 -> held, as an insult.
     a = moderation.assess("anything at all", scorer=scorer)
     assert a.route is moderation.Route.HOLD and "score.insult" in {r.code for r in a.reasons}

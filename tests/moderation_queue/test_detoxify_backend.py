@@ -55,6 +55,12 @@ def test_posts_are_assessed_by_the_worker_with_detoxify(
     reply = db.scalars(select(Post).where(Post.is_opening.is_(False))).one()
     assessment = db.scalars(select(PostAssessment).where(PostAssessment.post_id == reply.id)).one()
     assert assessment.scorer_name == "detoxify" and "sha256:" in assessment.scorer_version
-    assert set(assessment.scores) == set(moderation.LABELS)
+    # Detoxify's six labels, with the embedding heads' crisis, medical and spam labels beside them.
+    assert set(assessment.scores) == {
+        *moderation.LABELS,
+        "crisis",
+        "medical_misinformation",
+        "spam",
+    }
     assert reply.status in (PostStatus.PUBLISHED, PostStatus.HELD)
     app.state.engine.dispose()

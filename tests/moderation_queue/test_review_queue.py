@@ -69,7 +69,7 @@ def test_the_item_card_explains_and_highlights_why(
     forum, thread_id, sam, rowan = setup_forum(make_browser)
     post_reply(sam, forum, thread_id, HOSTILE)
     card = rowan.get(f"/moderation/items/{item_of(db, HOSTILE).id}").text
-    assert "<mark>" in card and "Scores (profanity)" in card
+    assert "<mark>" in card and "Scores (minilm)" in card
     assert "Thread context (1 earlier post)" in card
     assert "sam&#39;s history" in card or "sam's history" in card
 

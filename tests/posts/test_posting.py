@@ -46,7 +46,7 @@ def test_every_post_is_saved_then_assessed_with_scores_and_version(
     post = db.scalars(select(Post)).one()
     assert post.status is PostStatus.PUBLISHED
     assessment = db.scalars(select(PostAssessment).where(PostAssessment.post_id == post.id)).one()
-    assert assessment.scorer_name == "profanity" and assessment.scorer_version
+    assert assessment.scorer_name == "minilm" and assessment.scorer_version
     assert set(assessment.scores) >= {"toxicity", "obscene", "insult"}
     assert assessment.route == "publish"
 
