@@ -1,6 +1,13 @@
 """Every model, imported in dependency order so the metadata is complete (Alembic, tests)."""
 
-from app.accounts.models import AccountStatus, MemberMute, SiteRole, User, UserSession
+from app.accounts.models import (
+    AccountStatus,
+    IdentityClash,
+    MemberMute,
+    SiteRole,
+    User,
+    UserSession,
+)
 from app.audit.models import AuditEvent
 from app.db import Base
 from app.forms.models import Submission
@@ -44,6 +51,7 @@ __all__ = [
     "EditStatus",
     "Forum",
     "ForumPolicy",
+    "IdentityClash",
     "Invite",
     "JoinPolicy",
     "MemberMute",
