@@ -100,16 +100,15 @@ def serve(
 def worker(once: bool = typer.Option(False, help="Assess what is waiting, then exit.")) -> None:
     """Assess posts awaiting assessment, in batches (for slow scorers and multi-process servers)."""
     from app.db import make_engine, make_sessionmaker
-    from app.main import load_configured_scorer
+    from app.main import assessment_worker_for, load_configured_scorer
     from app.moderation_queue.gate import ModerationGate
-    from app.moderation_queue.worker import AssessmentWorker
 
     settings = get_settings()
     gate = ModerationGate(
         sessions=make_sessionmaker(make_engine(settings.database_url), settings),
         scorer=load_configured_scorer(settings),
     )
-    assessment_worker = AssessmentWorker(gate)
+    assessment_worker = assessment_worker_for(gate, grace=None)
     if once:
         typer.echo(f"Assessed {assessment_worker.run_until_idle()} post(s).")
         return

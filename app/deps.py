@@ -17,11 +17,13 @@ from enum import StrEnum
 from typing import Annotated
 
 from fastapi import BackgroundTasks, Depends, Form, HTTPException, Path, Query, Request
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts import service as accounts
 from app.accounts.models import User
 from app.config import Settings
+from app.conversations import service as conversations
 from app.db import DatabaseBusy, mark_read_only, run_unit_of_work, write_transaction
 from app.errors import NotAuthenticated, WarningToAcknowledge
 from app.forms import service as forms
@@ -127,16 +129,7 @@ def session_lookup(
     user = lookup.record.user if lookup.record else None
     request.state.user = user
     # A plain snapshot for templates: error pages render after a rollback has expired the ORM user.
-    request.state.viewer = (
-        Viewer(
-            id=user.id,
-            handle=user.handle,
-            is_admin=user.is_admin,
-            unread_notifications=notifications.unread_count(db, user.id),
-        )
-        if user
-        else None
-    )
+    request.state.viewer = _viewer(db, user) if user else None
     request.state.user_session = lookup.record
     request.scope["state"]["signed_in"] = lookup.record is not None
     if (
@@ -155,6 +148,24 @@ class Viewer:
     handle: str
     is_admin: bool
     unread_notifications: int = 0
+    unread_messages: int = 0
+
+
+def _viewer(db: Session, user: User) -> Viewer:
+    """What the page header shows about the signed-in person, counted in one statement."""
+    unread_notifications, unread_messages = db.execute(
+        select(
+            notifications.unread_count_query(user.id),
+            conversations.unread_for_member_query(user.id),
+        )
+    ).one()
+    return Viewer(
+        id=user.id,
+        handle=user.handle,
+        is_admin=user.is_admin,
+        unread_notifications=unread_notifications or 0,
+        unread_messages=unread_messages or 0,
+    )
 
 
 SessionLookupDep = Annotated[accounts.SessionLookup, Depends(session_lookup)]

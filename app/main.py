@@ -18,6 +18,8 @@ from app.accounts.views import router as accounts_router
 from app.admin.views import router as admin_router
 from app.admission import RetryReadOnDisconnect, WriteTurns, write_turn
 from app.config import PROJECT_ROOT, Environment, Settings, get_settings
+from app.conversations.gate import MessageGate
+from app.conversations.views import router as conversations_router
 from app.db import make_engine, make_sessionmaker
 from app.errors import install_error_handlers
 from app.forums.views import router as forums_router
@@ -58,6 +60,16 @@ def pool_size(settings: Settings) -> dict[str, int]:
     return {"pool_size": 10, "max_overflow": 20}
 
 
+def assessment_worker_for(gate: ModerationGate, grace: timedelta | None) -> AssessmentWorker:
+    """The worker that assesses posts, edits and members' private messages left waiting."""
+    messages = MessageGate(gate)
+    return AssessmentWorker(
+        gate,
+        grace=grace,
+        sweeps=[lambda limit, wait: messages.assess_pending(limit=limit, older_than=wait)],
+    )
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
 
@@ -93,11 +105,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.limiter = RateLimiter.from_storage_uri(settings.rate_limit_storage)
     gate = ModerationGate(sessions=sessions, scorer=load_configured_scorer(settings))
-    worker = AssessmentWorker(
+    worker = assessment_worker_for(
         gate, grace=timedelta(seconds=30) if settings.inline_assessment else None
     )
     app.state.gate = gate
-    app.state.assessments = Assessments(gate, worker, inline=settings.inline_assessment)
+    app.state.assessments = Assessments(
+        gate,
+        worker,
+        inline=settings.inline_assessment,
+        assess_message=MessageGate(gate).assess_message,
+    )
 
     # Members are often on a phone with a poor connection: compress text responses.
     app.add_middleware(GZipMiddleware, minimum_size=500)
@@ -131,4 +148,5 @@ ROUTERS = (
     notifications_router,
     admin_router,
     search_router,
+    conversations_router,
 )

@@ -9,6 +9,15 @@ from app.accounts.models import (
     UserSession,
 )
 from app.audit.models import AuditEvent
+from app.conversations.models import (
+    Conversation,
+    ConversationKind,
+    ConversationMessage,
+    ConversationParticipant,
+    MessageStatus,
+    MessageTemplate,
+    ParticipantRole,
+)
 from app.db import Base
 from app.forms.models import Submission
 from app.forums.models import (
@@ -47,6 +56,10 @@ __all__ = [
     "AppealStatus",
     "AuditEvent",
     "Base",
+    "Conversation",
+    "ConversationKind",
+    "ConversationMessage",
+    "ConversationParticipant",
     "DecisionAction",
     "EditStatus",
     "Forum",
@@ -58,11 +71,14 @@ __all__ = [
     "Membership",
     "MembershipRole",
     "MembershipStatus",
+    "MessageStatus",
+    "MessageTemplate",
     "ModerationDecision",
     "ModerationMode",
     "ModeratorNote",
     "Notification",
     "OutboxEmail",
+    "ParticipantRole",
     "Post",
     "PostAssessment",
     "PostEdit",

@@ -78,6 +78,11 @@ def _iso(value: datetime | None) -> str:
     return value.isoformat() if value else ""
 
 
+def _minutes_since(value: datetime | None) -> int:
+    """Whole minutes from `value` until now (how long a claim has been held)."""
+    return max(0, int((utcnow() - value).total_seconds() // 60)) if value else 0
+
+
 def _submission_input(key: str | None = None) -> Markup:
     """A form's one-time key (app/forms): sending the form twice makes one thing. A form given
     back after an error keeps its key; a fresh form gets a new one."""
@@ -92,6 +97,7 @@ def _csrf_input(request: Request) -> Markup:
 
 templates.env.filters["when"] = i18n.format_when
 templates.env.filters["iso"] = _iso
+templates.env.filters["minutes_since"] = _minutes_since
 templates.env.filters["label"] = code_label
 templates.env.filters["weekday"] = i18n.weekday_name
 templates.env.filters["day_month"] = i18n.format_day

@@ -14,6 +14,7 @@ import re
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
+from app import clock as app_clock
 from app import migrations
 from app.config import Settings
 from app.db import Base, make_engine
@@ -186,6 +188,14 @@ def make_browser(app: FastAPI) -> Iterator[Callable[[], Browser]]:
     yield _make
     for client in clients:
         client.close()
+
+
+@pytest.fixture
+def clock() -> Iterator[app_clock.ManualClock]:
+    """A clock the test moves by hand (claims lapsing, escalations, undo windows, follow-ups)."""
+    with app_clock.using(app_clock.ManualClock(datetime.now(UTC).replace(microsecond=0))) as c:
+        assert isinstance(c, app_clock.ManualClock)
+        yield c
 
 
 @dataclass(frozen=True)

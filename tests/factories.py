@@ -127,3 +127,13 @@ def thread_with_opening_post(forum: Forum, author: User, **thread: Any) -> Threa
     created = ThreadFactory(forum=forum, author=author, **thread)
     PostFactory(thread=created, author=author, is_opening=True)
     return created  # type: ignore[no-any-return]
+
+
+class BrokenScorer:
+    """A scorer whose model cannot be read: what it should have assessed must reach a human."""
+
+    name = "broken"
+    version = "1"
+
+    def score_batch(self, texts: list[str]) -> list[dict[str, float]]:
+        raise RuntimeError("model file unreadable")

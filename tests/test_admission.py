@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import pytest
 
 from app.admission import WriteTurns
 from app.db import DatabaseBusy
+
+T = TypeVar("T")
+
+
+def run(scenario: Coroutine[Any, Any, T]) -> T:
+    """Its own event loop in its own thread: the browser tests' Playwright keeps a loop running
+    in the main thread for the whole session."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, scenario).result()
 
 
 def test_writers_beyond_the_limit_wait_in_order_without_a_thread() -> None:
@@ -33,7 +45,7 @@ def test_writers_beyond_the_limit_wait_in_order_without_a_thread() -> None:
         assert turns.active == 0 and turns.waiting == 0
         return done
 
-    done = asyncio.run(scenario())
+    done = run(scenario())
     assert done[2:] == ["c", "d", "e"]  # first come, first served
 
 
@@ -53,4 +65,4 @@ def test_a_writer_gives_up_after_the_bounded_wait_and_the_queue_is_bounded() -> 
         await turns.acquire()  # the slot is free again: nobody left it taken
         turns.release()
 
-    asyncio.run(scenario())
+    run(scenario())

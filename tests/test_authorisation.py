@@ -201,6 +201,19 @@ def with_invite(method: str) -> Build:
     return build
 
 
+def with_team_conversation(path: str, **form: str) -> Build:
+    """The member's private conversation with forum A's moderation team."""
+
+    def build(w: World, role: str) -> tuple[str, dict[str, str] | None]:
+        from app.conversations import service as conversations
+
+        conversation = conversations.open_with_team(w.db, w.forum, w.users[MEMBER], w.users[MOD])
+        w.db.commit()
+        return path.format(conversation=conversation), (form or None)
+
+    return build
+
+
 def sign_in_form() -> tuple[str, dict[str, str] | None]:
     return "/login", {"email": UserFactory().email, "password": PASSWORD}
 
@@ -305,6 +318,9 @@ ROWS: dict[str, Row] = {
     "GET /moderation": Row(Need.MODERATOR, get("/moderation")),
     "GET /moderation/items/{item_id}": Row(
         Need.MODERATOR, with_item("GET", "/moderation/items/{item.id}"), IN_FORUM_MODERATORS
+    ),
+    "POST /moderation/items/{item_id}/claim": Row(
+        Need.MODERATOR, with_item("POST", "/moderation/items/{item.id}/claim"), IN_FORUM_MODERATORS
     ),
     "POST /moderation/items/{item_id}/decide": Row(
         Need.MODERATOR,
@@ -411,10 +427,41 @@ ROWS: dict[str, Row] = {
     "GET /admin/impact": Row(Need.SITE_ADMIN, get("/admin/impact")),
     "GET /admin/impact.csv": Row(Need.SITE_ADMIN, get("/admin/impact.csv")),
     "GET /search": Row(Need.ANYONE, get("/search?q=hello")),
+    "GET /messages": Row(Need.SIGNED_IN, get("/messages")),
+    "GET /messages/{conversation_id}": Row(
+        Need.SIGNED_IN,
+        with_team_conversation("/messages/{conversation.id}"),
+        allowed=frozenset({MEMBER}),  # only the member in it; the team reads it on its own page
+    ),
+    "POST /messages/{conversation_id}": Row(
+        Need.SIGNED_IN,
+        with_team_conversation("/messages/{conversation.id}", body="Thank you for asking."),
+        allowed=frozenset({MEMBER}),
+    ),
+    "GET /moderation/conversations": Row(Need.MODERATOR, get("/moderation/conversations")),
+    "GET /moderation/conversations/{conversation_id}": Row(
+        Need.MODERATOR,
+        with_team_conversation("/moderation/conversations/{conversation.id}"),
+        IN_FORUM_MODERATORS,
+    ),
+    "POST /moderation/conversations/{conversation_id}": Row(
+        Need.MODERATOR,
+        with_team_conversation(
+            "/moderation/conversations/{conversation.id}", body="We are here if you need us."
+        ),
+        IN_FORUM_MODERATORS,
+    ),
+    "GET /moderation/items/{item_id}/message": Row(
+        Need.MODERATOR, with_item("GET", "/moderation/items/{item.id}/message"), IN_FORUM_MODERATORS
+    ),
+    "POST /moderation/items/{item_id}/message": Row(
+        Need.MODERATOR,
+        with_item("POST", "/moderation/items/{item.id}/message", body="Checking in with you."),
+        IN_FORUM_MODERATORS,
+    ),
 }
 # GETs that still write inside the request, with who is moving the write out.
 WRITES_IN_A_READ_LEFT = {
-    "GET /moderation/items/{item_id}": "claims: moving to a POST in issue 11 (safeguarding)",
     "GET /unsubscribe/{user_id}/{token}": "one-click unsubscribe from an email link",
 }
 SECRET = "test-secret-key-that-is-long-enough-0123456789"

@@ -121,7 +121,9 @@ def calibrate(
             .join(Post.thread)
             .where(Post.thread.has(forum_id=found.id))
         ).all()
-        scores = queue.latest_assessments(session, [post_id for _action, post_id in rows])
+        scores = queue.latest_assessments(
+            session, [post_id for _action, post_id in rows if post_id]
+        )
         decisions = [
             (scores[post_id].scores, action is DecisionAction.REJECT)
             for action, post_id in rows

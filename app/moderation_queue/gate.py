@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import moderation
 from app.audit import service as audit
+from app.conversations.models import ConversationMessage
 from app.db import utcnow, write_transaction
 from app.forums.models import Forum, ModerationMode
 from app.i18n import N_
@@ -101,7 +102,7 @@ def _among_first_posts(session: Session, post: Post, forum: Forum) -> bool:
     return (published or 0) < limit
 
 
-def _reasons_as_json(assessment: moderation.Assessment) -> list[dict[str, object]]:
+def reasons_as_json(assessment: moderation.Assessment) -> list[dict[str, object]]:
     return [
         {
             "code": r.code,
@@ -131,7 +132,7 @@ def _assessment_row(post: Post, assessment: moderation.Assessment) -> PostAssess
         route=assessment.route.value,
         priority=assessment.priority,
         scores=dict(assessment.scores),
-        reasons=_reasons_as_json(assessment),
+        reasons=reasons_as_json(assessment),
         review_flag=assessment.review_flag,
         needs_clinical_review=assessment.needs_clinical_review,
     )
@@ -157,10 +158,10 @@ def _queue_for_review(
     )
 
 
-Awaiting = TypeVar("Awaiting", Post, PostEdit)
+Awaiting = TypeVar("Awaiting", Post, PostEdit, ConversationMessage)
 
 
-def _awaiting(
+def awaiting_rows(
     session: Session,
     model: type[Awaiting],
     awaiting: StrEnum,
@@ -203,7 +204,7 @@ class ModerationGate:
         The scorer and the detectors run first, outside any write transaction: on SQLite the write
         lock is held only while the results are stored, never while a long text is checked."""
         with self.sessions() as session:
-            waiting = _awaiting(
+            waiting = awaiting_rows(
                 session, Post, PostStatus.AWAITING_ASSESSMENT, post_ids, limit, older_than
             )
             if not waiting:
@@ -218,7 +219,7 @@ class ModerationGate:
             )
         with write_transaction(self.sessions) as session:
             # Still awaiting: another worker may have routed some meanwhile.
-            batch = _awaiting(
+            batch = awaiting_rows(
                 session, Post, PostStatus.AWAITING_ASSESSMENT, list(assessed), limit, lock=True
             )
             forum_of = _forums_of(session, batch) if batch else {}
@@ -327,14 +328,14 @@ class ModerationGate:
         queue it for a moderator while the published version stays. Returns how many. As for
         posts, the assessment runs before the write transaction, which only stores it."""
         with self.sessions() as session:
-            waiting = _awaiting(
+            waiting = awaiting_rows(
                 session, PostEdit, EditStatus.AWAITING_ASSESSMENT, edit_ids, limit, older_than
             )
             assessed = {edit.id: self._assess_edit(session, edit) for edit in waiting}
         if not assessed:
             return 0
         with write_transaction(self.sessions) as session:
-            edits = _awaiting(
+            edits = awaiting_rows(
                 session, PostEdit, EditStatus.AWAITING_ASSESSMENT, list(assessed), limit, lock=True
             )
             for edit in edits:

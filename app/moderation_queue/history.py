@@ -11,6 +11,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
+from app.conversations import service as conversations
 from app.db import utcnow
 from app.forums.models import Forum, Membership, MembershipRole, MembershipStatus
 from app.moderation_queue import service
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from app.deps import ModeratorScope
 
 CONTEXT_POSTS = 5
+CONTEXT_MESSAGES = 10
 
 
 @dataclass(frozen=True)
@@ -135,17 +137,24 @@ def card_context(
     session: Session, scope: ModeratorScope, entry: service.QueueEntry, *, claimed: bool
 ) -> dict[str, Any]:
     forum = next(f for f in scope.forums if f.id == entry.item.forum_id)
+    post = entry.post
     return {
         "scope": scope,
         "entry": entry,
         "forum": forum,
         "claimed": claimed,
-        "context_posts": thread_context(session, entry.post),
-        "history": author_history(session, entry.post.author, forum, scope.forum_ids),
+        "context_posts": thread_context(session, post) if post is not None else [],
+        "conversation_messages": conversations.visible_messages(
+            session, entry.message.conversation, scope.user, as_team=True
+        )[-CONTEXT_MESSAGES:]
+        if entry.message is not None
+        else [],
+        "history": author_history(session, entry.author, forum, scope.forum_ids),
         "seniors": [u for u in senior_moderators(session, forum.id) if u.id != scope.user.id],
         "rejection_reasons": forum.policy.rejection_reasons,
-        "edit": posts.pending_edit(session, entry.post)
-        if entry.post.status is PostStatus.PUBLISHED
+        "message_templates": conversations.templates_for(session, forum),
+        "edit": posts.pending_edit(session, post)
+        if post is not None and post.status is PostStatus.PUBLISHED
         else None,
         "reports": session.scalars(
             select(Report).where(Report.review_item_id == entry.item.id).order_by(Report.id)
@@ -179,7 +188,7 @@ def add_note(
 ) -> ModeratorNote:
     note = ModeratorNote(
         forum_id=entry.item.forum_id,
-        subject_id=entry.post.author_id,
+        subject_id=entry.author.id,
         author_id=moderator.id,
         body=body.strip(),
     )

@@ -1,10 +1,19 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User, enum_column
@@ -45,7 +54,10 @@ class ModerationDecision(Base):
     __tablename__ = "moderation_decision"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"), index=True)
+    # None when the item was a private message (the item names its conversation).
+    post_id: Mapped[int | None] = mapped_column(
+        ForeignKey("post.id", ondelete="CASCADE"), index=True
+    )
     moderator_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     action: Mapped[DecisionAction] = mapped_column(enum_column(DecisionAction, "decision_action"))
     reason: Mapped[str | None] = mapped_column(Text, default=None)
@@ -80,6 +92,17 @@ QUEUE_RANK = {
 }
 
 
+# A claim keeps colleagues off an item while one moderator reads it. An urgent item's claim lapses
+# after a minute without activity (the open card keeps it alive while its moderator works), so an
+# idle claim can never hide a person in crisis; other items are held for five minutes.
+CLAIM_LENGTH = timedelta(minutes=5)
+URGENT_CLAIM_IDLE = timedelta(seconds=60)
+
+
+def claim_length(queue: ReviewQueue) -> timedelta:
+    return URGENT_CLAIM_IDLE if queue is ReviewQueue.URGENT else CLAIM_LENGTH
+
+
 class ReviewStatus(StrEnum):
     PENDING = "pending"
     APPROVED = "approved"  # published (or kept published)
@@ -89,7 +112,8 @@ class ReviewStatus(StrEnum):
 
 
 class ReviewItem(Base):
-    """One thing on a moderator's queue: a post, with every signal about it (cf. Discourse's Reviewable).
+    """One thing on a moderator's queue: a post, or a private conversation whose latest message
+    needs a moderator, with every signal about it (cf. Discourse's Reviewable).
 
     Concurrency lives in the database: claiming and deciding are conditional UPDATEs on this row,
     so two moderators can never decide the same item.
@@ -107,10 +131,27 @@ class ReviewItem(Base):
             sqlite_where=text("status = 'pending'"),
             postgresql_where=text("status = 'pending'"),
         ),
+        Index(
+            "uq_review_item_conversation_id_pending",
+            "conversation_id",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+        CheckConstraint(
+            "post_id IS NOT NULL OR conversation_id IS NOT NULL", name="names_its_subject"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"))
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"))
+    # A private conversation's item: the message that raised it is `message_id`.
+    conversation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversation.id", ondelete="CASCADE"), default=None
+    )
+    message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversation_message.id", ondelete="SET NULL"), default=None
+    )
     forum_id: Mapped[int] = mapped_column(ForeignKey("forum.id", ondelete="CASCADE"))
     queue: Mapped[ReviewQueue] = mapped_column(enum_column(ReviewQueue, "review_queue"))
     status: Mapped[ReviewStatus] = mapped_column(
@@ -123,6 +164,8 @@ class ReviewItem(Base):
     needs_clinical_review: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), default=None)
+    # Since when the claim has been held (others see who and for how long), and when it lapses.
+    claimed_at: Mapped[datetime | None] = mapped_column(default=None)
     claimed_until: Mapped[datetime | None] = mapped_column(default=None)
     escalated_to_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), default=None)
     decided_at: Mapped[datetime | None] = mapped_column(default=None)

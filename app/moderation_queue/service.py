@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, CursorResult, and_, case, func, or_, select, update
@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 import moderation
 from app.accounts.models import User
 from app.audit import service as audit
+from app.conversations import gate as conversation_gate
+from app.conversations.models import Conversation, ConversationMessage, MessageStatus
 from app.db import utcnow
 from app.forums.models import Forum
 from app.moderation_queue import items as queue_items
@@ -31,6 +33,7 @@ from app.moderation_queue.models import (
     ReviewItem,
     ReviewQueue,
     ReviewStatus,
+    claim_length,
 )
 from app.notifications import service as notifications
 from app.posts import service as posts
@@ -38,27 +41,72 @@ from app.posts.models import EditStatus, Post, PostEdit, PostStatus, Thread
 from app.posts.rendering import render_markdown
 from app.search import service as search
 
-CLAIM_MINUTES = 5
+
+class NotDecided(Exception):
+    """The decision was not applied; subclasses say why, each with its own message."""
 
 
-class AlreadyDecided(Exception):
-    """A colleague decided (or is reviewing) this item first."""
+class AlreadyDecided(NotDecided):
+    """A colleague decided this item first."""
 
     def __init__(self, by: str | None) -> None:
         super().__init__("already decided")
         self.by = by
 
 
+class ClaimedByColleague(NotDecided):
+    """A colleague is reviewing this item now (their claim has not lapsed)."""
+
+    def __init__(self, by: str | None, since: datetime | None) -> None:
+        super().__init__("claimed by a colleague")
+        self.by = by
+        self.since = since
+
+
+class ItemChanged(NotDecided):
+    """Something new joined the item (a report, a new message) since it was opened."""
+
+    def __init__(self) -> None:
+        super().__init__("changed since it was opened")
+
+
 @dataclass(frozen=True)
 class QueueEntry:
+    """An item with what it is about: a post (and its thread), or a private message."""
+
     item: ReviewItem
-    post: Post
-    thread: Thread
+    post: Post | None
+    thread: Thread | None
     assessment: PostAssessment | None
+    message: ConversationMessage | None = None
 
     @property
-    def reasons(self) -> list[dict[str, object]]:
+    def reasons(self) -> list[dict[str, Any]]:
+        if self.message is not None:
+            return self.message.reasons
         return self.assessment.reasons if self.assessment else []
+
+    @property
+    def author(self) -> User:
+        subject = self.post if self.post is not None else self.message
+        assert subject is not None
+        return subject.author
+
+    @property
+    def body_source(self) -> str:
+        subject = self.post if self.post is not None else self.message
+        return subject.body_source if subject is not None else ""
+
+    @property
+    def created_at(self) -> datetime:
+        subject = self.post if self.post is not None else self.message
+        return subject.created_at if subject is not None else self.item.created_at
+
+    @property
+    def machine_route(self) -> str | None:
+        if self.message is not None:
+            return self.message.route
+        return self.assessment.route if self.assessment else None
 
 
 def latest_assessments(session: Session, post_ids: Sequence[int]) -> dict[int, PostAssessment]:
@@ -125,21 +173,35 @@ def _pending(filters: QueueFilter) -> list[ColumnElement[bool]]:
     return conditions
 
 
+def _with_subjects() -> Any:
+    """Items with their post and thread, or their private message (outer joins: one or other)."""
+    return (
+        select(ReviewItem, Post, Thread, ConversationMessage)
+        .outerjoin(Post, Post.id == ReviewItem.post_id)
+        .outerjoin(Thread, Thread.id == Post.thread_id)
+        .outerjoin(ConversationMessage, ConversationMessage.id == ReviewItem.message_id)
+    )
+
+
+def _entries(session: Session, rows: Sequence[Any]) -> list[QueueEntry]:
+    assessments = latest_assessments(session, [post.id for _i, post, _t, _m in rows if post])
+    return [
+        QueueEntry(item, post, thread, assessments.get(post.id) if post else None, message)
+        for item, post, thread, message in rows
+    ]
+
+
 def pending_entries(session: Session, filters: QueueFilter, *, limit: int = 50) -> list[QueueEntry]:
     """Pending items, urgent first, then highest priority, then oldest."""
     query = (
-        select(ReviewItem, Post, Thread)
-        .join(Post, Post.id == ReviewItem.post_id)
-        .join(Thread, Thread.id == Post.thread_id)
+        _with_subjects()
         .where(*_pending(filters))
         .order_by(_queue_order(), ReviewItem.priority.desc(), ReviewItem.created_at, ReviewItem.id)
     )
     rows = session.execute(query.limit(limit * 4 if filters.reason else limit)).all()
     if filters.reason:
         rows = [r for r in rows if any(c.startswith(filters.reason) for c in r[0].reason_codes)]
-    rows = rows[:limit]
-    assessments = latest_assessments(session, [post.id for _item, post, _thread in rows])
-    return [QueueEntry(item, post, thread, assessments.get(post.id)) for item, post, thread in rows]
+    return _entries(session, rows[:limit])
 
 
 def queue_counts(session: Session, forum_ids: Sequence[int]) -> dict[ReviewQueue, int]:
@@ -174,20 +236,33 @@ def arrivals_since(session: Session, filters: QueueFilter, item_id: int) -> int:
 def get_entry(session: Session, item_id: int, forum_ids: Sequence[int]) -> QueueEntry | None:
     """An item only within the forums this moderator may see (no IDOR through the id)."""
     row = session.execute(
-        select(ReviewItem, Post, Thread)
-        .join(Post, Post.id == ReviewItem.post_id)
-        .join(Thread, Thread.id == Post.thread_id)
-        .where(ReviewItem.id == item_id, ReviewItem.forum_id.in_(forum_ids))
+        _with_subjects().where(ReviewItem.id == item_id, ReviewItem.forum_id.in_(forum_ids))
     ).first()
-    if row is None:
-        return None
-    item, post, thread = row
-    return QueueEntry(item, post, thread, latest_assessments(session, [post.id]).get(post.id))
+    return _entries(session, [row])[0] if row is not None else None
+
+
+def holds_claim(item: ReviewItem, moderator: User, now: datetime) -> bool:
+    return (
+        item.claimed_by_id == moderator.id
+        and item.claimed_until is not None
+        and item.claimed_until >= now
+    )
+
+
+def claimed_by_colleague(item: ReviewItem, moderator: User, now: datetime) -> bool:
+    return (
+        item.claimed_by_id is not None
+        and item.claimed_by_id != moderator.id
+        and item.claimed_until is not None
+        and item.claimed_until >= now
+    )
 
 
 def claim(session: Session, item: ReviewItem, moderator: User) -> bool:
-    """Claim an item for a few minutes; False when a colleague holds an unexpired claim."""
+    """Claim an item, or keep one's own claim alive (every action on the item does); False when
+    a colleague holds a live claim. Only ever called from a POST: reading an item claims nothing."""
     now = utcnow()
+    since = item.claimed_at if holds_claim(item, moderator, now) else now
     statement = (
         update(ReviewItem)
         .where(
@@ -195,12 +270,46 @@ def claim(session: Session, item: ReviewItem, moderator: User) -> bool:
             ReviewItem.status == ReviewStatus.PENDING,
             _claimable_by(moderator, now),
         )
-        .values(claimed_by_id=moderator.id, claimed_until=now + timedelta(minutes=CLAIM_MINUTES))
+        .values(
+            claimed_by_id=moderator.id,
+            claimed_at=since,
+            claimed_until=now + claim_length(item.queue),
+        )
         .execution_options(synchronize_session=False)
     )
     result = cast(CursorResult[Any], session.execute(statement))
     session.refresh(item)
     return result.rowcount == 1
+
+
+def release(session: Session, item: ReviewItem, moderator: User) -> None:
+    """Let go of one's claim (the moderator moved on without deciding)."""
+    session.execute(
+        update(ReviewItem)
+        .where(ReviewItem.id == item.id, ReviewItem.claimed_by_id == moderator.id)
+        .values(claimed_by_id=None, claimed_at=None, claimed_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(item)
+
+
+def claimed_by_colleagues(session: Session, moderator: User, forum_ids: Sequence[int]) -> int:
+    """Pending items colleagues are reviewing right now (so "the queue is clear" is never said
+    while they are)."""
+    now = utcnow()
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(ReviewItem)
+            .where(
+                ReviewItem.status == ReviewStatus.PENDING,
+                ReviewItem.forum_id.in_(forum_ids),
+                ReviewItem.claimed_by_id != moderator.id,
+                ReviewItem.claimed_until >= now,
+            )
+        )
+        or 0
+    )
 
 
 def next_entry(
@@ -260,6 +369,7 @@ def decide(
         values: dict[str, object] = {
             "version": ReviewItem.version + 1,
             "claimed_by_id": None,
+            "claimed_at": None,
             "claimed_until": None,
         }
         if decision.escalate_to is None:
@@ -285,17 +395,24 @@ def decide(
     )
     if result.rowcount != 1:
         session.refresh(item)
-        by = item.decided_by or item.claimed_by
-        raise AlreadyDecided(by.handle if by else None)
+        if item.status is not ReviewStatus.PENDING:
+            raise AlreadyDecided(item.decided_by.handle if item.decided_by else None)
+        if claimed_by_colleague(item, moderator, now):
+            raise ClaimedByColleague(
+                item.claimed_by.handle if item.claimed_by else None, item.claimed_at
+            )
+        raise ItemChanged()
     seconds = None
-    if item.claimed_by_id == moderator.id and item.claimed_until is not None:
-        opened = item.claimed_until - timedelta(minutes=CLAIM_MINUTES)
-        seconds = max(0, int((now - opened).total_seconds()))
+    if item.claimed_by_id == moderator.id and item.claimed_at is not None:
+        seconds = max(0, int((now - item.claimed_at).total_seconds()))
     session.refresh(item)
-    _apply_to_post(session, entry, decision)
-    machine_route = entry.assessment.route if entry.assessment else None
+    if post is not None:
+        _apply_to_post(session, entry, decision)
+    else:
+        _apply_to_message(session, entry, decision)
+    machine_route = entry.machine_route
     record = ModerationDecision(
-        post_id=post.id,
+        post_id=post.id if post is not None else None,
         review_item_id=item.id,
         moderator_id=moderator.id,
         action=decision.action,
@@ -310,8 +427,8 @@ def decide(
         session,
         actor_id=moderator.id,
         action=f"review.{decision.action.value}",
-        target_type="post",
-        target_id=post.id,
+        target_type="post" if post is not None else "conversation",
+        target_id=post.id if post is not None else item.conversation_id,
         forum_id=item.forum_id,
         review_item_id=item.id,
         decision_id=record.id,
@@ -330,8 +447,25 @@ def _agreement(action: DecisionAction, machine_route: str | None) -> bool | None
     return machine_held == human_held
 
 
+def _apply_to_message(session: Session, entry: QueueEntry, decision: Decision) -> None:
+    """A private message's item: approving delivers a held message, rejecting keeps it back;
+    for the team's own conversations the decision only records that it was handled."""
+    message = entry.message
+    if message is None or decision.action is DecisionAction.ESCALATE:
+        return
+    if message.status is MessageStatus.HELD:
+        if decision.action in (DecisionAction.APPROVE, DecisionAction.EDIT_APPROVE):
+            message.status = MessageStatus.DELIVERED
+            conversation = session.get(Conversation, message.conversation_id)
+            if conversation is not None:
+                conversation_gate.tell_recipients(session, conversation, message)
+        elif decision.action in (DecisionAction.REJECT, DecisionAction.REMOVE):
+            message.status = MessageStatus.REJECTED
+
+
 def _apply_to_post(session: Session, entry: QueueEntry, decision: Decision) -> None:
     post, thread = entry.post, entry.thread
+    assert post is not None and thread is not None
     action = decision.action
     if action is DecisionAction.ESCALATE:
         return
@@ -365,6 +499,7 @@ def _apply_to_post(session: Session, entry: QueueEntry, decision: Decision) -> N
 def _decide_edit(session: Session, entry: QueueEntry, decision: Decision, edit: PostEdit) -> None:
     """A published post's pending edit: approving applies it; rejecting keeps the published version."""
     post, action = entry.post, decision.action
+    assert post is not None and entry.thread is not None
     post.review_flag = False
     title = entry.thread.title
     if action in (DecisionAction.APPROVE, DecisionAction.EDIT_APPROVE):
@@ -404,7 +539,7 @@ def _resolve_reports(session: Session, entry: QueueEntry, decision: Decision) ->
             session,
             report.reporter_id,
             "report.outcome",
-            url=f"/f/{entry.thread.forum.slug}/t/{entry.thread.id}",
+            url=f"/f/{entry.thread.forum.slug}/t/{entry.thread.id}" if entry.thread else "/",
             upheld=upheld,
         )
 

@@ -105,20 +105,52 @@ def dashboard(
     return render(request, "moderation_queue/dashboard.html", context, block="live")
 
 
-@router.get("/moderation/items/{item_id}")
-def item_card(request: Request, db: SessionDep, scope: Moderator, item_id: PathId) -> Response:
+def _entry(db: SessionDep, scope: ModeratorScope, item_id: int) -> service.QueueEntry:
     entry = service.get_entry(db, item_id, scope.forum_ids)
     if entry is None:
         raise HTTPException(404, _("That item is not in a queue you moderate."))
+    return entry
+
+
+def _card(
+    request: Request,
+    db: SessionDep,
+    scope: ModeratorScope,
+    entry: service.QueueEntry,
+    refused: service.NotDecided | None = None,
+) -> Response:
+    claimed = service.holds_claim(entry.item, scope.user, service.utcnow())
+    context = history.card_context(db, scope, entry, claimed=claimed)
+    context["notice"] = NOTICES.get(request.query_params.get("notice") or "")
+    context["refused"] = refused
+    return render(request, "moderation_queue/item.html", context, block="item_card")
+
+
+@router.get("/moderation/items/{item_id}")
+def item_card(request: Request, db: SessionDep, scope: Moderator, item_id: PathId) -> Response:
+    """Read an item. Reading claims nothing (a GET writes nothing): claiming is a POST."""
+    return _card(request, db, scope, _entry(db, scope, item_id))
+
+
+@router.post("/moderation/items/{item_id}/claim")
+def claim_item(
+    request: Request,
+    db: SessionDep,
+    scope: Moderator,
+    item_id: PathId,
+    keepalive: Annotated[bool, Query()] = False,
+) -> Response:
+    """Claim an item to review it (opening it from the queue does this), or keep one's claim
+    alive while working on it: an urgent item's claim lapses after 60 s without activity."""
+    entry = _entry(db, scope, item_id)
     claimed = entry.item.status is ReviewStatus.PENDING and service.claim(
         db, entry.item, scope.user
     )
-    return render(
-        request,
-        "moderation_queue/item.html",
-        history.card_context(db, scope, entry, claimed=claimed),
-        block="item_card",
-    )
+    if keepalive:
+        return Response(status_code=204 if claimed else 409)
+    if is_htmx(request):
+        return _card(request, db, scope, entry)
+    return RedirectResponse(f"/moderation/items/{item_id}", status_code=303)
 
 
 @router.post("/moderation/items/{item_id}/decide")
@@ -137,20 +169,41 @@ def decide(
 ) -> Response:
     if not is_htmx(request) and (earlier := submission.replay()):
         return earlier
-    entry = service.get_entry(db, item_id, scope.forum_ids)
-    if entry is None:
-        raise HTTPException(404, _("That item is not in a queue you moderate."))
+    entry = _entry(db, scope, item_id)
     decision = _decision(db, entry, action, reason, message, edited_body, escalate_to)
     try:
         service.decide(db, entry, scope.user, decision, version=version)
-    except service.AlreadyDecided as exc:
-        return _next(
-            request, db, scope, entry.item.id, notice=None, taken_by=exc.by or "a colleague"
-        )
+    except service.NotDecided as refused:
+        return _refused(request, db, scope, entry, refused)
     response = _next(request, db, scope, entry.item.id, notice=action.value)
     # (With htmx the answer is the next card, not a redirect: the item's version already makes a
     # repeated decision a 409 that names who decided.)
     return submission.done(response) if isinstance(response, RedirectResponse) else response
+
+
+def _refused(
+    request: Request,
+    db: SessionDep,
+    scope: ModeratorScope,
+    entry: service.QueueEntry,
+    refused: service.NotDecided,
+) -> Response:
+    """Why nothing changed, in words that tell the moderator what to do next: a decided item is
+    gone (here is the next); a colleague's claim means wait or pick another; a changed item
+    needs a second look."""
+    if isinstance(refused, service.AlreadyDecided):
+        return _next(request, db, scope, entry.item.id, notice=None, taken_by=refused.by or "")
+    if not is_htmx(request):
+        return render(
+            request,
+            "moderation_queue/taken.html",
+            {"refused": refused, "entry": entry, "now": service.utcnow()},
+            status_code=409,
+        )
+    db.refresh(entry.item)
+    response = _card(request, db, scope, entry, refused)
+    response.headers["HX-Trigger"] = "queue-changed"
+    return response
 
 
 def _decision(
@@ -194,9 +247,12 @@ def _next(
     """After a decision: with htmx the next item's card (claimed); otherwise back to the queue."""
     if not is_htmx(request):
         target = f"/moderation?notice={notice}" if notice else "/moderation"
-        if taken_by:
+        if taken_by is not None:
             return render(
-                request, "moderation_queue/taken.html", {"taken_by": taken_by}, status_code=409
+                request,
+                "moderation_queue/taken.html",
+                {"refused": service.AlreadyDecided(taken_by)},
+                status_code=409,
             )
         return RedirectResponse(target, status_code=303)
     nxt = service.next_entry(
@@ -206,7 +262,11 @@ def _next(
         service.claim(db, nxt.item, scope.user)
         context = history.card_context(db, scope, nxt, claimed=True)
     else:
-        context = {"entry": None, "scope": scope}
+        context = {
+            "entry": None,
+            "scope": scope,
+            "colleagues_reviewing": service.claimed_by_colleagues(db, scope.user, scope.forum_ids),
+        }
     context["notice"] = NOTICES.get(notice or "")
     context["taken_by"] = taken_by
     response = render(request, "moderation_queue/item.html", context, block="item_card")
@@ -246,28 +306,48 @@ def bulk(
     for entry in entries:
         try:
             service.decide(db, entry, scope.user, service.Decision(action, reason.strip() or None))
-        except service.AlreadyDecided:
+        except service.NotDecided:
             continue  # a colleague took it; the rest still go through
     return submission.done(RedirectResponse("/moderation?notice=bulk", status_code=303))
 
 
 @router.post("/moderation/items/{item_id}/notes")
 def add_note(
+    request: Request,
     db: SessionDep,
     scope: Moderator,
     submission: Submission,
     item_id: PathId,
     body: Annotated[str, Form(min_length=1, max_length=4000)],
 ) -> Response:
+    """Save a private note without leaving the item (htmx swaps the notes in place)."""
     if earlier := submission.replay():
         return earlier
-    entry = service.get_entry(db, item_id, scope.forum_ids)
-    if entry is None:
-        raise HTTPException(404, _("That item is not in a queue you moderate."))
+    entry = _entry(db, scope, item_id)
     history.add_note(db, entry, scope.user, body)
-    return submission.done(
+    _keep_claim(db, scope, entry)
+    saved = submission.done(
         RedirectResponse(f"/moderation/items/{item_id}#author-history", status_code=303)
     )
+    if is_htmx(request):
+        forum = next(f for f in scope.forums if f.id == entry.item.forum_id)
+        return render(
+            request,
+            "moderation_queue/item.html",
+            {
+                "entry": entry,
+                "history": history.author_history(db, entry.author, forum, scope.forum_ids),
+                "note_saved": True,
+            },
+            block="notes",
+        )
+    return saved
+
+
+def _keep_claim(db: SessionDep, scope: ModeratorScope, entry: service.QueueEntry) -> None:
+    """Working on an item (a note, a message) is activity: the moderator's claim stays alive."""
+    if service.holds_claim(entry.item, scope.user, service.utcnow()):
+        service.claim(db, entry.item, scope.user)
 
 
 @router.get("/f/{slug}/moderation")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -31,6 +32,9 @@ class AssessmentWorker:
     # With inline assessment the request assesses its own post; the sweep only takes what was
     # left behind (a crash between commit and assessment), so it waits this long before stepping in.
     grace: timedelta | None = None
+    # Other things awaiting the same assessment (members' private messages): each sweep takes a
+    # batch size and the grace period and returns how many it routed.
+    sweeps: list[Callable[[int, timedelta | None], int]] = field(default_factory=list)
     _wake: threading.Event = field(default_factory=threading.Event, init=False)
     _stop: threading.Event = field(default_factory=threading.Event, init=False)
     _thread: threading.Thread | None = field(default=None, init=False)
@@ -43,8 +47,9 @@ class AssessmentWorker:
             done_edits = self.gate.assess_pending_edits(
                 limit=self.batch_size, older_than=self.grace
             )
-            total += done + done_edits
-            if done < self.batch_size and done_edits < self.batch_size:
+            others = [sweep(self.batch_size, self.grace) for sweep in self.sweeps]
+            total += done + done_edits + sum(others)
+            if max([done, done_edits, *others]) < self.batch_size:
                 return total
 
     def wake(self) -> None:
@@ -88,6 +93,8 @@ class Assessments:
     gate: ModerationGate
     worker: AssessmentWorker
     inline: bool
+    # Members' private messages (app/conversations): assessed the same way, in their own gate.
+    assess_message: Callable[[int], None] | None = None
 
     def after_saving(self, session: Session, post: Post) -> None:
         post_id = post.id
@@ -101,5 +108,13 @@ class Assessments:
         edit_id = edit.id
         if self.inline:
             after_commit(session, lambda: self.gate.assess_edit(edit_id))
+        else:
+            after_commit(session, self.worker.wake)
+
+    def after_saving_message(self, session: Session, message_id: int) -> None:
+        """A member's private message goes the same way as a post."""
+        assess = self.assess_message
+        if self.inline and assess is not None:
+            after_commit(session, lambda: assess(message_id))
         else:
             after_commit(session, self.worker.wake)

@@ -29,15 +29,18 @@ def notify(session: Session, user_id: int, kind: str, url: str, **facts: Any) ->
     return notification
 
 
-def unread_count(session: Session, user_id: int) -> int:
+def unread_count_query(user_id: int) -> Any:
+    """The member's unread notifications, as a scalar subquery (the header counts in one go)."""
     return (
-        session.scalar(
-            select(func.count())
-            .select_from(Notification)
-            .where(Notification.user_id == user_id, Notification.read_at.is_(None))
-        )
-        or 0
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .scalar_subquery()
     )
+
+
+def unread_count(session: Session, user_id: int) -> int:
+    return session.scalar(select(unread_count_query(user_id))) or 0
 
 
 def recent(session: Session, user_id: int, limit: int = 50) -> Sequence[Notification]:

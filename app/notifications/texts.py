@@ -124,6 +124,9 @@ SENTENCES: dict[str, Callable[[Facts], str]] = {
     "post.edit_decided": _edit_decided,
     "report.outcome": _report_outcome,
     "appeal.decided": _appeal_decided,
+    "message.from_team": lambda f: _("The moderation team sent you a private message."),
+    "message.member_replied": lambda f: _("A member replied to the moderation team's message."),
+    "message.new": lambda f: _("You have a new private message."),
     **{
         f"post.{action}": _post_decided(action)
         for action in ("approve", "edit_approve", "reject", "remove")

@@ -94,4 +94,32 @@
     updateTitle();
   });
   document.addEventListener("DOMContentLoaded", updateTitle);
+
+  // A claim on an urgent item lapses after a minute without activity, so that an item left open
+  // on an idle screen goes back to the team. While the moderator is working on the open card
+  // (typing, clicking, scrolling, reading with the page in view), keep their claim alive.
+  var lastActivity = Date.now();
+  ["keydown", "pointerdown", "input", "scroll", "focusin"].forEach(function (name) {
+    document.addEventListener(name, function () { lastActivity = Date.now(); }, { capture: true, passive: true });
+  });
+  function csrfToken() {
+    try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRF-Token"]; }
+    catch (error) { return ""; }
+  }
+  window.setInterval(function () {
+    var card = pane() && pane().querySelector("[data-claim-keepalive]");
+    if (!card || document.visibilityState !== "visible" || Date.now() - lastActivity > 45000) { return; }
+    window.fetch(card.getAttribute("data-claim-keepalive"), {
+      method: "POST", credentials: "same-origin", headers: { "X-CSRF-Token": csrfToken() }
+    }).then(function (response) {
+      if (response.status === 409 && !card.querySelector(".claim-lost")) {
+        var note = document.createElement("p");
+        note.className = "notice claim-lost";
+        note.setAttribute("role", "status");
+        note.textContent = card.getAttribute("data-claim-lost") || "";
+        card.insertBefore(note, card.firstChild.nextSibling);
+        card.removeAttribute("data-claim-keepalive");
+      }
+    });
+  }, 20000);
 })();

@@ -7,11 +7,12 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import AccountStatus, SiteRole
 from app.forums.models import MembershipRole, ModerationMode, Visibility
-from app.moderation_queue.models import Sanction, SanctionKind
+from app.moderation_queue.models import ReviewItem, Sanction, SanctionKind
 from app.posts.models import PostStatus
 from tests.browser.test_member_flow import sign_in
 from tests.conftest import LiveServer
@@ -116,8 +117,22 @@ def test_moderator_pages_have_no_axe_violations(
     moderator.keyboard.press("j")
     moderator.locator("#item-pane article.item-card").wait_for()
     problems += [f"item card -> {v}" for v in violations(moderator)]
-    for url in ("/moderation/appeals", "/moderation/metrics", "/moderation/history"):
+    item = db.scalars(select(ReviewItem)).one()
+    for url in (
+        "/moderation/appeals",
+        "/moderation/metrics",
+        "/moderation/history",
+        f"/moderation/items/{item.id}/message?template=0",
+    ):
         problems += check(moderator, live_server.url + url)
+    moderator.get_by_role("button", name="Send privately").click()
+    moderator.get_by_text("Sent. The member has been told").wait_for()
+    problems += [f"team conversation -> {v}" for v in violations(moderator)]
+    problems += check(moderator, live_server.url + "/moderation/conversations")
+    problems += check(page, live_server.url + "/messages")
+    page.get_by_role("link", name="The moderation team of").click()
+    page.get_by_label("Your reply").wait_for()
+    problems += [f"member conversation -> {v}" for v in violations(page)]
     assert problems == []
 
 

@@ -17,7 +17,13 @@ from app.main import create_app
 from app.moderation_queue.models import PostAssessment, ReviewItem
 from app.posts.models import EditStatus, Post, PostEdit, PostStatus
 from tests.conftest import Browser
-from tests.factories import ForumFactory, PostFactory, member_of, thread_with_opening_post
+from tests.factories import (
+    BrokenScorer,
+    ForumFactory,
+    PostFactory,
+    member_of,
+    thread_with_opening_post,
+)
 
 KIND = "Sending you strength. The first months on dialysis are the hardest."
 WITH_A_PHONE_NUMBER = KIND + " Ring me on 07700 900123."
@@ -175,13 +181,6 @@ def test_an_edit_of_a_post_withdrawn_before_the_worker_runs_is_dropped(
 def test_an_edit_that_cannot_be_assessed_waits_for_a_human_and_the_published_text_stays(
     slow_scorer_app: FastAPI, db: Session
 ) -> None:
-    class BrokenScorer:
-        name = "broken"
-        version = "1"
-
-        def score_batch(self, texts: list[str]) -> list[dict[str, float]]:
-            raise RuntimeError("model file unreadable")
-
     app = slow_scorer_app
     post = kais_published_post()
     app.state.gate.scorer = BrokenScorer()

@@ -173,13 +173,17 @@ def test_a_claimed_item_cannot_be_decided_by_a_colleague(
     alex.sign_in("alex@example.org")
     post_reply(sam, forum, thread_id, KIND)
     item = item_of(db, KIND)
+    rowan.post(f"/moderation/items/{item.id}/claim")
     assert "Being reviewed by" not in rowan.get(f"/moderation/items/{item.id}").text
-    assert "Being reviewed by mod_rowan" in alex.get(f"/moderation/items/{item.id}").text
+    assert (
+        "Being reviewed by mod_rowan for 0 minutes" in alex.get(f"/moderation/items/{item.id}").text
+    )
     late = decide(alex, item, "approve")
-    assert late.status_code == 409 and "Already decided by mod_rowan" in late.text
+    assert late.status_code == 409 and "mod_rowan has been reviewing it for 0 minutes" in late.text
+    assert "Already decided" not in late.text
     decide(rowan, item, "approve")
     again = decide(alex, item, "reject", reason="Too late")
-    assert again.status_code == 409
+    assert again.status_code == 409 and "Already decided by mod_rowan" in again.text
     assert len(db.scalars(select(ModerationDecision)).all()) == 1
 
 

@@ -5,7 +5,7 @@ each other one gets a marked key (so the unique constraint holds) and an identit
 admins see on /admin/people.
 
 Revision ID: c27f9d4e1a02
-Revises: a16e5b2c7d01
+Revises: 6b1f0e2d9a77
 Create Date: 2026-12-01 09:30:00
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "c27f9d4e1a02"
-down_revision: str | None = "a16e5b2c7d01"
+down_revision: str | None = "6b1f0e2d9a77"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
