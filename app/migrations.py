@@ -36,6 +36,12 @@ def _locked(database_url: str, run: Callable[[Config], None]) -> None:
     try:
         with engine.connect() as connection:
             if engine.dialect.name == "sqlite":
+                # A batch migration rebuilds a table (copy, drop, rename): with foreign keys on,
+                # the drop would cascade-delete every row pointing at it. Off for the run (it
+                # only takes effect outside a transaction), checked once at the end.
+                raw = connection.connection.dbapi_connection
+                assert raw is not None
+                raw.execute("PRAGMA foreign_keys=OFF")
                 locked = connection.execution_options(sqlite_begin="EXCLUSIVE")
                 locked.begin()
             else:
@@ -44,6 +50,10 @@ def _locked(database_url: str, run: Callable[[Config], None]) -> None:
             config = alembic_config(database_url)
             config.attributes["connection"] = locked
             run(config)
+            if engine.dialect.name == "sqlite":
+                broken = locked.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if broken:
+                    raise RuntimeError(f"migration left rows pointing nowhere: {broken[:5]}")
             locked.commit()
     finally:
         engine.dispose()

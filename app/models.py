@@ -3,6 +3,7 @@
 from app.accounts.models import (
     AccountStatus,
     AccountToken,
+    IdentityClash,
     MemberMute,
     SiteRole,
     TokenPurpose,
@@ -66,6 +67,7 @@ __all__ = [
     "EditStatus",
     "Forum",
     "ForumPolicy",
+    "IdentityClash",
     "Invite",
     "JoinPolicy",
     "MemberMute",

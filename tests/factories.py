@@ -56,6 +56,7 @@ class UserFactory(Base):
     handle = factory.Sequence(lambda n: f"member_{n}")
     handle_key = factory.LazyAttribute(lambda o: o.handle.casefold())
     email = factory.LazyAttribute(lambda o: f"{o.handle}@example.org")
+    email_key = factory.LazyAttribute(lambda o: o.email.casefold())
     password_hash = factory.LazyFunction(_password_hash)
     site_role = SiteRole.MEMBER
     # Established members by default; tests about new members set this explicitly.

@@ -75,3 +75,85 @@ def test_the_audit_log_is_append_only(
         else:
             raise AssertionError(f"{statement!r} was allowed")
     engine.dispose()
+
+
+def test_identity_keys_migration_reports_accounts_that_now_clash(
+    template_database: TemplateDatabase, tmp_path: object
+) -> None:
+    """Before: "zoë@example.org" typed as NFC and as NFD made two accounts, and so did "Sam" and
+    its full-width twin. After: one key each; the newer account of each pair is marked
+    and reported to admins, nothing is merged or lost."""
+    url = _fresh_url(template_database, tmp_path)
+    migrations.upgrade(url, "6b1f0e2d9a77")  # the revision before identity keys
+    engine = make_engine(url)
+    people = [
+        ("Sam", "zo\u00eb@example.org"),
+        ("\uff33\uff41\uff4d", "zoe\u0308@example.org"),
+        ("kai", "kai@example.org"),
+    ]
+    with engine.begin() as conn:
+        for handle, email in people:
+            conn.execute(
+                text(
+                    "INSERT INTO user_account (email, handle, handle_key, password_hash, "
+                    "site_role, status, created_at, bio, avatar, email_preference, language) "
+                    "VALUES (:email, :handle, :key, 'x', 'member', 'active', CURRENT_TIMESTAMP, "
+                    "'', 'wave', 'daily', 'en')"
+                ),
+                {"email": email, "handle": handle, "key": handle.casefold()},
+            )
+    migrations.upgrade(url)
+    with engine.connect() as conn:
+        keys = conn.execute(
+            text("SELECT id, email_key, handle_key FROM user_account ORDER BY id")
+        ).all()
+        clashes = conn.execute(
+            text("SELECT kind, user_id, kept_by_id FROM identity_clash ORDER BY kind")
+        ).all()
+    engine.dispose()
+    first, second, kai = keys
+    assert first[1:] == ("zo\u00eb@example.org", "sam") and kai[1:] == ("kai@example.org", "kai")
+    assert second[1].endswith(f"~{second[0]}") and second[2].endswith(f"~{second[0]}")
+    assert [tuple(c) for c in clashes] == [
+        ("email", second[0], first[0]),
+        ("handle", second[0], first[0]),
+    ]
+
+
+def test_upgrading_a_database_in_use_keeps_every_row(
+    template_database: TemplateDatabase, tmp_path: object
+) -> None:
+    """Later migrations rebuild tables others point at (SQLite's batch mode): the rows that point
+    at them (sessions, memberships, posts) must survive, not be cascade-deleted."""
+    url = _fresh_url(template_database, tmp_path)
+    migrations.upgrade(url, "5d3e8b1c9f42")  # the schema of the first release
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO user_account (id, email, handle, handle_key, password_hash, site_role, status, "
+                "created_at) VALUES (1, 'kai@example.org', 'kai', 'kai', 'x', 'member', 'active', "
+                "CURRENT_TIMESTAMP)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO user_session (user_id, token_hash, created_at, last_seen_at, "
+                "expires_at) VALUES (1, 'h', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, "
+                "CURRENT_TIMESTAMP)"
+            )
+        )
+    counts_before = _row_counts(engine)
+    engine.dispose()
+    migrations.upgrade(url)
+    engine = make_engine(url)
+    assert _row_counts(engine) == counts_before
+    engine.dispose()
+
+
+def _row_counts(engine: object) -> dict[str, int]:
+    with engine.connect() as conn:  # type: ignore[attr-defined]
+        return {
+            table: conn.execute(text(f'SELECT count(*) FROM "{table}"')).scalar_one()
+            for table in ("user_account", "user_session")
+        }

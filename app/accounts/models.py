@@ -52,7 +52,10 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
-    # Public, pseudonymous name; handle_key is its case-folded form so "Sam" and "sam" clash.
+    # The email as compared (NFKC, casefolded): one visible address is one account. Always set
+    # (nullable only so the migration could add it to SQLite without rebuilding the table).
+    email_key: Mapped[str | None] = mapped_column(String(254), unique=True, index=True)
+    # Public, pseudonymous name; handle_key is its NFKC case-folded form so "Sam" and "sam" clash.
     handle: Mapped[str] = mapped_column(String(30))
     handle_key: Mapped[str] = mapped_column(String(30), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
@@ -154,3 +157,18 @@ class AccountToken(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class IdentityClash(Base):
+    """Accounts whose emails or handles became the same once compared as people see them (NFKC,
+    casefold), found by the migration that made those keys unique: the oldest account kept the
+    key, the others got a marked one, and admins sort them out (/admin/people)."""
+
+    __tablename__ = "identity_clash"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "email" or "handle"
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    kept_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(default=None)

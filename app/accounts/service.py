@@ -35,21 +35,50 @@ class RegistrationError(Exception):
         self.errors = errors
 
 
+# Identity: two emails or handles that look the same are the same. Each is compared by its key:
+# NFKC (compatibility forms such as full-width letters fold to plain ones, and NFC and NFD
+# spellings of one accent become one) then casefold. The keys are unique in the database.
 def handle_key(handle: str) -> str:
-    return handle.casefold()
-
-
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
+    return unicodedata.normalize("NFKC", handle.strip()).casefold()
 
 
 def email_key(email: str) -> str:
-    """The form two addresses that look the same share (see identity below)."""
     return unicodedata.normalize("NFKC", email.strip()).casefold()
 
 
+def normalise_email(email: str) -> str:
+    return unicodedata.normalize("NFC", email.strip()).lower()
+
+
+# Characters that show nothing or reorder text (right-to-left overrides, zero-width joiners…):
+# in a handle they let one member pass as another.
+INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cn", "Zl", "Zp"})
+
+
+def handle_problem(handle: str) -> str | None:
+    """Why a handle can't be used, or None. Only plain letters a-z, digits, dots, dashes and
+    underscores, so no look-alike letter from another script can impersonate anyone."""
+    folded = unicodedata.normalize("NFKC", handle.strip())
+    if any(unicodedata.category(c) in INVISIBLE_CATEGORIES for c in folded):
+        return _(
+            "Handles can't contain invisible or formatting characters (such as right-to-left "
+            "marks or zero-width joiners). Type it again with plain letters."
+        )
+    if not folded.isascii():
+        return _(
+            "Handles use the letters a to z, numbers, dots, dashes and underscores, so that "
+            "nobody can pass as someone else with a look-alike letter."
+        )
+    if not HANDLE_PATTERN.match(folded):
+        return _(
+            "Choose a handle of 3 to 30 letters, numbers, dots, dashes or underscores. "
+            "It is shown to others, so it need not be your real name."
+        )
+    return None
+
+
 def get_by_email(session: Session, email: str) -> User | None:
-    return session.scalar(select(User).where(User.email == normalise_email(email)))
+    return session.scalar(select(User).where(User.email_key == email_key(email)))
 
 
 def get_by_handle(session: Session, handle: str) -> User | None:
@@ -62,12 +91,9 @@ def validate_registration(
     """What is wrong with these details, field by field. Sign-up on the web passes
     `email_must_be_new=False`: whether an address is registered is never said there."""
     errors: dict[str, str] = {}
-    handle = handle.strip()
-    if not HANDLE_PATTERN.match(handle):
-        errors["handle"] = _(
-            "Choose a handle of 3 to 30 letters, numbers, dots, dashes or underscores. "
-            "It is shown to others, so it need not be your real name."
-        )
+    handle = unicodedata.normalize("NFKC", handle.strip())
+    if problem := handle_problem(handle):
+        errors["handle"] = problem
     elif get_by_handle(session, handle) is not None:
         errors["handle"] = _("That handle is taken; try another.")
     try:
@@ -79,9 +105,9 @@ def validate_registration(
             errors["email"] = _(
                 "An account with that email address already exists. Try signing in."
             )
-    problem = password_problem(password, handle=handle, email=email)
-    if problem:
-        errors["password"] = problem
+    weak = password_problem(password, handle=handle, email=email)
+    if weak:
+        errors["password"] = weak
     return errors
 
 
@@ -100,10 +126,12 @@ def register(
     errors = validate_registration(session, handle, email, password)
     if errors:
         raise RegistrationError(errors)
+    handle = unicodedata.normalize("NFKC", handle.strip())
     user = User(
-        handle=handle.strip(),
-        handle_key=handle_key(handle.strip()),
+        handle=handle,
+        handle_key=handle_key(handle),
         email=normalise_email(email),
+        email_key=email_key(email),
         password_hash=hash_password(password),
         site_role=site_role,
         language=language,

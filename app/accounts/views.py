@@ -24,6 +24,7 @@ from app.deps import (
     SettingsDep,
     Submission,
 )
+from app.forms.views import FormRejected
 from app.i18n import N_, _
 from app.moderation_queue import sanctions
 from app.moderation_queue.models import SANCTION_WORDS, Sanction
@@ -438,7 +439,7 @@ def update_profile(
     avatar: Annotated[str, Form(max_length=16)] = "wave",
 ) -> Response:
     if avatar not in AVATARS:
-        raise HTTPException(422, _("Choose one of the avatars shown."))
+        raise FormRejected({"avatar": _("Choose one of the avatars shown.")})
     user.bio = bio.strip()
     user.avatar = avatar
     return RedirectResponse(f"/members/{user.handle}", status_code=303)
@@ -451,7 +452,7 @@ def choose_language(
     back: Annotated[str, Form(max_length=300)] = "/",
 ) -> Response:
     if language not in i18n.LANGUAGES:
-        raise HTTPException(422, _("Choose English or Cymraeg."))
+        raise FormRejected({"language": _("Choose English or Cymraeg.")})
     if user is not None:
         user.language = language  # so emails come in it too
     response = RedirectResponse(safe_next(back), status_code=303)

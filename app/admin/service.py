@@ -14,11 +14,11 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 import moderation
 from app.accounts import service as accounts
-from app.accounts.models import AccountStatus, SiteRole, User
+from app.accounts.models import AccountStatus, IdentityClash, SiteRole, User
 from app.audit import service as audit
 from app.audit.models import AuditEvent
 from app.db import utcnow
@@ -182,6 +182,20 @@ def decide_join(
 
 
 # ---- people -------------------------------------------------------------------------------
+
+
+def identity_clashes(session: Session) -> Sequence[tuple[IdentityClash, User, User]]:
+    """Accounts whose email or handle clashed with an older one's once compared as people see
+    them (found by the identity keys migration): an admin decides what to do with each."""
+    newer, older = aliased(User), aliased(User)
+    rows = session.execute(
+        select(IdentityClash, newer, older)
+        .join(newer, newer.id == IdentityClash.user_id)
+        .join(older, older.id == IdentityClash.kept_by_id)
+        .where(IdentityClash.resolved_at.is_(None))
+        .order_by(IdentityClash.id)
+    ).all()
+    return [(clash, n, o) for clash, n, o in rows]
 
 
 def search_people(session: Session, query: str, limit: int = 50) -> Sequence[User]:

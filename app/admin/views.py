@@ -475,7 +475,13 @@ def people(
     q: Annotated[str, Query(max_length=100)] = "",
 ) -> Response:
     return render(
-        request, "admin/people.html", {"people": service.search_people(db, q.strip()), "q": q}
+        request,
+        "admin/people.html",
+        {
+            "people": service.search_people(db, q.strip()),
+            "q": q,
+            "clashes": service.identity_clashes(db),
+        },
     )
 
 

@@ -15,6 +15,7 @@ from app.deps import (
     SettingsDep,
     Submission,
 )
+from app.forms.views import FormRejected
 from app.forums import service
 from app.forums.models import MembershipStatus
 from app.i18n import N_, _
@@ -121,8 +122,8 @@ def join(
         )
     questions = access.forum.joining_questions
     if questions and (len(answers) != len(questions) or not all(a.strip() for a in answers)):
-        raise HTTPException(
-            422, _("Please answer each joining question, so a moderator can welcome you.")
+        raise FormRejected(
+            {"answers": _("Please answer each joining question, so a moderator can welcome you.")}
         )
     membership = service.join(
         db,

@@ -11,6 +11,7 @@ from pydantic import Field
 
 from app.accounts.models import User
 from app.deps import MAX_ID, Moderator, ModeratorScope, PathId, SessionDep, Slug, Submission
+from app.forms.views import FormRejected
 from app.forums import service as forums
 from app.forums.models import Forum
 from app.i18n import N_, _
@@ -215,9 +216,11 @@ def _decision(
     escalate_to: int | None,
 ) -> service.Decision:
     if action in (DecisionAction.REJECT, DecisionAction.REMOVE) and not reason.strip():
-        raise HTTPException(422, _("Choose a reason, so the author knows what to change."))
+        raise FormRejected({"reason": _("Choose a reason, so the author knows what to change.")})
     if action is DecisionAction.EDIT_APPROVE and not edited_body.strip():
-        raise HTTPException(422, _("The edited post is empty. Reject it instead, with a reason."))
+        raise FormRejected(
+            {"edited_body": _("The edited post is empty. Reject it instead, with a reason.")}
+        )
     senior = None
     if action is DecisionAction.ESCALATE and escalate_to is not None:
         senior = history.senior_moderator(db, entry.item.forum_id, escalate_to)
@@ -286,7 +289,9 @@ def bulk(
     if action not in (DecisionAction.APPROVE, DecisionAction.REJECT):
         raise HTTPException(422, _("Bulk actions can approve or reject."))
     if action is DecisionAction.REJECT and not reason.strip():
-        raise HTTPException(422, _("Choose a reason for the authors when rejecting several posts."))
+        raise FormRejected(
+            {"reason": _("Choose a reason for the authors when rejecting several posts.")}
+        )
     entries = history.bulk_entries(db, scope, item_ids, author_id)
     if not entries:
         raise HTTPException(422, _("Select at least one item first."))

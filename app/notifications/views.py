@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.accounts.models import User
 from app.deps import CurrentUser, PathId, ReadableForum, SessionDep, SettingsDep, Token
+from app.forms.views import FormRejected
 from app.forums import service as forums
 from app.forums.models import MembershipRole
 from app.i18n import _
@@ -107,6 +108,6 @@ def email_preference(
     db: SessionDep, user: CurrentUser, preference: Annotated[str, Form(max_length=16)]
 ) -> Response:
     if preference not in email.PREFERENCES:
-        raise HTTPException(422, _("Choose one of the email options."))
+        raise FormRejected({"preference": _("Choose one of the email options.")})
     user.email_preference = preference
     return RedirectResponse("/account?email=saved", status_code=303)

@@ -24,6 +24,7 @@ from app.deps import (
     Submission,
     after_response,
 )
+from app.forms.views import FormRejected
 from app.forums import service as forums
 from app.forums.models import Forum
 from app.forums.service import ForumAccess
@@ -342,7 +343,7 @@ def report(
     if not access.can_read or post.status is not PostStatus.PUBLISHED:
         raise HTTPException(404, _("We couldn't find that post. It may have been removed."))
     if reason not in REPORT_REASONS:
-        raise HTTPException(422, _("Choose why you are reporting this post."))
+        raise FormRejected({"reason": _("Choose why you are reporting this post.")})
     if post.author_id == user.id:
         raise HTTPException(
             422, _("You can't report your own post. You can edit or withdraw it instead.")

@@ -100,3 +100,31 @@ def test_errors_keep_what_was_typed_except_the_password(browser: Browser) -> Non
     assert 'value="river_song"' in response.text
     assert "tidal-harbour-42" not in response.text
     assert 'aria-invalid="true"' in response.text
+
+
+def test_the_same_visible_email_in_another_unicode_form_is_the_same_account(
+    browser: Browser, db: Session
+) -> None:
+    composed, decomposed = "zo\u00eb@example.org", "zoe\u0308@example.org"  # NFC and NFD
+    assert register(browser, email=composed).status_code == 303
+    browser.post("/logout")
+    again = register(browser, handle="zoe_two", email=decomposed.upper())
+    assert again.status_code == 422 and "already exists" in again.text
+    assert len(db.scalars(select(User)).all()) == 1
+    browser.sign_in(decomposed, "tidal-harbour-42")  # signs in whichever way it is typed
+
+
+def test_handles_that_could_pass_as_someone_else_are_refused_with_a_reason(
+    browser: Browser, db: Session
+) -> None:
+    UserFactory(handle="sam")
+    cases = {
+        "\uff53\uff41\uff4d": "That handle is taken",  # full-width letters fold to "sam"
+        "sa\u200dm": "invisible or formatting characters",  # a zero-width joiner
+        "\u202emas": "invisible or formatting characters",  # a right-to-left override
+        "\u0455am": "look-alike letter",  # a Cyrillic letter that looks like "s"
+    }
+    for handle, reason in cases.items():
+        response = register(browser, handle=handle, email=f"x{ord(handle[1])}@example.org")
+        assert response.status_code == 422 and reason in response.text, handle
+    assert len(db.scalars(select(User)).all()) == 1

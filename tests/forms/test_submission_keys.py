@@ -115,3 +115,17 @@ def test_a_form_given_back_after_an_error_keeps_its_key(browser: Browser, db: Se
     assert count(db, Submission) == 0  # nothing was made, so nothing to replay
     assert browser.post(url, {"body": "Shorter.", "submission_key": KEY}).status_code == 200
     assert count(db, Post) == 2
+
+
+def test_a_form_refused_by_its_limits_comes_back_whole_or_as_an_htmx_fragment(
+    browser: Browser, db: Session
+) -> None:
+    forum = ForumFactory()
+    member_of(forum, email="kai@example.org")
+    browser.sign_in("kai@example.org")
+    too_long = "B" * 400
+    for headers in ({}, {"HX-Request": "true"}):
+        response = browser.post("/account/profile", {"bio": too_long}, headers=headers)
+        assert response.status_code == 422
+        assert 'class="error-summary"' in response.text and too_long in response.text
+        assert ("<html" in response.text) is not bool(headers)  # htmx gets the form alone
