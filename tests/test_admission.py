@@ -27,20 +27,28 @@ def test_writers_beyond_the_limit_wait_in_order_without_a_thread() -> None:
         turns = WriteTurns(limit=2, wait_seconds=5, queue_limit=10)
         done: list[str] = []
 
-        async def write(name: str, seconds: float) -> None:
+        finish_first = asyncio.Event()
+
+        async def write(name: str, hold: asyncio.Event | None) -> None:
             await turns.acquire()
             try:
-                await asyncio.sleep(seconds)
+                if hold is not None:
+                    await hold.wait()
                 done.append(name)
             finally:
                 turns.release()
 
-        first = [asyncio.create_task(write(n, 0.05)) for n in ("a", "b")]
-        await asyncio.sleep(0.01)
+        async def settle() -> None:
+            for _ in range(10):  # let every task run up to where it waits
+                await asyncio.sleep(0)
+
+        first = [asyncio.create_task(write(n, finish_first)) for n in ("a", "b")]
+        await settle()
         assert turns.active == 2
-        queued = [asyncio.create_task(write(n, 0.0)) for n in ("c", "d", "e")]
-        await asyncio.sleep(0.01)
+        queued = [asyncio.create_task(write(n, None)) for n in ("c", "d", "e")]
+        await settle()
         assert turns.waiting == 3
+        finish_first.set()
         await asyncio.gather(*first, *queued)
         assert turns.active == 0 and turns.waiting == 0
         return done
