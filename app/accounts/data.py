@@ -190,6 +190,6 @@ def delete_account(session: Session, user: User, *, remove_posts: bool) -> None:
     user.status = AccountStatus.DEACTIVATED
     user.handle = f"former-member-{user.id}"
     user.handle_key = user.handle
-    user.email = user.email_key = f"deleted-{user.id}@deleted.invalid"
+    accounts.set_email(user, f"deleted-{user.id}@deleted.invalid")
     user.password_hash = hash_password(secrets.token_urlsafe(32))
     user.break_until = None

@@ -50,6 +50,12 @@ def normalise_email(email: str) -> str:
     return unicodedata.normalize("NFC", email.strip()).lower()
 
 
+def set_email(user: User, address: str) -> None:
+    """The address and its lookup key change together: sign-in finds accounts by the key."""
+    user.email = normalise_email(address)
+    user.email_key = email_key(address)
+
+
 # Characters that show nothing or reorder text (right-to-left overrides, zero-width joiners…):
 # in a handle they let one member pass as another.
 INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cn", "Zl", "Zp"})
@@ -130,13 +136,12 @@ def register(
     user = User(
         handle=handle,
         handle_key=handle_key(handle),
-        email=normalise_email(email),
-        email_key=email_key(email),
         password_hash=hash_password(password),
         site_role=site_role,
         language=language,
         email_verified_at=utcnow() if verified else None,
     )
+    set_email(user, email)
     session.add(user)
     session.flush()
     return user

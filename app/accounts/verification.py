@@ -120,7 +120,7 @@ def confirm(session: Session, link: AccountToken, *, now: datetime) -> User:
         raise accounts.LinkUsed()
     tokens.retire(session, user.id, TokenPurpose.EMAIL_VERIFICATION, now)
     if changing:
-        user.email = link.email
+        accounts.set_email(user, link.email)
     user.email_verified_at = now
     audit.record(
         session,
