@@ -24,7 +24,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.orm import Session
 
 from app import clock as app_clock
@@ -63,6 +63,22 @@ class TemplateDatabase:
     sqlite_file: Path | None = None
 
 
+def _worker_database(url: str, worker: str) -> str:
+    """Under pytest-xdist each worker empties and refills its own database (`test_gw0`…), made
+    beside the one named in HARBOUR_TEST_DATABASE_URL; a single process uses that one."""
+    if worker == "master":
+        return url
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 def _reset_postgres_schema(url: str) -> None:
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
@@ -89,6 +105,7 @@ def template_database(
     url = os.environ.get("HARBOUR_TEST_DATABASE_URL")
     if not url:
         pytest.skip(PG_SKIP_REASON)
+    url = _worker_database(url, os.environ.get("PYTEST_XDIST_WORKER", "master"))
     _reset_postgres_schema(url)
     migrations.upgrade(url)
     return TemplateDatabase("postgresql", url)
