@@ -15,6 +15,7 @@ from app.db import utcnow
 from app.security import SESSION_COOKIE
 from tests.conftest import Browser
 from tests.factories import PASSWORD, UserFactory
+from tests.mail import last_email_to
 
 
 def test_signing_in_sets_an_httponly_lax_session_cookie(browser: Browser, db: Session) -> None:
@@ -74,6 +75,19 @@ def test_wrong_passwords_slow_that_address_down_without_locking_the_owner_out(
         == 429
     )
     owner.sign_in("kai@example.org")
+
+
+def test_a_throttled_sign_in_still_offers_a_reset_link_that_works(
+    app: FastAPI, db: Session
+) -> None:
+    UserFactory(email="kai@example.org")
+    kai = Browser(TestClient(app, client=("203.0.113.9", 4000)))
+    for i in range(7):
+        throttled = kai.post("/login", {"email": "kai@example.org", "password": f"guess-{i}"})
+    assert throttled.status_code == 429 and 'href="/password/forgot"' in throttled.text
+    # Forgetting the password is what locks people out: the reset is not behind the wait.
+    assert kai.post("/password/forgot", {"email": "kai@example.org"}).status_code == 200
+    assert "/password/reset/" in last_email_to(db, "kai@example.org").body
 
 
 def test_the_wait_grows_with_each_wrong_password(app: FastAPI) -> None:
