@@ -24,6 +24,7 @@ from moderation.types import (
 # How soon a moderator should see each kind of reason (by code prefix; longest prefix wins).
 PRIORITY = {
     "crisis": 95,
+    "concern": 80,
     "score.threat": 85,
     "score.severe_toxicity": 80,
     "score.identity_attack": 75,
@@ -38,7 +39,7 @@ PRIORITY = {
     "watched_word.flag": 10,
 }
 # Reasons that do not hold a post on their own.
-PUBLISHING_CODES = ("venting.obscene_only", "watched_word.flag")
+PUBLISHING_CODES = ("venting.obscene_only", "watched_word.flag", crisis.CONCERN_CODE)
 # One sentence a moderator reads for each score over its threshold; the score itself is the
 # Reason's label, so the dashboard shows the figures beside it and the sentence stays translatable.
 SCORE_MESSAGES = {
@@ -74,11 +75,28 @@ def priority_of(code: str) -> int:
     return PRIORITY[max(matches, key=len)] if matches else 20
 
 
+def _own_crisis(text: str) -> list[Reason]:
+    """Crisis rules, less what they heard inside a sentence about someone else ("my mate keeps
+    saying he wants to end it all" is worry about him: a concern flag, not the author's crisis)."""
+    concern = crisis.concern_for_another(text)
+    if not concern:
+        return crisis.detect(text)
+    others = [s for r in concern for s in r.spans]
+    own = []
+    for found in crisis.detect(text):
+        spans = tuple(
+            s for s in found.spans if not any(o.start <= s.start and s.end <= o.end for o in others)
+        )
+        if spans:
+            own.append(Reason(found.code, found.message, spans, found.label))
+    return [*own, *concern]
+
+
 def detect_rules(text: str, context: AssessmentContext | None = None) -> list[Reason]:
     """Every rule detector, no ML: fast enough for the compose form on each keystroke pause."""
     context = context or AssessmentContext()
     return [
-        *crisis.detect(text),
+        *_own_crisis(text),
         *welsh.detect(text),
         *community.hostility(text),
         *identifiers.detect(text),
@@ -101,16 +119,24 @@ def _corroborated(rules: list[Reason], scored: Scored, scorer: Scorer) -> list[R
     if threshold is None or not any(r.code == MENTION_CODE for r in rules):
         return rules
     stronger = any(r.code.startswith("crisis.") and r.code != MENTION_CODE for r in rules)
+    concern = any(r.code == crisis.CONCERN_CODE for r in rules)
     heard = scored.scores.get("crisis", 0.0) >= threshold * MENTION_SHARE
-    return [r for r in rules if r.code != MENTION_CODE or (heard and not stronger)]
+    return [r for r in rules if r.code != MENTION_CODE or (heard and not stronger and not concern)]
 
 
 def _model_reasons(scored: Scored, scorer: Scorer, rules: list[Reason]) -> list[Reason]:
     thresholds = getattr(scorer, "thresholds", {})
+    # Worry about someone else explains the model's crisis score when no rule hears the author's
+    # own crisis: the post is published with a high-priority flag instead (see PRIORITY).
+    about_another = any(r.code == crisis.CONCERN_CODE for r in rules) and not any(
+        r.code.startswith("crisis.") for r in rules
+    )
     reasons = []
     for label, (code, message) in MODEL_REASONS.items():
         threshold = thresholds.get(label)
         if threshold is None or scored.scores.get(label, 0.0) < threshold:
+            continue
+        if label == "crisis" and about_another:
             continue
         span = scored.evidence.get(label)
         reasons.append(Reason(code, message, (span,) if span else ()))

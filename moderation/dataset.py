@@ -98,6 +98,7 @@ class Example:
     condition: str = ""
     voice: str = ""
     group: str = ""  # public sets: the template or text the split was drawn by
+    round: int = 1  # Harbour's posts: 1 for the first files, 2 for `*_r2.csv` (written later)
 
 
 def normalise(text: str) -> str:
@@ -144,6 +145,7 @@ def harbour_posts(folders: Iterable[str] = ("written", "added")) -> list[Example
                         subtype=row.get("subtype", ""),
                         condition=row.get("condition", ""),
                         voice=row.get("voice", ""),
+                        round=2 if path.stem.endswith("_r2") else 1,
                     )
                 )
     return examples

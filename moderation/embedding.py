@@ -356,25 +356,23 @@ class Embedder:
             windows.append(Window(0, len(text), (self.cls_id, self.sep_id)))
         return windows
 
-    def encode_windows(self, windows: Sequence[Window], batch_size: int = 64) -> np.ndarray:
-        """Mean-pooled, L2-normalised vectors, one per window (batched by similar length)."""
+    def encode_windows(self, windows: Sequence[Window]) -> np.ndarray:
+        """Mean-pooled, L2-normalised vectors, one per window, each window run on its own.
+
+        Not batched, on purpose: the int8 graph quantises its activations with one scale per
+        run, taken over every row, padding included, so a batched window's vector would depend
+        on the other posts it happened to share a batch with (and padding costs a third more
+        work on a typical post). One run per window gives a post the same vector alone, in
+        the worker's batch, and at training time; the run overhead is well under 1 ms."""
         vectors = np.zeros((len(windows), DIMENSIONS), dtype=np.float32)
-        order = sorted(range(len(windows)), key=lambda i: len(windows[i].ids))
-        for first in range(0, len(order), batch_size):
-            chosen = order[first : first + batch_size]
-            longest = max(len(windows[i].ids) for i in chosen)
-            ids = np.zeros((len(chosen), longest), dtype=np.int64)
-            mask = np.zeros((len(chosen), longest), dtype=np.int64)
-            for row, index in enumerate(chosen):
-                tokens = windows[index].ids
-                ids[row, : len(tokens)] = tokens
-                mask[row, : len(tokens)] = 1
+        for index, window in enumerate(windows):
+            ids = np.asarray([window.ids], dtype=np.int64)
             with self._lock:
-                (hidden,) = self.session.run(None, {"input_ids": ids, "attention_mask": mask})
-            weights = mask[..., None].astype(np.float32)
-            pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
-            norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
-            vectors[chosen] = pooled / norms
+                (hidden,) = self.session.run(
+                    None, {"input_ids": ids, "attention_mask": np.ones_like(ids)}
+                )
+            pooled = hidden[0].mean(axis=0)
+            vectors[index] = pooled / max(float(np.linalg.norm(pooled)), 1e-12)
         return vectors
 
     def embed(self, texts: Sequence[str]) -> list[Embedded]:

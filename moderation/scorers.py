@@ -65,18 +65,34 @@ class ProfanityScorer:
 
     def __init__(self) -> None:
         try:
-            from profanity_check import predict_prob
+            from profanity_check import profanity_check
         except ImportError as exc:  # pragma: no cover - it is a core dependency
             raise ScorerLoadError(
                 "HARBOUR_SCORER=profanity: the alt-profanity-check package is not installed"
             ) from exc
-        self._predict = predict_prob
+        import numpy as np
+
+        # Its model is a sigmoid-calibrated ensemble of linear SVMs; scikit-learn's
+        # predict_proba spends ~4 ms a call walking it. The same sums as one matrix product:
+        # p = mean over members of 1 / (1 + exp(a * (x.w + b) + c)).
+        self._vectoriser = profanity_check.vectorizer
+        members = profanity_check.model.calibrated_classifiers_
+        self._weights = np.stack([m.estimator.coef_[0] for m in members], axis=1)
+        self._intercepts = np.array([m.estimator.intercept_[0] for m in members])
+        self._slopes = np.array([m.calibrators[0].a_ for m in members])
+        self._offsets = np.array([m.calibrators[0].b_ for m in members])
         self.version = f"alt-profanity-check {metadata.version('alt-profanity-check')}"
+
+    def _predict(self, texts: Sequence[str]) -> Any:
+        import numpy as np
+
+        margins = self._vectoriser.transform(list(texts)) @ self._weights + self._intercepts
+        return (1.0 / (1.0 + np.exp(self._slopes * margins + self._offsets))).mean(axis=1)
 
     def score_batch(self, texts: Sequence[str]) -> list[dict[str, float]]:
         if not texts:
             return []
-        probabilities = self._predict(list(texts))
+        probabilities = self._predict(texts)
         return [_all_labels(toxicity=float(p), obscene=float(p)) for p in probabilities]
 
     def offending_spans(self, text: str, threshold: float = 0.5) -> list[Span]:

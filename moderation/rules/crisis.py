@@ -30,6 +30,32 @@ SUICIDAL = re.compile(
     r"|(?:jump|step|throw myself) (?:off|in front of) (?:a|the) (?:bridge|train|bus|building|car park|cliff)"
     r"|(?:bought|got|buying|getting) (?:the |some |a )?rope|(?:stockpil(?:e|ed|ing)|saving up|hoarding|been saving) (?:my |all my |up my )?(?:tablets|pills|meds|medication|insulin|tabs)"
     r"|how many (?:of my |of these |of them |)?(?:\w+ )?(?:tablets|pills|tabs|meds|units)[^.!?\n]{0,30}(?:would it take|to die|would kill|is fatal|is lethal|does it take)"
+    # Typos and run-together spellings of the plain phrases.
+    r"|kil+ ?my ?self|kil+ ?me ?self|end my (?:lfe|lief|liife)|suicidle|sucidal|suicidial"
+    r"|un-?aliv(?:e|ing) (?:myself|me)|(?:wanna|want to|gonna|going to|thinking (?:of|about)|about to) un-?aliv\w*|(?:wanna|gonna|going to|want to|finna|gna|might|could|should|just) (?:end it|end things|die|not wake up|disappear for good)"
+    r"|end it (?:all|tonight|soon|today|this week|for good|now)"
+    r"|(?:check|checking|clock|clocking|bow|bowing|tap|tapping) out (?:early|for good|permanently|of life)"
+    r"|(?:sleep|go to sleep|fall asleep) and (?:never|not) (?:wake|waking) up"
+    r"|(?:want|wanna|hope|wish|pray|praying)(?: to| that| i)?(?: just)? (?:never|not|don't|dont) wake up"
+    r"|(?:stop|stopped) existing|(?:don't|dont|do not) want to (?:exist|be alive|be here|live)"
+    r"|(?:tired|sick) of (?:living|being alive|existing|being here|life itself)"
+    r"|(?:nothing|no one|nobody) (?:left )?to live for|not worth living|(?:isn't|isnt|is not|aint|ain't) worth living"
+    r"|(?:rather|prefer to) (?:be dead|not be alive|not be here|not exist)|wish i(?:'d| had)? never (?:been born|woken up)"
+    r"|(?:what's|whats|what is) (?:even )?(?:the )?(?:point|purpose) (?:of|in) (?:me|my life|living|being alive|being here|going on)"
+    r"|(?:done|finished) with (?:life|living|being alive|this life|it all)"
+    r"|(?:wouldn't|wouldnt|won't|wont|will not|would not|not gonna|not going to) be (?:here|around) (?:for|by|much|next|this time|tomorrow|after)"
+    r"|(?:if|when) i (?:just )?(?:wasn't|wasnt|weren't|werent|was not|were not|am not|'m not|’m not) (?:here|around|alive)(?! to\b)"
+    r"|(?:happier|better off|easier|fine) (?:if|when) i(?:'m| am)? (?:was |were )?(?:gone|dead|not here|not around)"
+    r"|(?:help it along|let it (?:take|have|finish) me|take me with it|can have me)"
+    r"|(?:i'm|im|i am|am|i'll|ill|i will|gonna|gna|going to|plannin\w*|planning to|thinking (?:about|of)|thinkin (?:about|of)) (?:just )?end(?:ing|in)? (?:it|things|my life)"
+    r"|(?:let|letting|lettin) (?:it|this|the \w+|my \w+|them|dka|covid|the cancer) (?:take me|have me|finish me|win|be it|go[.,]? and me)"
+    r"|(?:hope|hoping|hopin|pray|praying)[^.!?\n]{0,40}\b(?:finish(?:es)? me(?: off)?|take(?:s)? me|kill(?:s)? me|does the job|(?:don't|dont|do not|never) (?:wake|come round|wake up))"
+    r"|(?:just )?let this be it|(?:top|topping|toppin) (?:mesel|meself|mysel)"
+    r"|(?:make|making|set|setting) my own end(?: date)?|on my own terms|(?:looking|lookin|look) for a way out|(?:it's|its|is) my way out|the only way out"
+    r"|(?:game end|yeet|delete|deleted) (?:myself|me)(?: from existence)?|permanent(?:ly)? log ?off|alt ?f4 on (?:my )?(?:whole )?life"
+    r"|(?:im|i'm|i am) (?:not )?(?:stickin|sticking) around|not long for this(?: world)?|ctb\b"
+    r"|(?:don't|dont|do not) want to (?:see|make it to) my (?:\d+\w*|next) (?:birthday|christmas)"
+    r"|(?:welcome|wouldn't mind|wouldnt mind|wouldn't fight|wouldnt fight)[^.!?\n]{0,30}(?:ended it|heart attack|it if|if i (?:died|got hit|stepped out|didn't wake))"
     r")\b",
     re.IGNORECASE,
 )
@@ -39,6 +65,18 @@ SELF_HARM = re.compile(
     r"|i (?:self[- ]?harm(?:ed)?|sh|cut|overdosed|od'?d)\b|(?:started|back to|relapsed into|urge to|urges to) (?:self[- ]?harm(?:ing)?|sh|cutting)"
     r"|(?:take|taking|took|swallow|swallowing|swallowed) (?:all|every one|the whole (?:box|packet|lot))(?: of)? (?:my |the )?(?:tablets|pills|meds|medication|insulin|tabs)"
     r"|(?:going to|gonna|want to|wanna|thinking of|planning to) (?:overdose|od)"
+    r"|relaps(?:e|ed|ing) (?:on|into|with|back into) (?:self[- ]?harm(?:ing)?|sh|cutting|burning)"
+    r"|(?:self[- ]?harm|sh|cutting|cut|harm) urges|urges? to (?:cut|hurt myself|harm myself|burn myself)"
+    r"|(?:about to|gonna|going to|might|close to) relapse|(?:cut|cutting|burnt|burned|hit|scratched) (?:again|my (?:arms?|legs?|wrists?|thighs?|stomach|skin))"
+    r"|(?:picked up|got out|bought) (?:the |a |new )?(?:blades?|razors?)|got the (?:blade|razor) out"
+    r"|(?:cuttin|cutting|burning|burnt|burned|scalding|scalded|scratchin\w*|scratching|punching|hitting|hit|picking at|digging at|dug at)"
+    r" (?:myself|my (?:own )?(?:arms?|legs?|wrists?|thighs?|skin|stomach|fistula)|walls?)\b[^.!?\n]{0,40}(?:on purpose|again|till|until|raw|bleed)"
+    r"|(?:burnt|burned|scalded|scalding|hurt|hurting|harmed|hit|hitting|starving|starved) (?:myself|my \w+)[^.!?\n]{0,40}\bon purpose"
+    r"|(?:been|started|start) (?:doin\w*|doing|cuttin\w*|cutting) (?:sh|self[- ]?harm|again)"
+    r"|(?:sh|self[- ]?harm) (?:streak|again|relapse)|(?:days|weeks|months|years?) clean[^.!?\n]{0,40}(?:relaps\w*|again|broken|gone|gave in)"
+    r"|relaps\w*[^.!?\n]{0,30}\b(?:clean|sh|self[- ]?harm|cutting|cuttin)\b"
+    r"|(?:ima|i'?m gonna|im gonna|gonna|going to|gna) (?:od|overdose)\b|\bod (?:on|tonight|tn)"
+    r"|(?:take|taking|takin|took) (?:all|em all|them all|all of (?:my|them|em))(?: my| the)? (?:\w+ )?(?:tablets|pills|meds|medication|insulin|tabs|pens)?(?:[^.!?\n]{0,20}(?:tonight|tn|w vodka|with vodka|together|at once))"
     r")\b",
     re.IGNORECASE,
 )
@@ -51,14 +89,128 @@ MENTION = re.compile(
 STOP_TREATMENT = re.compile(
     r"\b(?:stop|stopping|quit|quitting|skip|skipping|refuse|refusing|give up|giving up|come off|coming off)"
     r"\s{1,10}(?:my\s{1,10}|all\s{1,10}my\s{1,10}|the\s{1,10})?(?:dialysis|insulin|meds|medication|tablets|treatment|transplant meds|anti-?rejection meds)"
-    r"[^.!?]{0,60}?\b(?:die|dying|dead|end it|let (?:it|me) go|be done|(?:not|don't|dont|won't|never) wake up|just go)\b",
+    r"[^.!?]{0,60}?\b(?:die|dying|dead|end it|let (?:it|me) go|be done|(?:not|don't|dont|won't|never) wake up|just go)\b"
+    # Stopped, and the harm is the point ("I know the risk. that's kind of the point").
+    r"|\b(?:stopped|stopping|quit|binned|not taking|skipping|skipped|stop) (?:my |all my |taking my |the )?"
+    r"(?:dialysis|insulin|meds|medication|tablets|treatment|tacro\w*|warfarin|beta ?blockers|blood thinners|immunosuppressants|anti-?rejection \w+|heart (?:meds|tablets))"
+    r"[^\n]{0,120}?(?:that's (?:kind of |sort of |rather |literally |the whole )?the point|that's what i want|i know the risks?|i know what (?:will|it'll) happen|so it (?:ends|stops)|take me with it|want (?:the|my) \w+ (?:2|to) fail)"
+    r"|(?:stop|stopping|stopped) (?:coming|going|turning up) (?:to|for) (?:dialysis|my sessions|the unit|treatment)[^\n]{0,100}?(?:for good|genuinely|seriously|not a joke|mean it|thinking about it)"
+    r"|(?:stopping|stop|come off|coming off|refusing) (?:the |my |all )?(?:disease[- ]modifying |)?(?:treatment|meds|medication) and (?:everything|all the rest|everything else)",
+    re.IGNORECASE,
+)
+# What people in crisis say they are saving or counting (tablets, pens, named drugs).
+MEANS = (
+    r"(?:pills|tablets|tabs|meds|medication|insulin|pens|painkillers|codeine|tramadol|morphine|morfeen|oramorph|"
+    r"gliclazide|pregabalin|gabapentin|amitriptyline|paracetamol|co-?codamol|fentanyl|baclofen|novorapid|"
+    r"sleeping pills|pred|heart tablets|oxy\w*|diazepam|zopiclone|sertraline|propranolol)\b"
+)
+# Plans, means and goodbyes said without any word for dying ("Bought what I need").
+PLAN = re.compile(
+    r"\b(?:"
+    r"(?:bought|got|have|ordered|sorted) (?:everything |all |exactly )?what i need(?:ed)?(?: to| now|\.|$)"
+    r"|(?:picked|chosen|chose|set|got) (?:a |the )?(?:date|day|time|place|spot|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b"
+    r"|(?:put by|put away|tucked away|hidden away|set aside)[^.!?\n]{0,30}"
+    + MEANS
+    + r"|"
+    + MEANS
+    + r"[^.!?\n]{0,40}(?:put by|put away|hidden away|set aside)"
+    r"|if (?:the|my) (?:kidney|heart|liver|lungs?|transplant|graft|body) (?:goes|fails|gives up|gives out|stops)[,]? (?:i go|so do i|i'll go with it|i go with it)"
+    r"|(?:decided|worked out|planned|know) (?:how|when|where) (?:i'?(?:ll|m going to|m gonna)|to) (?:do it|end it|go)"
+    r"|(?:do it|end it|go through with it)[^.!?\n]{0,40}when (?:my|the) \w+(?: \w+)? (?:is|are|'s|'re|goes|go) (?:out|away|at|asleep|gone|on holiday|to work)"
+    r"|(?:when|once|while) (?:my|the) \w+ (?:is|are|'s|'re) (?:out|away|asleep|on holiday)[^.!?\n]{0,30}(?:do it|end it|doing it|go through with it)"
+    r"|(?:noose|ligature|hose ?pipe (?:on|to) the exhaust|tied (?:a|the) rope)"
+    r"|(?:sat|sitting|sit) in the car in the garage|(?:car|garage)[^.!?\n]{0,40}(?:door|doors) (?:shut|closed)[^.!?\n]{0,60}(?:engine|turn it on|not yet)"
+    r"|(?:keep|kept|been) (?:stopping|standing|looking down|staring down) (?:on|at|over|from) (?:it|that|the|a) ?(?:bridge|edge|tracks|platform|roof|cliff)?"
+    r"|(?:bridge|edge|tracks|platform|roof|cliff)[^.!?\n]{0,40}keep (?:stopping|standing|looking down)"
+    r"|(?:saved|saving|stockpiled|collected|hoarded|kept|got|have) (?:up )?(?:enough|a stash of|loads of|a pile of|a drawer (?:full )?of|all my) (?:old )?(?:pills|tablets|tabs|meds|insulin|painkillers|codeine|tramadol|morphine|oramorph|oxy\w*|paracetamol|co-?codamol|sleeping pills)"
+    r"|(?:enough|all (?:of )?(?:my|the)) (?:pills|tablets|tabs|meds|insulin|painkillers|codeine|tramadol|morphine|paracetamol) to (?:kill|end|do it|not wake|never wake|make sure)"
+    r"|how (?:many|much) (?:of )?(?:my |the )?\w+[^.!?\n]{0,25}(?:would be enough|to be enough|would do it|to do it|before (?:it|you) (?:stops|kills)|(?:is|would be) too much|i'?d need|it takes)"
+    r"|(?:saving|saved|sved|kept back|keeping back|putting aside|put aside|collecting|collected|hoarding|hoarded|stocking up|stocked up|gathered|gathering|stash of|lined up|counted|counting)"
+    r" (?:up )?(?:on )?(?:all )?(?:of )?(?:my |the |me |em\b|them\b)?(?:spare |extra |old )?"
+    + MEANS
+    + r"|"
+    + MEANS
+    + r" (?:counted|lined up|saved|ready|in a (?:bag|tin|drawer|box))"
+    r"|(?:looked|looking|lookin|read|reading) (?:up |into |about )(?:how (?:to do it|to end it|many|much)|ways to (?:die|end it|do it))"
+    r"|(?:got|have|i've got) (?:a|my|the) plan (?:n|and|for) (?:everything|i'?m|im|this|tonight|the weekend)|(?:finished|finish) (?:planning|plannin)\b"
+    r"|(?:planning|plannin|planned) (?:my exit|the end|my death|my suicide|my own death)\b"
+    r"|(?:going|gonna|gna|ima|i'm going|im going|i will|i'll|ill|will) (?:to )?(?:do it|go through with it|act on it)[^.!?\n]{0,30}(?:tonight|tn|tomorrow|2moro|tmrw|this week\w*|wkend|after|before|when|once|on (?:mon|tues|wednes|thurs|fri|satur|sun)day|fri|sat|sun)"
+    r")",
+    re.IGNORECASE,
+)
+GOODBYE = re.compile(
+    r"\b(?:"
+    r"(?:this is|consider this|think of this as) (?:my |a )?(?:goodbye|last (?:post|message))"
+    r"|(?:my|this is my) (?:last|final) (?:post|message|goodbye)"
+    r"|(?:goodbye|bye) (?:everyone|all|every1|forever|for good)"
+    r"|(?:won't|wont|will not|never) (?:see|talk to|speak to|be posting (?:to|here|on here)) (?:you|any of you|you all|you lot) again"
+    r"|(?:written|writing|wrote|left) (?:my |the |some )?(?:letters|notes) (?:for|to) (?:my|everyone|the)"
+    r"|(?:giving|given|gave) (?:away )?(?:my|all my) (?:things|stuff|cat|dog|pets?|belongings)(?: away)?"
+    r"|(?:gave|given|giving) (?:my|the) (?:cat|dog|pet) to"
+    r"|(?:sorted|sorting|updated|made) my will[^.!?\n]{0,40}(?:ready|done|now|tonight|goodbye)"
+    r"|(?:look after|take care of|feed) my (?:cat|dog|kids|children|babies|pets?) for me"
+    r"|tell my (?:mum|mom|dad|kids|wife|husband|partner|family|sister|brother) i (?:love|loved|am sorry|'m sorry)"
+    r"|see you (?:all )?on the other side"
+    r"|(?:won't|wont|will not|i'll not|ill not|not gonna|never) be (?:posting|on here|joining|coming back|back on here)(?: again| any ?more)"
+    r"|(?:last|final) (?:one|post|message) from me|(?:one|my) last (?:post|message) (?:here|on here|from me)"
+    r"|(?:log(?:ging)? off|signing off|leaving|disappear(?:ing)?|gone|i'm out|im out|out)[.,]? (?:for good|permanently|forever)"
+    r"|(?:goodbye|bye) (?:my (?:friends|lovelies|loves)|x+\b|here too|harbour)"
+    r"|(?:wanted|want) to say (?:goodbye|bye)|(?:going to|gonna) say goodbye"
+    r")",
     re.IGNORECASE,
 )
 BURDEN = re.compile(
     r"\b(?:everyone|everybody|my (?:family|kids|partner|wife|husband|mum|dad|parents)|they|the world)"
-    r"(?: would| will|'d)? (?:be )?better off without me\b|\bi(?:'m| am) (?:just )?a burden(?: to (?:everyone|everybody|my \w+))?\b",
+    r"(?: would| will|'d)? (?:be )?better off without me\b|\bi(?:'m| am) (?:just )?a burden(?: to (?:everyone|everybody|my \w+))?\b"
+    r"|\b(?:manage|cope|do|be fine|be better|be happier|gonna be fine)[^.!?\n]{0,15}without me(?: getting in the way)?\b"
+    r"|\bbetter off wi(?:th)?(?:out)? (?:the insurance|me)\b|\bone less (?:chair|bed|burden|mouth|problem)\b"
+    r"|\b(?:been )?a burden (?:long enough|for too long)\b|\bno ?1 (?:wud|would) miss me\b|\bnobody would (?:even )?(?:miss|notice)\b",
     re.IGNORECASE,
 )
+# A member worried that someone else is at risk. Not the author's own crisis, so it is not sent
+# urgent (that would hide the post and silence someone reaching out for advice); assess()
+# publishes it with a review flag at high priority so a moderator can check on them soon.
+OTHER = (
+    r"(?:(?:my|our|her|his) (?:best |close |old )?(?:friend|mate|pal|son|daughter|sister|brother|"
+    r"brother-in-law|sister-in-law|mum|mom|dad|partner|wife|husband|girlfriend|boyfriend|colleague|"
+    r"flatmate|cousin|nephew|niece|grandson|granddaughter|teenager|kid|child|uncle|aunt|neighbour)"
+    r"|a (?:friend|mate|colleague|member|neighbour))(?:'s)?\b"
+)
+THEIR_CRISIS = (
+    r"(?:suicid\w*|kill(?:ing)? (?:him|her|them)sel(?:f|ves)|end(?:ing)? (?:it all|(?:his|her|their) (?:own )?life)|"
+    r"(?:wants?|wanting) to die|(?:not|doesn't|does not|don't|didn't) want(?:ing|s)? to (?:live|be here|be alive|wake up)|"
+    r"self[- ]?harm\w*|(?:been )?cutting|hurt(?:ing)? (?:him|her|them)sel(?:f|ves)|overdos\w*|"
+    r"wish(?:es|ed)? (?:she|he|they)(?:'d| had)? (?:not|never) (?:survived|woken|been born)|"
+    r"let (?:him|her|them) go|better off dead|(?:had|has) enough of (?:life|living))"
+)
+CONCERN = re.compile(
+    r"\b(?:"
+    + OTHER
+    + r"[^.!?\n]{0,80}?\b"
+    + THEIR_CRISIS
+    + r"|(?:she|he|they)(?:'s| is| has| was| have|'ve| are|'re) (?:been )?(?:suicidal|self[- ]?harming|cutting (?:again|herself|himself|themselves))"
+    r")",
+    re.IGNORECASE,
+)
+# Someone lost ("lost my friend to suicide"): grief, not a worry to act on.
+GRIEF = re.compile(r"\b(?:to|by) suicide\b|\bdied\b", re.IGNORECASE)
+CONCERN_CODE = "concern.other_person"
+
+
+def concern_for_another(text: str) -> list[Reason]:
+    """A member worried someone else may be suicidal or self-harming (reported, not the
+    author's own crisis: a flag for a moderator, see assess)."""
+    found = reason(
+        CONCERN_CODE,
+        N_(
+            "Worried someone else may be suicidal or self-harming: published, but a moderator "
+            "should check on the member soon and offer support resources."
+        ),
+        (m for m in CONCERN.finditer(text) if not GRIEF.search(m.group(0))),
+    )
+    return [found] if found else []
+
+
 # Negation just before the phrase ("I'm not going to", "I would never", "I don't want to").
 NEGATION_BEFORE = re.compile(
     r"\b(?:not|never|n't|no longer|wouldn't|won't|don't|didn't|isn't|aren't)\b(?:\s+\w+){0,3}\s*$",
@@ -66,7 +218,10 @@ NEGATION_BEFORE = re.compile(
 )
 NEGATION_REACH = 60  # characters looked back for a negation
 # Phrases that already contain their negation; preceding negation words must not cancel them.
-SELF_NEGATING = re.compile(r"^(?:don't|dont|do not|can't|cant|cannot|no)\b", re.IGNORECASE)
+SELF_NEGATING = re.compile(
+    r"^(?:don't|dont|do not|can't|cant|cannot|no|if i|when i|wouldn't|wouldnt|won't|wont|not)\b",
+    re.IGNORECASE,
+)
 # Idioms that look alarming and are not ("die of embarrassment", "to die for").
 IDIOMS = re.compile(
     r"\b(?:die|dying|died) (?:of|from) (?:embarrassment|laughter|laughing|boredom|shame|cringe)\b"
@@ -100,6 +255,16 @@ def detect(text: str) -> list[Reason]:
             "crisis.suicidal_ideation",
             N_("Possible crisis: the post talks about wanting to die or end their life."),
             _live(text, SUICIDAL),
+        ),
+        reason(
+            "crisis.plan_or_means",
+            N_("Possible crisis: the post reads like a plan or the means to end their life."),
+            _live(text, PLAN),
+        ),
+        reason(
+            "crisis.goodbye",
+            N_("Possible crisis: the post reads like saying goodbye."),
+            _live(text, GOODBYE),
         ),
         reason(
             "crisis.burden",

@@ -139,3 +139,16 @@ def test_the_onnx_export_is_deterministic(tmp_path: Path) -> None:
     digest = hashlib.sha256(first.read_bytes()).hexdigest()
     assert digest == hashlib.sha256(second.read_bytes()).hexdigest()
     assert json.loads(embedding.manifest_path(tmp_path / "a").read_text())["onnx_sha256"] == digest
+
+
+def test_a_posts_vectors_do_not_depend_on_the_posts_embedded_beside_it(
+    embedder: embedding.Embedder,
+) -> None:
+    """The int8 graph scales activations per run: windows run alone, so a post scores the same
+    in the worker's batch as on its own (and as when the heads were trained)."""
+    post = "Had a rough night on the machine. Nurses were great though. Home now and shattered."
+    others = ["ok", "a much longer sentence about fistula needling and fluid limits " * 4]
+    (alone,) = embedder.embed([post])
+    beside = embedder.embed([others[0], post, others[1]])[1]
+    assert np.array_equal(alone.vector, beside.vector)
+    assert np.array_equal(alone.window_vectors, beside.window_vectors)

@@ -24,6 +24,16 @@ def test_the_profanity_scorer_ranks_swearing_above_support() -> None:
     assert calm["threat"] == calm["insult"] == 0.0  # it cannot tell, so it says nothing
 
 
+def test_the_profanity_scores_are_the_packages_own_computed_faster() -> None:
+    """The calibrated ensemble is summed as one matrix product: the same probabilities."""
+    from profanity_check import predict_prob
+
+    texts = ["you absolute shit", "lovely day for it", "f*** dialysis", "", "a" * 3000]
+    scorer = load_scorer("profanity")
+    ours = [scores["obscene"] for scores in scorer.score_batch(texts)]
+    assert ours == pytest.approx(list(predict_prob(texts)), abs=1e-12)
+
+
 @pytest.fixture(scope="session")
 def tiny_checkpoint(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     pytest.importorskip("detoxify")
