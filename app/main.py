@@ -18,6 +18,7 @@ from app.accounts.security_views import router as account_security_router
 from app.accounts.views import router as accounts_router
 from app.admin.views import router as admin_router
 from app.admission import RetryReadOnDisconnect, WriteTurns, write_turn
+from app.alerts.views import router as alerts_router
 from app.config import PROJECT_ROOT, Environment, Settings, get_settings
 from app.conversations.gate import MessageGate
 from app.conversations.views import router as conversations_router
@@ -154,4 +155,5 @@ ROUTERS = (
     admin_router,
     search_router,
     conversations_router,
+    alerts_router,
 )

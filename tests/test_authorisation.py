@@ -407,6 +407,12 @@ ROWS: dict[str, Row] = {
     "GET /admin/forums/{slug}/watched-words.csv": Row(
         Need.SITE_ADMIN, get("/admin/forums/{w.forum.slug}/watched-words.csv")
     ),
+    "GET /admin/forums/{slug}/safeguarding": Row(
+        Need.SITE_ADMIN, get("/admin/forums/{w.forum.slug}/safeguarding")
+    ),
+    "POST /admin/forums/{slug}/safeguarding/roles": Row(
+        Need.SITE_ADMIN, post("/admin/forums/{w.forum.slug}/safeguarding/roles")
+    ),
     "GET /admin/forums/{slug}/invites": Row(
         Need.SITE_ADMIN, get("/admin/forums/{w.forum.slug}/invites")
     ),
