@@ -10,6 +10,7 @@ from app.accounts.models import (
     User,
     UserSession,
 )
+from app.alerts.models import Alert, AlertDelivery, ForumAlerting
 from app.audit.models import AuditEvent
 from app.conversations.models import (
     Conversation,
@@ -55,6 +56,8 @@ from app.posts.models import EditStatus, Post, PostEdit, PostStatus, Reaction, R
 __all__ = [
     "AccountStatus",
     "AccountToken",
+    "Alert",
+    "AlertDelivery",
     "Appeal",
     "AppealStatus",
     "AuditEvent",
@@ -66,6 +69,7 @@ __all__ = [
     "DecisionAction",
     "EditStatus",
     "Forum",
+    "ForumAlerting",
     "ForumPolicy",
     "IdentityClash",
     "Invite",

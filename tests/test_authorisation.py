@@ -413,6 +413,13 @@ ROWS: dict[str, Row] = {
     "POST /admin/forums/{slug}/safeguarding/roles": Row(
         Need.SITE_ADMIN, post("/admin/forums/{w.forum.slug}/safeguarding/roles")
     ),
+    "POST /admin/forums/{slug}/safeguarding/alerts": Row(
+        Need.SITE_ADMIN,
+        post("/admin/forums/{w.forum.slug}/safeguarding/alerts", escalate_after_minutes="5"),
+    ),
+    "POST /admin/forums/{slug}/safeguarding/test": Row(
+        Need.SITE_ADMIN, post("/admin/forums/{w.forum.slug}/safeguarding/test")
+    ),
     "GET /admin/forums/{slug}/invites": Row(
         Need.SITE_ADMIN, get("/admin/forums/{w.forum.slug}/invites")
     ),

@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, CursorResult, and_, case, func, or_, selec
 from sqlalchemy.orm import Session
 
 import moderation
+from app import events
 from app.accounts.models import User
 from app.audit import service as audit
 from app.conversations import gate as conversation_gate
@@ -279,7 +280,10 @@ def claim(session: Session, item: ReviewItem, moderator: User) -> bool:
     )
     result = cast(CursorResult[Any], session.execute(statement))
     session.refresh(item)
-    return result.rowcount == 1
+    claimed = result.rowcount == 1
+    if claimed and since == now:  # a new claim, not a keep-alive
+        events.announce(session, events.ItemClaimed(item.id, item.forum_id, moderator.id))
+    return claimed
 
 
 def release(session: Session, item: ReviewItem, moderator: User) -> None:
@@ -357,6 +361,7 @@ def decide(
 ) -> ModerationDecision:
     """Apply one moderator decision, exactly once, with its audit entry and the author told."""
     item, post = entry.item, entry.post
+    queue_before = item.queue
     now = utcnow()
     conditions = [
         ReviewItem.id == item.id,
@@ -435,6 +440,16 @@ def decide(
         machine_route=machine_route,
         escalated_to=decision.escalate_to.id if decision.escalate_to else None,
     )
+    if decision.action is not DecisionAction.ESCALATE:
+        events.announce(
+            session,
+            events.ItemDecided(item.id, item.forum_id, moderator.id, decision.action.value),
+        )
+    elif item.queue is ReviewQueue.URGENT and queue_before is not ReviewQueue.URGENT:
+        events.announce(
+            session,
+            events.ItemNeedsAttention(item.id, item.forum_id, item.queue.value, moderator.id),
+        )
     return record
 
 
