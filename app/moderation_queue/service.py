@@ -22,7 +22,7 @@ from app.audit import service as audit
 from app.conversations import gate as conversation_gate
 from app.conversations.models import Conversation, ConversationMessage, MessageStatus
 from app.db import utcnow
-from app.forums.models import Forum
+from app.forums.models import Forum, Membership, MembershipRole, MembershipStatus
 from app.moderation_queue import items as queue_items
 from app.moderation_queue.gate import policy_for
 from app.moderation_queue.models import (
@@ -203,6 +203,27 @@ def pending_entries(session: Session, filters: QueueFilter, *, limit: int = 50) 
     if filters.reason:
         rows = [r for r in rows if any(c.startswith(filters.reason) for c in r[0].reason_codes)]
     return _entries(session, rows[:limit])
+
+
+def urgent_count_query(user_id: int, is_admin: bool) -> Any:
+    """Urgent items waiting in the forums this person moderates (every forum for a site admin),
+    as a scalar subquery: every staff page shows it in its title and a banner."""
+    query = (
+        select(func.count())
+        .select_from(ReviewItem)
+        .where(ReviewItem.status == ReviewStatus.PENDING, ReviewItem.queue == ReviewQueue.URGENT)
+    )
+    if not is_admin:
+        query = query.where(
+            ReviewItem.forum_id.in_(
+                select(Membership.forum_id).where(
+                    Membership.user_id == user_id,
+                    Membership.role == MembershipRole.MODERATOR,
+                    Membership.status == MembershipStatus.ACTIVE,
+                )
+            )
+        )
+    return query.scalar_subquery()
 
 
 def queue_counts(session: Session, forum_ids: Sequence[int]) -> dict[ReviewQueue, int]:
