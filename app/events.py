@@ -27,6 +27,18 @@ class ItemNeedsAttention:
 
 
 @dataclass(frozen=True)
+class ItemEscalated:
+    """A moderator escalated an item to the safeguarding leads or clinical reviewers, saying why."""
+
+    item_id: int
+    forum_id: int
+    queue: str
+    by_id: int
+    reason: str
+    decision_id: int
+
+
+@dataclass(frozen=True)
 class ItemClaimed:
     item_id: int
     forum_id: int

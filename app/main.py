@@ -21,6 +21,8 @@ from app.admission import RetryReadOnDisconnect, WriteTurns, write_turn
 from app.alerts import subscribers as alert_subscribers
 from app.alerts.delivery import AlertWorker
 from app.alerts.views import router as alerts_router
+from app.cases import service as cases
+from app.cases.views import router as cases_router
 from app.config import PROJECT_ROOT, Environment, Settings, get_settings
 from app.conversations.gate import MessageGate
 from app.conversations.views import router as conversations_router
@@ -119,6 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.gate = gate
     alert_subscribers.install()
+    cases.install()
     alert_worker = AlertWorker(sessions, settings)
     app.state.alert_worker = alert_worker
     app.state.assessments = Assessments(
@@ -163,4 +166,5 @@ ROUTERS = (
     search_router,
     conversations_router,
     alerts_router,
+    cases_router,
 )

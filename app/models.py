@@ -12,6 +12,7 @@ from app.accounts.models import (
 )
 from app.alerts.models import Alert, AlertDelivery, ForumAlerting
 from app.audit.models import AuditEvent
+from app.cases.models import CaseEntry, SafeguardingCase
 from app.conversations.models import (
     Conversation,
     ConversationKind,
@@ -62,6 +63,7 @@ __all__ = [
     "AppealStatus",
     "AuditEvent",
     "Base",
+    "CaseEntry",
     "Conversation",
     "ConversationKind",
     "ConversationMessage",
@@ -96,6 +98,7 @@ __all__ = [
     "ReviewItem",
     "ReviewQueue",
     "ReviewStatus",
+    "SafeguardingCase",
     "Sanction",
     "SanctionKind",
     "SiteRole",

@@ -50,6 +50,12 @@ TIERS: dict[AlertKind, tuple[str, ...]] = {
     AlertKind.CLINICAL: ("clinically_trained", "safeguarding_lead", SITE_ADMINS),
     AlertKind.TEST: (TESTER,),
 }
+# An escalated item's alert is acknowledged only by someone holding one of these roles in the
+# forum (or a site admin): a colleague's claim does not stand in for the safeguarding lead.
+ACKNOWLEDGED_BY: dict[AlertKind, tuple[str, ...]] = {
+    AlertKind.SAFEGUARDING: ("safeguarding_lead",),
+    AlertKind.CLINICAL: ("clinically_trained", "safeguarding_lead"),
+}
 SIGNATURE_HEADER = "X-Harbour-Signature"
 
 
@@ -223,11 +229,24 @@ def _alert_tier(session: Session, alert: Alert, *, tester_id: int | None = None)
     after_commit(session, delivery.wake_workers)
 
 
+def may_acknowledge(session: Session, alert: Alert, user_id: int) -> bool:
+    roles = ACKNOWLEDGED_BY.get(alert.kind)
+    if roles is None:
+        return True
+    user = session.get(User, user_id)
+    return user is not None and (
+        user.is_admin or alert.forum_id in forums.forums_with_role(session, user_id, roles)
+    )
+
+
 def acknowledge(session: Session, item_id: int, user_id: int, how: str) -> None:
-    """Someone has the item (a claim or a decision): its open alerts stop escalating."""
+    """Someone has the item (a claim or a decision): its open alerts stop escalating (an
+    escalated item's only when they hold the role it was escalated to)."""
     for alert in session.scalars(
         select(Alert).where(Alert.review_item_id == item_id, Alert.status == AlertStatus.OPEN)
     ):
+        if how == "claim" and not may_acknowledge(session, alert, user_id):
+            continue
         alert.status = AlertStatus.ACKNOWLEDGED
         alert.acknowledged_at = utcnow()
         alert.acknowledged_by_id = user_id
@@ -259,7 +278,12 @@ def escalate_due(session: Session, *, limit: int = 50) -> int:
         if item is None or item.status is not ReviewStatus.PENDING:
             alert.status, alert.escalate_at = AlertStatus.CLOSED, None
             continue
-        if item.claimed_by_id is not None and item.claimed_until and item.claimed_until >= now:
+        if (
+            item.claimed_by_id is not None
+            and item.claimed_until
+            and item.claimed_until >= now
+            and may_acknowledge(session, alert, item.claimed_by_id)
+        ):
             acknowledge(session, item.id, item.claimed_by_id, "claim")
             continue
         alert.tier += 1

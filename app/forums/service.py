@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
@@ -269,11 +269,7 @@ def moderated_forums(session: Session, user: User) -> Sequence[Forum]:
 
 
 def _active_moderators(forum_id: int) -> list[ColumnElement[bool]]:
-    return [
-        Membership.forum_id == forum_id,
-        Membership.role == MembershipRole.MODERATOR,
-        Membership.status == MembershipStatus.ACTIVE,
-    ]
+    return [Membership.forum_id == forum_id, *_active_moderators_of_any_forum()]
 
 
 def moderator_memberships(session: Session, forum_id: int) -> Sequence[Membership]:
@@ -321,3 +317,23 @@ def set_safeguarding_roles(
             roles=sorted(chosen),
         )
     session.flush()
+
+
+def forums_with_role(session: Session, user_id: int, roles: Sequence[str]) -> list[int]:
+    """The forums this person moderates holding any of these safeguarding roles."""
+    return list(
+        session.scalars(
+            select(Membership.forum_id).where(
+                Membership.user_id == user_id,
+                *_active_moderators_of_any_forum(),
+                or_(*(getattr(Membership, role).is_(True) for role in roles)),
+            )
+        )
+    )
+
+
+def _active_moderators_of_any_forum() -> list[ColumnElement[bool]]:
+    return [
+        Membership.role == MembershipRole.MODERATOR,
+        Membership.status == MembershipStatus.ACTIVE,
+    ]

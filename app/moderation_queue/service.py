@@ -361,6 +361,8 @@ class Decision:
     message: str | None = None  # an optional personal message to the author
     edited_body: str | None = None  # edit-then-approve
     escalate_to: User | None = None  # a named senior moderator, or None for the urgent queue
+    # … or to the safeguarding leads or clinical reviewers (ESCALATION_QUEUES): alerted, recorded.
+    escalate_queue: str | None = None
 
 
 NEW_STATUS = {
@@ -398,7 +400,9 @@ def decide(
             "claimed_at": None,
             "claimed_until": None,
         }
-        if decision.escalate_to is None:
+        if decision.escalate_queue is not None:
+            values["escalation"] = decision.escalate_queue
+        elif decision.escalate_to is None:
             values["queue"] = ReviewQueue.URGENT
             values["priority"] = case((ReviewItem.priority > 90, ReviewItem.priority), else_=90)
         else:
@@ -460,11 +464,30 @@ def decide(
         decision_id=record.id,
         machine_route=machine_route,
         escalated_to=decision.escalate_to.id if decision.escalate_to else None,
+        escalation=decision.escalate_queue,
     )
     if decision.action is not DecisionAction.ESCALATE:
         events.announce(
             session,
             events.ItemDecided(item.id, item.forum_id, moderator.id, decision.action.value),
+        )
+    elif decision.escalate_queue is not None:
+        events.announce(
+            session,
+            events.ItemNeedsAttention(
+                item.id, item.forum_id, decision.escalate_queue, moderator.id
+            ),
+        )
+        events.announce(
+            session,
+            events.ItemEscalated(
+                item.id,
+                item.forum_id,
+                decision.escalate_queue,
+                moderator.id,
+                decision.reason or "",
+                record.id,
+            ),
         )
     elif item.queue is ReviewQueue.URGENT and queue_before is not ReviewQueue.URGENT:
         events.announce(
