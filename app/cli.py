@@ -99,6 +99,7 @@ def serve(
 @cli.command("worker")
 def worker(once: bool = typer.Option(False, help="Assess what is waiting, then exit.")) -> None:
     """Assess posts awaiting assessment, in batches (for slow scorers and multi-process servers)."""
+    from app.alerts.delivery import AlertWorker
     from app.db import make_engine, make_sessionmaker
     from app.main import assessment_worker_for, load_configured_scorer
     from app.moderation_queue.gate import ModerationGate
@@ -109,14 +110,19 @@ def worker(once: bool = typer.Option(False, help="Assess what is waiting, then e
         scorer=load_configured_scorer(settings),
     )
     assessment_worker = assessment_worker_for(gate, grace=None)
+    alert_worker = AlertWorker(gate.sessions, settings)
     if once:
         typer.echo(f"Assessed {assessment_worker.run_until_idle()} post(s).")
+        typer.echo(f"Attempted {alert_worker.run_until_idle()} alert delivery(ies).")
         return
     typer.echo(f"Assessing posts with the {gate.scorer.name} scorer; Ctrl-C to stop.")
+    alert_worker.start()  # urgent alerts: escalations and deliveries, beside the assessments
     try:
         assessment_worker.run_forever()
     except KeyboardInterrupt:
         typer.echo("Stopped.")
+    finally:
+        alert_worker.stop()
 
 
 @cli.command("outbox")

@@ -267,7 +267,7 @@ def _execute_in_read(state: ORMExecuteState) -> None:
         logger.warning(WRITE_IN_READ, label)
 
 
-AfterCommit = Callable[[], None]
+AfterCommit = Callable[[], object]
 
 
 def after_commit(session: Session, work: AfterCommit) -> None:
@@ -320,6 +320,10 @@ def run_unit_of_work(session: Session) -> Iterator[Session]:
     finally:
         pending: list[AfterCommit] = session.info.pop("after_commit", [])
         session.close()
+    release_after_commit(pending)
+
+
+def release_after_commit(pending: Sequence[AfterCommit]) -> None:
     for work in pending:
         try:
             work()
@@ -330,7 +334,8 @@ def run_unit_of_work(session: Session) -> Iterator[Session]:
 
 @contextmanager
 def write_transaction(sessions: sessionmaker[Session]) -> Iterator[Session]:
-    """A session for background work that writes: committed on success, rolled back on error."""
+    """A session for background work that writes: committed on success, rolled back on error.
+    Work registered with `after_commit` runs once the commit has succeeded (as for a request)."""
     with sessions() as session:
         begin_write(session)
         try:
@@ -338,4 +343,7 @@ def write_transaction(sessions: sessionmaker[Session]) -> Iterator[Session]:
             session.commit()
         except BaseException:
             session.rollback()
+            session.info.pop("after_commit", None)
             raise
+        pending: list[AfterCommit] = session.info.pop("after_commit", [])
+    release_after_commit(pending)

@@ -35,6 +35,7 @@ from app.forums.models import Forum
 from app.forums.service import ForumAccess
 from app.i18n import _
 from app.moderation_queue import sanctions
+from app.moderation_queue import service as review_queue
 from app.moderation_queue.worker import Assessments
 from app.notifications import service as notifications
 from app.ratelimit import RateLimiter
@@ -157,14 +158,17 @@ class Viewer:
     email_verified: bool = True
     unread_notifications: int = 0
     unread_messages: int = 0
+    # Urgent items waiting in the forums this person moderates (0 for members).
+    urgent_items: int = 0
 
 
 def _viewer(db: Session, user: User) -> Viewer:
     """What the page header shows about the signed-in person, counted in one statement."""
-    unread_notifications, unread_messages = db.execute(
+    unread_notifications, unread_messages, urgent_items = db.execute(
         select(
             notifications.unread_count_query(user.id),
             conversations.unread_for_member_query(user.id),
+            review_queue.urgent_count_query(user.id, user.is_admin),
         )
     ).one()
     return Viewer(
@@ -174,6 +178,7 @@ def _viewer(db: Session, user: User) -> Viewer:
         email_verified=user.email_verified,
         unread_notifications=unread_notifications or 0,
         unread_messages=unread_messages or 0,
+        urgent_items=urgent_items or 0,
     )
 
 

@@ -18,6 +18,11 @@ from app.accounts.security_views import router as account_security_router
 from app.accounts.views import router as accounts_router
 from app.admin.views import router as admin_router
 from app.admission import RetryReadOnDisconnect, WriteTurns, write_turn
+from app.alerts import subscribers as alert_subscribers
+from app.alerts.delivery import AlertWorker
+from app.alerts.views import router as alerts_router
+from app.cases import service as cases
+from app.cases.views import router as cases_router
 from app.config import PROJECT_ROOT, Environment, Settings, get_settings
 from app.conversations.gate import MessageGate
 from app.conversations.views import router as conversations_router
@@ -82,8 +87,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         if settings.in_process_worker:
             worker.start()  # its first sweep picks up anything a previous run left unassessed
+            alert_worker.start()  # … and sends any alert a previous run left unsent
         yield
         worker.stop()
+        alert_worker.stop()
         engine.dispose()
 
     app = FastAPI(
@@ -113,6 +120,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gate, grace=timedelta(seconds=30) if settings.inline_assessment else None
     )
     app.state.gate = gate
+    alert_subscribers.install()
+    cases.install()
+    alert_worker = AlertWorker(sessions, settings)
+    app.state.alert_worker = alert_worker
     app.state.assessments = Assessments(
         gate,
         worker,
@@ -154,4 +165,6 @@ ROUTERS = (
     admin_router,
     search_router,
     conversations_router,
+    alerts_router,
+    cases_router,
 )

@@ -10,7 +10,9 @@ from app.accounts.models import (
     User,
     UserSession,
 )
+from app.alerts.models import Alert, AlertDelivery, ForumAlerting
 from app.audit.models import AuditEvent
+from app.cases.models import CaseEntry, SafeguardingCase
 from app.conversations.models import (
     Conversation,
     ConversationKind,
@@ -55,10 +57,13 @@ from app.posts.models import EditStatus, Post, PostEdit, PostStatus, Reaction, R
 __all__ = [
     "AccountStatus",
     "AccountToken",
+    "Alert",
+    "AlertDelivery",
     "Appeal",
     "AppealStatus",
     "AuditEvent",
     "Base",
+    "CaseEntry",
     "Conversation",
     "ConversationKind",
     "ConversationMessage",
@@ -66,6 +71,7 @@ __all__ = [
     "DecisionAction",
     "EditStatus",
     "Forum",
+    "ForumAlerting",
     "ForumPolicy",
     "IdentityClash",
     "Invite",
@@ -92,6 +98,7 @@ __all__ = [
     "ReviewItem",
     "ReviewQueue",
     "ReviewStatus",
+    "SafeguardingCase",
     "Sanction",
     "SanctionKind",
     "SiteRole",

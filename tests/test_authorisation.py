@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts import service as accounts
 from app.accounts.models import SiteRole, User
+from app.cases.models import SafeguardingCase
 from app.config import Settings
 from app.db import WRITE_IN_READ, utcnow
 from app.deps import NEEDS, Need
@@ -147,6 +148,19 @@ def with_item(method: str, path: str, **form: str) -> Build:
     def build(w: World, role: str) -> tuple[str, dict[str, str] | None]:
         item = w.held_item()
         return path.format(w=w, item=item), (form if method == "POST" else None)
+
+    return build
+
+
+def with_case(path: str, **form: str) -> Build:
+    """A safeguarding record of forum A, about a held item."""
+
+    def build(w: World, role: str) -> tuple[str, dict[str, str] | None]:
+        item = w.held_item()
+        case = w._add(
+            SafeguardingCase(forum_id=w.forum.id, review_item_id=item.id, queue="safeguarding")
+        )
+        return path.format(case=case), (form or None)
 
     return build
 
@@ -349,6 +363,33 @@ ROWS: dict[str, Row] = {
         with_item("POST", "/moderation/items/{item.id}/notes", body="Checked in with them."),
         IN_FORUM_MODERATORS,
     ),
+    "GET /moderation/items/{item_id}/escalate": Row(
+        Need.MODERATOR,
+        with_item("GET", "/moderation/items/{item.id}/escalate"),
+        IN_FORUM_MODERATORS,
+    ),
+    "POST /moderation/items/{item_id}/escalate": Row(
+        Need.MODERATOR,
+        with_item(
+            "POST", "/moderation/items/{item.id}/escalate", queue="safeguarding", reason="At risk."
+        ),
+        IN_FORUM_MODERATORS,
+    ),
+    "GET /safeguarding": Row(Need.MODERATOR, get("/safeguarding")),
+    # Safeguarding records: the forum's safeguarding leads and site admins only (here: the admin).
+    "GET /safeguarding/cases/{case_id}": Row(
+        Need.MODERATOR, with_case("/safeguarding/cases/{case.id}"), frozenset({ADMIN})
+    ),
+    "POST /safeguarding/cases/{case_id}/entries": Row(
+        Need.MODERATOR,
+        with_case("/safeguarding/cases/{case.id}/entries", kind="action", text="Phoned them."),
+        frozenset({ADMIN}),
+    ),
+    "POST /safeguarding/cases/{case_id}/outcome": Row(
+        Need.MODERATOR,
+        with_case("/safeguarding/cases/{case.id}/outcome", outcome="Safe."),
+        frozenset({ADMIN}),
+    ),
     "GET /f/{slug}/moderation": Row(Need.ANYONE, get(FORUM_A + "/moderation")),  # a redirect
     "GET /moderation/members/{user_id}": Row(
         Need.MODERATOR,
@@ -406,6 +447,19 @@ ROWS: dict[str, Row] = {
     ),
     "GET /admin/forums/{slug}/watched-words.csv": Row(
         Need.SITE_ADMIN, get("/admin/forums/{w.forum.slug}/watched-words.csv")
+    ),
+    "GET /admin/forums/{slug}/safeguarding": Row(
+        Need.SITE_ADMIN, get("/admin/forums/{w.forum.slug}/safeguarding")
+    ),
+    "POST /admin/forums/{slug}/safeguarding/roles": Row(
+        Need.SITE_ADMIN, post("/admin/forums/{w.forum.slug}/safeguarding/roles")
+    ),
+    "POST /admin/forums/{slug}/safeguarding/alerts": Row(
+        Need.SITE_ADMIN,
+        post("/admin/forums/{w.forum.slug}/safeguarding/alerts", escalate_after_minutes="5"),
+    ),
+    "POST /admin/forums/{slug}/safeguarding/test": Row(
+        Need.SITE_ADMIN, post("/admin/forums/{w.forum.slug}/safeguarding/test")
     ),
     "GET /admin/forums/{slug}/invites": Row(
         Need.SITE_ADMIN, get("/admin/forums/{w.forum.slug}/invites")

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User, enum_column
 from app.db import Base, utcnow
+from app.i18n import N_
 from app.posts.rendering import render_markdown
 
 
@@ -34,6 +35,16 @@ class MembershipRole(StrEnum):
     MEMBER = "member"
     SUPPORTER = "supporter"  # a trained peer supporter
     MODERATOR = "moderator"
+
+
+# A forum moderator's safeguarding roles: the Membership flag and what the admin console calls it.
+SAFEGUARDING_ROLES = {
+    "on_call": N_("On call"),
+    "safeguarding_lead": N_("Safeguarding lead"),
+    "clinically_trained": N_("Clinical reviewer"),
+    "is_senior": N_("Senior moderator"),
+    "out_of_hours_contact": N_("Out-of-hours contact"),
+}
 
 
 class MembershipStatus(StrEnum):
@@ -160,9 +171,15 @@ class Membership(Base):
     status: Mapped[MembershipStatus] = mapped_column(
         enum_column(MembershipStatus, "membership_status"), default=MembershipStatus.ACTIVE
     )
-    # A senior moderator can be named when escalating; clinically trained ones see medical advice.
+    # A senior moderator can be named when escalating; clinically trained ones see medical advice
+    # (they are the forum's clinical reviewers).
     is_senior: Mapped[bool] = mapped_column(default=False)
     clinically_trained: Mapped[bool] = mapped_column(default=False)
+    # Safeguarding roles (a moderator may hold several; see SAFEGUARDING_ROLES): alerted first when
+    # an urgent item waits, the second tier when nobody claims it, and outside staffed hours.
+    on_call: Mapped[bool] = mapped_column(default=False)
+    safeguarding_lead: Mapped[bool] = mapped_column(default=False)
+    out_of_hours_contact: Mapped[bool] = mapped_column(default=False)
     # An applicant's answers to the forum's joining questions.
     answers: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -6,12 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.audit import service as audit
 from app.forums.models import (
+    SAFEGUARDING_ROLES,
     Forum,
     ForumPolicy,
     JoinPolicy,
@@ -265,3 +266,74 @@ def moderated_forums(session: Session, user: User) -> Sequence[Forum]:
         )
         .order_by(Forum.position, Forum.name)
     ).all()
+
+
+def _active_moderators(forum_id: int) -> list[ColumnElement[bool]]:
+    return [Membership.forum_id == forum_id, *_active_moderators_of_any_forum()]
+
+
+def moderator_memberships(session: Session, forum_id: int) -> Sequence[Membership]:
+    """The forum's active moderators' memberships, with their safeguarding roles."""
+    return session.scalars(
+        select(Membership)
+        .join(Membership.user)
+        .where(*_active_moderators(forum_id))
+        .order_by(User.handle)
+    ).all()
+
+
+def moderators_with_role(session: Session, forum_id: int, role: str | None) -> Sequence[User]:
+    """The forum's active moderators holding a safeguarding role (SAFEGUARDING_ROLES), or all of
+    them when `role` is None; deactivated accounts are left out."""
+    conditions = _active_moderators(forum_id)
+    if role is not None:
+        conditions.append(getattr(Membership, role).is_(True))
+    return session.scalars(
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(*conditions, User.deleted_at.is_(None))
+        .order_by(User.handle)
+    ).all()
+
+
+def set_safeguarding_roles(
+    session: Session, forum: Forum, roles: dict[int, set[str]], actor: User
+) -> None:
+    """Give each of the forum's moderators (by membership id) exactly these roles; audited."""
+    for membership in moderator_memberships(session, forum.id):
+        chosen = roles.get(membership.id, set())
+        before = {r for r in SAFEGUARDING_ROLES if getattr(membership, r)}
+        if before == chosen:
+            continue
+        for role in SAFEGUARDING_ROLES:
+            setattr(membership, role, role in chosen)
+        audit.record(
+            session,
+            actor_id=actor.id,
+            action="membership.safeguarding_roles",
+            target_type="membership",
+            target_id=membership.id,
+            forum_id=forum.id,
+            roles=sorted(chosen),
+        )
+    session.flush()
+
+
+def forums_with_role(session: Session, user_id: int, roles: Sequence[str]) -> list[int]:
+    """The forums this person moderates holding any of these safeguarding roles."""
+    return list(
+        session.scalars(
+            select(Membership.forum_id).where(
+                Membership.user_id == user_id,
+                *_active_moderators_of_any_forum(),
+                or_(*(getattr(Membership, role).is_(True) for role in roles)),
+            )
+        )
+    )
+
+
+def _active_moderators_of_any_forum() -> list[ColumnElement[bool]]:
+    return [
+        Membership.role == MembershipRole.MODERATOR,
+        Membership.status == MembershipStatus.ACTIVE,
+    ]

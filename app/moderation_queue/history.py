@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from app.accounts.models import User
 from app.conversations import service as conversations
 from app.db import utcnow
-from app.forums.models import Forum, Membership, MembershipRole, MembershipStatus
+from app.forums import service as forums
+from app.forums.models import Forum
 from app.moderation_queue import service
 from app.moderation_queue.models import (
     ModerationDecision,
@@ -116,17 +117,7 @@ def thread_context(session: Session, post: Post) -> Sequence[Post]:
 
 
 def senior_moderators(session: Session, forum_id: int) -> Sequence[User]:
-    return session.scalars(
-        select(User)
-        .join(Membership, Membership.user_id == User.id)
-        .where(
-            Membership.forum_id == forum_id,
-            Membership.role == MembershipRole.MODERATOR,
-            Membership.status == MembershipStatus.ACTIVE,
-            Membership.is_senior.is_(True),
-        )
-        .order_by(User.handle)
-    ).all()
+    return forums.moderators_with_role(session, forum_id, "is_senior")
 
 
 def senior_moderator(session: Session, forum_id: int, user_id: int) -> User | None:

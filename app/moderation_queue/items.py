@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
+from app import events
 from app.db import utcnow
 from app.moderation_queue.models import (
     QUEUE_RANK,
@@ -82,6 +83,7 @@ def _open(
     item = session.scalar(
         select(ReviewItem).where(same_subject, ReviewItem.status == ReviewStatus.PENDING)
     )
+    was_urgent = item is not None and item.queue is ReviewQueue.URGENT
     if item is None:
         item = new_item()
         item.queue, item.priority, item.reason_codes = queue, priority, codes
@@ -97,6 +99,10 @@ def _open(
     item.distressing = any(c.startswith(DISTRESSING_PREFIXES) for c in item.reason_codes)
     item.needs_clinical_review = item.needs_clinical_review or needs_clinical_review
     session.flush()
+    if item.queue is ReviewQueue.URGENT and not was_urgent:
+        events.announce(
+            session, events.ItemNeedsAttention(item.id, item.forum_id, item.queue.value)
+        )
     return item
 
 

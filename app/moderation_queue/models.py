@@ -103,6 +103,14 @@ def claim_length(queue: ReviewQueue) -> timedelta:
     return URGENT_CLAIM_IDLE if queue is ReviewQueue.URGENT else CLAIM_LENGTH
 
 
+# Where "Escalate" sends an item, beside its queue: the forum's safeguarding leads or its clinical
+# reviewers (who are alerted), with a safeguarding record (app/cases).
+ESCALATION_QUEUES = {
+    "safeguarding": N_("Safeguarding leads"),
+    "clinical": N_("Clinical reviewers"),
+}
+
+
 class ReviewStatus(StrEnum):
     PENDING = "pending"
     APPROVED = "approved"  # published (or kept published)
@@ -168,6 +176,8 @@ class ReviewItem(Base):
     claimed_at: Mapped[datetime | None] = mapped_column(default=None)
     claimed_until: Mapped[datetime | None] = mapped_column(default=None)
     escalated_to_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), default=None)
+    # Escalated to the safeguarding leads or the clinical reviewers (ESCALATION_QUEUES), or None.
+    escalation: Mapped[str | None] = mapped_column(String(16), default=None)
     decided_at: Mapped[datetime | None] = mapped_column(default=None)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), default=None)
     version: Mapped[int] = mapped_column(default=1)

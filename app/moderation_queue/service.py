@@ -16,12 +16,13 @@ from sqlalchemy import ColumnElement, CursorResult, and_, case, func, or_, selec
 from sqlalchemy.orm import Session
 
 import moderation
+from app import events
 from app.accounts.models import User
 from app.audit import service as audit
 from app.conversations import gate as conversation_gate
 from app.conversations.models import Conversation, ConversationMessage, MessageStatus
 from app.db import utcnow
-from app.forums.models import Forum
+from app.forums.models import Forum, Membership, MembershipRole, MembershipStatus
 from app.moderation_queue import items as queue_items
 from app.moderation_queue.gate import policy_for
 from app.moderation_queue.models import (
@@ -204,6 +205,27 @@ def pending_entries(session: Session, filters: QueueFilter, *, limit: int = 50) 
     return _entries(session, rows[:limit])
 
 
+def urgent_count_query(user_id: int, is_admin: bool) -> Any:
+    """Urgent items waiting in the forums this person moderates (every forum for a site admin),
+    as a scalar subquery: every staff page shows it in its title and a banner."""
+    query = (
+        select(func.count())
+        .select_from(ReviewItem)
+        .where(ReviewItem.status == ReviewStatus.PENDING, ReviewItem.queue == ReviewQueue.URGENT)
+    )
+    if not is_admin:
+        query = query.where(
+            ReviewItem.forum_id.in_(
+                select(Membership.forum_id).where(
+                    Membership.user_id == user_id,
+                    Membership.role == MembershipRole.MODERATOR,
+                    Membership.status == MembershipStatus.ACTIVE,
+                )
+            )
+        )
+    return query.scalar_subquery()
+
+
 def queue_counts(session: Session, forum_ids: Sequence[int]) -> dict[ReviewQueue, int]:
     rows = session.execute(
         select(ReviewItem.queue, func.count())
@@ -279,7 +301,10 @@ def claim(session: Session, item: ReviewItem, moderator: User) -> bool:
     )
     result = cast(CursorResult[Any], session.execute(statement))
     session.refresh(item)
-    return result.rowcount == 1
+    claimed = result.rowcount == 1
+    if claimed and since == now:  # a new claim, not a keep-alive
+        events.announce(session, events.ItemClaimed(item.id, item.forum_id, moderator.id))
+    return claimed
 
 
 def release(session: Session, item: ReviewItem, moderator: User) -> None:
@@ -336,6 +361,8 @@ class Decision:
     message: str | None = None  # an optional personal message to the author
     edited_body: str | None = None  # edit-then-approve
     escalate_to: User | None = None  # a named senior moderator, or None for the urgent queue
+    # … or to the safeguarding leads or clinical reviewers (ESCALATION_QUEUES): alerted, recorded.
+    escalate_queue: str | None = None
 
 
 NEW_STATUS = {
@@ -357,6 +384,7 @@ def decide(
 ) -> ModerationDecision:
     """Apply one moderator decision, exactly once, with its audit entry and the author told."""
     item, post = entry.item, entry.post
+    queue_before = item.queue
     now = utcnow()
     conditions = [
         ReviewItem.id == item.id,
@@ -372,7 +400,9 @@ def decide(
             "claimed_at": None,
             "claimed_until": None,
         }
-        if decision.escalate_to is None:
+        if decision.escalate_queue is not None:
+            values["escalation"] = decision.escalate_queue
+        elif decision.escalate_to is None:
             values["queue"] = ReviewQueue.URGENT
             values["priority"] = case((ReviewItem.priority > 90, ReviewItem.priority), else_=90)
         else:
@@ -434,7 +464,36 @@ def decide(
         decision_id=record.id,
         machine_route=machine_route,
         escalated_to=decision.escalate_to.id if decision.escalate_to else None,
+        escalation=decision.escalate_queue,
     )
+    if decision.action is not DecisionAction.ESCALATE:
+        events.announce(
+            session,
+            events.ItemDecided(item.id, item.forum_id, moderator.id, decision.action.value),
+        )
+    elif decision.escalate_queue is not None:
+        events.announce(
+            session,
+            events.ItemNeedsAttention(
+                item.id, item.forum_id, decision.escalate_queue, moderator.id
+            ),
+        )
+        events.announce(
+            session,
+            events.ItemEscalated(
+                item.id,
+                item.forum_id,
+                decision.escalate_queue,
+                moderator.id,
+                decision.reason or "",
+                record.id,
+            ),
+        )
+    elif item.queue is ReviewQueue.URGENT and queue_before is not ReviewQueue.URGENT:
+        events.announce(
+            session,
+            events.ItemNeedsAttention(item.id, item.forum_id, item.queue.value, moderator.id),
+        )
     return record
 
 

@@ -147,13 +147,14 @@ def send_digests(session: Session, settings: Settings, period: str) -> int:
     return sent
 
 
-def deliver(settings: Settings, sessions: object, mail_id: int) -> None:
-    """Send one queued email over SMTP and mark it sent (after the commit that queued it). The
-    SMTP conversation holds no transaction: only marking it sent writes."""
+def deliver(settings: Settings, sessions: object, mail_id: int) -> bool:
+    """Send one queued email over SMTP and mark it sent (after the commit that queued it); False
+    when the server could not take it. The SMTP conversation holds no transaction: only marking
+    it sent writes."""
     with sessions() as session:  # type: ignore[operator]
         mail = session.get(OutboxEmail, mail_id)
         if mail is None or mail.sent_at is not None:
-            return
+            return mail is not None
         message = EmailMessage()
         message["From"] = settings.email_from
         message["To"] = mail.to_address
@@ -168,8 +169,9 @@ def deliver(settings: Settings, sessions: object, mail_id: int) -> None:
             smtp.send_message(message)
     except (OSError, smtplib.SMTPException):
         logger.exception("could not send email %s; it stays in the outbox", mail_id)
-        return
+        return False
     with write_transaction(sessions) as session:  # type: ignore[arg-type]
         session.execute(
             update(OutboxEmail).where(OutboxEmail.id == mail_id).values(sent_at=utcnow())
         )
+    return True
