@@ -107,6 +107,8 @@ class ForumPolicy(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/London")
     # Threads with no reply after this many hours appear in the trained supporters' view.
     unanswered_hours: Mapped[int] = mapped_column(default=24)
+    # After an urgent item is decided, its moderator is reminded to look in on the author.
+    follow_up_hours: Mapped[int] = mapped_column(default=24, server_default="24")
     # When a member deletes their account: may they remove their posts here, or are posts kept
     # (as "Former member") so the replies around them still make sense?
     keep_posts_of_deleted_accounts: Mapped[bool] = mapped_column(default=False)
