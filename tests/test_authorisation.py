@@ -491,6 +491,13 @@ ROWS: dict[str, Row] = {
     "GET /invite/{code}": Row(Need.SIGNED_IN, with_invite("GET")),
     "POST /invite/{code}": Row(Need.SIGNED_IN, with_invite("POST"), throwaway=True),
     "GET /f/{slug}/requests": Row(Need.FORUM_MODERATOR, get(FORUM_A + "/requests")),
+    # The neutral link in a join-request email: to forum A's requests, for its moderators.
+    "GET /moderation/join-requests/{forum_id}": Row(
+        Need.MODERATOR, get("/moderation/join-requests/{w.forum.id}"), IN_FORUM_MODERATORS
+    ),
+    "POST /admin/forums/{slug}/open": Row(
+        Need.SITE_ADMIN, post("/admin/forums/{w.forum.slug}/open")
+    ),
     "POST /f/{slug}/requests/{membership_id}": Row(Need.FORUM_MODERATOR, with_request),
     "GET /admin/people": Row(Need.SITE_ADMIN, get("/admin/people")),
     "GET /admin/people/{user_id}": Row(Need.SITE_ADMIN, get("/admin/people/{w.users[member].id}")),

@@ -67,6 +67,9 @@ class Forum(Base):
     # An archived forum stays readable but takes no new posts.
     archived_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When it was opened to members. A forum made in the admin console starts closed, and opens
+    # only while someone moderates it: no forum without cover.
+    opened_at: Mapped[datetime | None] = mapped_column(default=utcnow)
 
     @property
     def guidelines_html(self) -> str:
