@@ -596,6 +596,13 @@ ROWS: dict[str, Row] = {
         with_post_appeal,
         frozenset({ADMIN}),
     ),
+    # A moderator's own shift and wellbeing settings: every moderator has their own.
+    "POST /moderation/shift": Row(Need.MODERATOR, post("/moderation/shift", action="start")),
+    "GET /moderation/wellbeing": Row(Need.MODERATOR, get("/moderation/wellbeing")),
+    "POST /moderation/wellbeing": Row(
+        Need.MODERATOR,
+        post("/moderation/wellbeing", break_after_crisis_items="5", break_after_minutes="90"),
+    ),
     "POST /moderation/follow-ups/{follow_up_id}/done": Row(
         Need.MODERATOR, with_follow_up, IN_FORUM_MODERATORS
     ),

@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from app.accounts.models import User
 from app.deps import CurrentUser, Moderator, PathId, SessionDep, Submission
 from app.i18n import _
-from app.moderation_queue import corrections, followups, history, service
+from app.moderation_queue import corrections, followups, history, service, wellbeing
 from app.moderation_queue.models import ModerationDecision
 from app.posts.models import Post
 from app.templating import is_htmx, render
@@ -161,3 +161,86 @@ def follow_up_done(
             block="follow_up_done",
         )
     return RedirectResponse("/moderation?notice=follow_up_done", status_code=303)
+
+
+# ---- the moderator's wellbeing: shifts, breaks, blur ---------------------------------------
+
+SHIFT_NOTICES = {
+    "start": "shift_started",
+    "break": "break",
+    "end": "shift_ended",
+}
+
+
+@router.post("/moderation/shift")
+def shift(
+    db: SessionDep,
+    scope: Moderator,
+    action: Annotated[str, Form(pattern="^(start|break|end)$")],
+) -> Response:
+    """Start a shift, or stop (a break ends the shift: its counts start again after it)."""
+    if action == "start":
+        wellbeing.start_shift(db, scope.user)
+    else:
+        wellbeing.end_shift(db, scope.user)
+    return RedirectResponse(f"/moderation?notice={SHIFT_NOTICES[action]}", status_code=303)
+
+
+def _wellbeing_page(
+    request: Request,
+    db: SessionDep,
+    scope: Moderator,
+    *,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "moderation_queue/wellbeing.html",
+        {
+            "settings": wellbeing.settings_for(db, scope.user),
+            "errors": errors or {},
+            "ranges": {
+                "crisis": wellbeing.CRISIS_ITEMS_RANGE,
+                "minutes": wellbeing.MINUTES_RANGE,
+            },
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/moderation/wellbeing")
+def wellbeing_page(request: Request, db: SessionDep, scope: Moderator) -> Response:
+    return _wellbeing_page(request, db, scope)
+
+
+@router.post("/moderation/wellbeing")
+def save_wellbeing(
+    request: Request,
+    db: SessionDep,
+    scope: Moderator,
+    blur_distressing: Annotated[bool, Form()] = False,
+    break_after_crisis_items: Annotated[int, Form(ge=0, le=10_000)] = 5,
+    break_after_minutes: Annotated[int, Form(ge=0, le=10_000)] = 90,
+) -> Response:
+    low, high = wellbeing.CRISIS_ITEMS_RANGE
+    errors = {}
+    if not low <= break_after_crisis_items <= high:
+        errors["break_after_crisis_items"] = _("Choose a number from {low} to {high}.").format(
+            low=low, high=high
+        )
+    low, high = wellbeing.MINUTES_RANGE
+    if not low <= break_after_minutes <= high:
+        errors["break_after_minutes"] = _("Choose a number from {low} to {high}.").format(
+            low=low, high=high
+        )
+    if errors:
+        return _wellbeing_page(request, db, scope, errors=errors, status_code=422)
+    wellbeing.save_settings(
+        db,
+        scope.user,
+        blur=blur_distressing,
+        crisis_items=break_after_crisis_items,
+        minutes=break_after_minutes,
+    )
+    return RedirectResponse("/moderation/wellbeing?saved=1", status_code=303)

@@ -337,3 +337,30 @@ class FollowUp(Base):
 
     member: Mapped[User] = relationship(foreign_keys=[member_id])
     moderator: Mapped[User] = relationship(foreign_keys=[moderator_id])
+
+
+class ModeratorWellbeing(Base):
+    """A moderator's own settings for reading hard things: blur distressing posts until chosen,
+    and when the dashboard suggests a break (after so many crisis items, or so many minutes)."""
+
+    __tablename__ = "moderator_wellbeing"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    blur_distressing: Mapped[bool] = mapped_column(default=True)
+    break_after_crisis_items: Mapped[int] = mapped_column(default=5)
+    break_after_minutes: Mapped[int] = mapped_column(default=90)
+
+
+class ModeratorShift(Base):
+    """A stretch of moderating: started by the moderator (or by their first decision), ended when
+    they stop or take a break. The dashboard's shift timer and break suggestion count from it."""
+
+    __tablename__ = "moderator_shift"
+    __table_args__ = (Index("ix_moderator_shift_user_id_ended_at", "user_id", "ended_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(default=None)

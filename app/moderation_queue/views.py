@@ -15,7 +15,15 @@ from app.forms.views import FormRejected
 from app.forums import service as forums
 from app.forums.models import Forum
 from app.i18n import N_, _
-from app.moderation_queue import corrections, followups, history, metrics, sanctions, service
+from app.moderation_queue import (
+    corrections,
+    followups,
+    history,
+    metrics,
+    sanctions,
+    service,
+    wellbeing,
+)
 from app.moderation_queue.models import (
     SANCTION_WORDS,
     DecisionAction,
@@ -48,6 +56,11 @@ NOTICES = {
     "bulk": N_("Done: each item has its own entry in the audit log."),
     "undone": N_("Undone: the item is back on the queue and claimed by you."),
     "follow_up_done": N_("Follow-up marked as done."),
+    "shift_started": N_("Your shift has started."),
+    "break": N_(
+        "Enjoy your break. Step away from the screen for a while; your colleagues have the queue."
+    ),
+    "shift_ended": N_("Your shift has ended. Thank you for today."),
 }
 
 
@@ -80,7 +93,8 @@ def _dashboard_context(
         "filters": filters,
         "query": query,
         "reason_filters": REASON_FILTERS,
-        "shift": history.shift_summary(db, scope.user),
+        "shift": wellbeing.shift_now(db, scope.user),
+        "blur": wellbeing.settings_for(db, scope.user).blur_distressing,
         "follow_ups": followups.due(db, scope.user, filters.forum_ids),
         "now": service.utcnow(),
     }
@@ -176,6 +190,7 @@ def decide(
         return earlier
     entry = _entry(db, scope, item_id)
     decision = _decision(db, entry, action, reason, message, edited_body, escalate_to)
+    wellbeing.start_shift(db, scope.user)  # deciding is moderating: the shift timer runs
     try:
         record = service.decide(db, entry, scope.user, decision, version=version)
     except service.NotDecided as refused:
@@ -310,7 +325,13 @@ def bulk(
         return render(
             request,
             "moderation_queue/bulk_confirm.html",
-            {"entries": entries, "action": action, "reason": reason, "author_id": author_id},
+            {
+                "entries": entries,
+                "action": action,
+                "reason": reason,
+                "author_id": author_id,
+                "blur": wellbeing.settings_for(db, scope.user).blur_distressing,
+            },
         )
     if earlier := submission.replay():
         return earlier
