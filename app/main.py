@@ -30,6 +30,7 @@ from app.db import make_engine, make_sessionmaker
 from app.errors import install_error_handlers
 from app.forums.views import router as forums_router
 from app.i18n import LanguageMiddleware
+from app.moderation_queue.aftercare_views import router as aftercare_router
 from app.moderation_queue.gate import ModerationGate
 from app.moderation_queue.views import router as moderation_router
 from app.moderation_queue.worker import Assessments, AssessmentWorker
@@ -167,4 +168,5 @@ ROUTERS = (
     conversations_router,
     alerts_router,
     cases_router,
+    aftercare_router,
 )

@@ -31,7 +31,17 @@ from app.deps import NEEDS, Need
 from app.forums.models import Forum, JoinPolicy, Membership, MembershipRole, MembershipStatus
 from app.main import ROUTERS
 from app.moderation_queue import sanctions
-from app.moderation_queue.models import Appeal, ReviewItem, Sanction, SanctionKind
+from app.moderation_queue.models import (
+    Appeal,
+    DecisionAction,
+    FollowUp,
+    ModerationDecision,
+    PostAppeal,
+    ReviewItem,
+    ReviewStatus,
+    Sanction,
+    SanctionKind,
+)
 from app.notifications.email import unsubscribe_token
 from app.posts.models import Post, PostStatus, Thread
 from app.security import ANON_COOKIE, SESSION_COOKIE, csrf_token_for
@@ -190,6 +200,71 @@ def own_sanction(path: str, **form: str) -> Build:
 
 def with_appeal(w: World, role: str) -> tuple[str, dict[str, str] | None]:
     return f"/moderation/appeals/{w.appeal().id}", {"outcome": "uphold", "response": "Fair."}
+
+
+def _decided(w: World, action: DecisionAction, status: PostStatus) -> ModerationDecision:
+    """A held item of forum A that the forum's moderator has just decided."""
+    item = w.held_item()
+    post = w.db.get(Post, item.post_id)
+    assert post is not None
+    post.status = status
+    item.status = (
+        ReviewStatus.APPROVED if action is DecisionAction.APPROVE else ReviewStatus.REJECTED
+    )
+    item.decided_by_id = w.users[MOD].id
+    item.decided_at = utcnow()
+    return w._add(
+        ModerationDecision(
+            post_id=post.id,
+            review_item_id=item.id,
+            moderator_id=w.users[MOD].id,
+            action=action,
+            reason="Please be kind.",
+            post_status_before="held",
+        )
+    )
+
+
+def with_decision(w: World, role: str) -> tuple[str, dict[str, str] | None]:
+    decision = _decided(w, DecisionAction.APPROVE, PostStatus.PUBLISHED)
+    return f"/moderation/decisions/{decision.id}/undo", {}
+
+
+def with_rejected_post(method: str) -> Build:
+    def build(w: World, role: str) -> tuple[str, dict[str, str] | None]:
+        decision = _decided(w, DecisionAction.REJECT, PostStatus.REJECTED)
+        form = {"body": "I was quoting someone."} if method == "POST" else None
+        return f"/posts/{decision.post_id}/appeal", form
+
+    return build
+
+
+def with_post_appeal(w: World, role: str) -> tuple[str, dict[str, str] | None]:
+    decision = _decided(w, DecisionAction.REJECT, PostStatus.REJECTED)
+    assert decision.post_id is not None
+    appeal = w._add(
+        PostAppeal(
+            post_id=decision.post_id,
+            decision_id=decision.id,
+            forum_id=w.forum.id,
+            body="Please look again.",
+        )
+    )
+    return f"/moderation/post-appeals/{appeal.id}", {"outcome": "uphold"}
+
+
+def with_follow_up(w: World, role: str) -> tuple[str, dict[str, str] | None]:
+    item = w.held_item()
+    follow_up = w._add(
+        FollowUp(
+            review_item_id=item.id,
+            forum_id=w.forum.id,
+            member_id=w.users[MEMBER].id,
+            moderator_id=w.users[MOD].id,
+            due_at=utcnow(),
+        )
+    )
+    return f"/moderation/follow-ups/{follow_up.id}/done", {}
 
 
 def with_request(w: World, role: str) -> tuple[str, dict[str, str] | None]:
@@ -470,6 +545,13 @@ ROWS: dict[str, Row] = {
     "GET /invite/{code}": Row(Need.SIGNED_IN, with_invite("GET")),
     "POST /invite/{code}": Row(Need.SIGNED_IN, with_invite("POST"), throwaway=True),
     "GET /f/{slug}/requests": Row(Need.FORUM_MODERATOR, get(FORUM_A + "/requests")),
+    # The neutral link in a join-request email: to forum A's requests, for its moderators.
+    "GET /moderation/join-requests/{forum_id}": Row(
+        Need.MODERATOR, get("/moderation/join-requests/{w.forum.id}"), IN_FORUM_MODERATORS
+    ),
+    "POST /admin/forums/{slug}/open": Row(
+        Need.SITE_ADMIN, post("/admin/forums/{w.forum.slug}/open")
+    ),
     "POST /f/{slug}/requests/{membership_id}": Row(Need.FORUM_MODERATOR, with_request),
     "GET /admin/people": Row(Need.SITE_ADMIN, get("/admin/people")),
     "GET /admin/people/{user_id}": Row(Need.SITE_ADMIN, get("/admin/people/{w.users[member].id}")),
@@ -551,6 +633,32 @@ ROWS: dict[str, Row] = {
         Need.MODERATOR,
         with_item("POST", "/moderation/items/{item.id}/message", body="Checking in with you."),
         IN_FORUM_MODERATORS,
+    ),
+    # Undo: only the moderator who decided may (an admin is told no with a 409, not a 404).
+    "POST /moderation/decisions/{decision_id}/undo": Row(
+        Need.MODERATOR, with_decision, IN_FORUM_MODERATORS
+    ),
+    "GET /posts/{post_id}/appeal": Row(
+        Need.SIGNED_IN, with_rejected_post("GET"), frozenset({MEMBER})
+    ),
+    "POST /posts/{post_id}/appeal": Row(
+        Need.SIGNED_IN, with_rejected_post("POST"), frozenset({MEMBER})
+    ),
+    "POST /moderation/post-appeals/{appeal_id}": Row(
+        # Never the moderator who rejected the post: here that is the forum's moderator.
+        Need.MODERATOR,
+        with_post_appeal,
+        frozenset({ADMIN}),
+    ),
+    # A moderator's own shift and wellbeing settings: every moderator has their own.
+    "POST /moderation/shift": Row(Need.MODERATOR, post("/moderation/shift", action="start")),
+    "GET /moderation/wellbeing": Row(Need.MODERATOR, get("/moderation/wellbeing")),
+    "POST /moderation/wellbeing": Row(
+        Need.MODERATOR,
+        post("/moderation/wellbeing", break_after_crisis_items="5", break_after_minutes="90"),
+    ),
+    "POST /moderation/follow-ups/{follow_up_id}/done": Row(
+        Need.MODERATOR, with_follow_up, IN_FORUM_MODERATORS
     ),
 }
 # GETs that still write inside the request, with who is moving the write out.

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import object_session
 
 import moderation
 from app.accounts import service as accounts
@@ -18,6 +20,7 @@ from app.audit import service as audit
 from app.deps import (
     CurrentUser,
     ModeratedForum,
+    Moderator,
     PathId,
     SessionDep,
     SiteAdmin,
@@ -34,7 +37,7 @@ from app.forums.models import (
     ModerationMode,
     Visibility,
 )
-from app.i18n import _
+from app.i18n import N_, _
 from app.moderation_queue import sanctions
 from app.templating import render
 
@@ -88,9 +91,15 @@ def _forum_form(
             "visibilities": list(Visibility),
             "join_policies": list(JoinPolicy),
             "modes": list(ModerationMode),
+            "cover": _cover(forum),
         },
         status_code=status_code,
     )
+
+
+def _cover(forum: Forum | None) -> Sequence[User]:
+    session = object_session(forum) if forum is not None else None
+    return forums.covering_moderators(session, forum) if forum and session else []
 
 
 def _forum_values(forum: Forum | None) -> dict[str, Any]:
@@ -135,6 +144,7 @@ def _save_forum(
     if forum is None:
         forum = forums.create_forum(db, slug=values["slug"], name=values["name"], actor=admin)
         forum.position = len(forums.all_forums(db))
+        forum.opened_at = None  # opened to members once someone moderates it
     service.apply_forum_fields(forum, values)
     audit.record(
         db,
@@ -205,6 +215,29 @@ def archive_forum(
         )
     service.archive(db, forum, admin)
     return RedirectResponse("/admin?archived=1", status_code=303)
+
+
+@router.post("/admin/forums/{slug}/open")
+def open_forum(request: Request, db: SessionDep, admin: SiteAdmin, slug: Slug) -> Response:
+    """Open a forum to members: only while it has a moderator (no forum without cover)."""
+    forum = _forum(db, slug)
+    try:
+        forums.open_to_members(db, forum, admin)
+    except forums.NoCover:
+        return _forum_form(
+            request,
+            forum,
+            _forum_values(forum),
+            {"open": _(NO_COVER)},
+            status_code=409,
+        )
+    return RedirectResponse(f"/admin/forums/{forum.slug}?opened=1", status_code=303)
+
+
+NO_COVER = N_(
+    "This forum has no moderator, so it cannot be opened to members: nobody would see an "
+    "urgent post. Appoint at least one moderator on the People page first."
+)
 
 
 @router.post("/admin/forums/{slug}/move")
@@ -423,6 +456,8 @@ def accept_invite(db: SessionDep, user: CurrentUser, code: Token) -> Response:
         raise HTTPException(404, _("This invite has expired or been used up. Ask for a new one."))
     forum = db.get(Forum, invite.forum_id)
     assert forum is not None
+    if forum.opened_at is None:
+        raise HTTPException(409, _("This forum is not open to members yet."))
     forums.join(db, forum, user, invited=True)
     invite.uses += 1
     return RedirectResponse(f"/f/{forum.slug}?notice=joined", status_code=303)
@@ -435,6 +470,15 @@ def join_requests(request: Request, db: SessionDep, access: ModeratedForum) -> R
         "forums/requests.html",
         {"forum": access.forum, "requests": service.join_requests(db, access.forum)},
     )
+
+
+@router.get("/moderation/join-requests/{forum_id}")
+def join_requests_link(scope: Moderator, forum_id: PathId) -> Response:
+    """The neutral link in a join-request email (it names no forum): to the forum's requests."""
+    forum = next((f for f in scope.forums if f.id == forum_id), None)
+    if forum is None:
+        raise HTTPException(404, _("You don't moderate that forum."))
+    return RedirectResponse(f"/f/{forum.slug}/requests", status_code=303)
 
 
 @router.post("/f/{slug}/requests/{membership_id}")
@@ -517,7 +561,17 @@ def set_role(
     forum: Short,
     role: Annotated[str, Form(pattern="^(none|member|supporter|moderator)$")],
 ) -> Response:
-    service.set_role(db, _forum(db, forum), _person(db, user_id), role, admin)
+    chosen, person = _forum(db, forum), _person(db, user_id)
+    covering = [u.id for u in forums.covering_moderators(db, chosen)]
+    if chosen.opened_at is not None and role != "moderator" and covering == [person.id]:
+        raise HTTPException(
+            409,
+            _(
+                "{name} is the forum's last moderator, and an open forum must have one. "
+                "Appoint another moderator first."
+            ).format(name=person.handle),
+        )
+    service.set_role(db, chosen, person, role, admin)
     return RedirectResponse(f"/admin/people/{user_id}?saved=1", status_code=303)
 
 

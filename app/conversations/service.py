@@ -415,6 +415,11 @@ def resources_text(forum: Forum) -> str:
     )
 
 
+def resources_line(forum: Forum) -> str:
+    """The forum's crisis resources in one line (a notification's sentence)."""
+    return "; ".join(f"{r['name']}: {r['contact']}" for r in forum.policy.crisis_resources)
+
+
 def fill_template(template: MessageTemplate, forum: Forum) -> str:
     return template.body.replace("{resources}", resources_text(forum))
 

@@ -78,6 +78,9 @@ class Forum(Base):
     # An archived forum stays readable but takes no new posts.
     archived_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When it was opened to members. A forum made in the admin console starts closed, and opens
+    # only while someone moderates it: no forum without cover.
+    opened_at: Mapped[datetime | None] = mapped_column(default=utcnow)
 
     @property
     def guidelines_html(self) -> str:
@@ -118,6 +121,8 @@ class ForumPolicy(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/London")
     # Threads with no reply after this many hours appear in the trained supporters' view.
     unanswered_hours: Mapped[int] = mapped_column(default=24)
+    # After an urgent item is decided, its moderator is reminded to look in on the author.
+    follow_up_hours: Mapped[int] = mapped_column(default=24, server_default="24")
     # When a member deletes their account: may they remove their posts here, or are posts kept
     # (as "Former member") so the replies around them still make sense?
     keep_posts_of_deleted_accounts: Mapped[bool] = mapped_column(default=False)

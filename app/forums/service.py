@@ -9,8 +9,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
+from app import i18n
 from app.accounts.models import User
 from app.audit import service as audit
+from app.db import utcnow
 from app.forums.models import (
     SAFEGUARDING_ROLES,
     Forum,
@@ -22,8 +24,10 @@ from app.forums.models import (
     ModerationMode,
     Visibility,
 )
+from app.i18n import _
 from app.moderation_queue import sanctions
 from app.moderation_queue.sanctions import Restriction
+from app.notifications import email
 from moderation import DEFAULT_THRESHOLDS
 
 # Shown to an author whose post suggests they may be in crisis (UK defaults; editable per forum).
@@ -176,7 +180,70 @@ class ForumAccess:
             and self.membership is None
             and self.forum.join_policy is not JoinPolicy.INVITE_ONLY
             and self.forum.archived_at is None
+            and self.forum.opened_at is not None
         )
+
+
+# ---- cover: no forum is open to members without someone to moderate it -------------------
+
+
+def covering_moderators(session: Session, forum: Forum) -> Sequence[User]:
+    """Who moderates the forum (its own active moderators). Site admins can read every queue but
+    are not counted: a forum needs people who look after it."""
+    return session.scalars(
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(
+            Membership.forum_id == forum.id,
+            Membership.role == MembershipRole.MODERATOR,
+            Membership.status == MembershipStatus.ACTIVE,
+        )
+        .order_by(User.handle)
+    ).all()
+
+
+class NoCover(Exception):
+    """The change would leave members in a forum that nobody moderates."""
+
+
+def open_to_members(session: Session, forum: Forum, actor: User) -> None:
+    if not covering_moderators(session, forum):
+        raise NoCover()
+    if forum.opened_at is None:
+        forum.opened_at = utcnow()
+        audit.record(
+            session,
+            actor_id=actor.id,
+            action="forum.open",
+            target_type="forum",
+            target_id=forum.id,
+            forum_id=forum.id,
+        )
+
+
+def alert_moderators_of_request(session: Session, forum: Forum, membership: Membership) -> None:
+    """Someone asked to join: each moderator gets an email (through the outbox, after the
+    commit). It names neither the forum nor the person: a forum's name can reveal a condition,
+    so the email carries only a neutral link to sign in and see."""
+    settings = email.settings_of(session)
+    if settings is None:
+        return
+    link = f"{settings.base_url}/moderation/join-requests/{forum.id}"
+    for moderator in covering_moderators(session, forum):
+        if not moderator.is_active:
+            continue
+        with i18n.language(moderator.language):
+            email.send_to_address(
+                session,
+                settings,
+                moderator.email,
+                _("A request to join is waiting for you on Harbour"),
+                _(
+                    "Hello {handle},\n\nSomeone has asked to join a forum you moderate. "
+                    "Sign in to read their request:\n{link}"
+                ).format(handle=moderator.handle, link=link),
+                "join_request",
+            )
 
 
 def access(session: Session, forum: Forum, user: User | None) -> ForumAccess:

@@ -59,7 +59,13 @@ def home(
         )
     memberships = service.memberships_of_user(db, user) if user else []
     mine = {m.forum_id for m in memberships}
-    others = [f for f in service.all_forums(db) if f.id not in mine]
+    moderated = service.moderated_forums(db, user) if user else []
+    # A forum not yet open to members is listed only for the people who will look after it.
+    others = [
+        f
+        for f in service.all_forums(db)
+        if f.id not in mine and (f.opened_at is not None or f in moderated)
+    ]
     return render(
         request,
         "forums/home.html",
@@ -67,7 +73,7 @@ def home(
             "memberships": memberships,
             "other_forums": others,
             "notice": NOTICES.get(notice or ""),
-            "moderated": service.moderated_forums(db, user) if user else [],
+            "moderated": moderated,
         },
     )
 
@@ -115,6 +121,8 @@ def join(
 ) -> Response:
     if earlier := submission.replay():
         return earlier
+    if access.forum.opened_at is None and access.membership is None:
+        raise HTTPException(409, _("This forum is not open to members yet."))
     if not access.can_join and access.membership is None:
         raise HTTPException(
             403,
@@ -134,6 +142,8 @@ def join(
         ],
     )
     notice = "joined" if membership.status is MembershipStatus.ACTIVE else "requested"
+    if membership.status is MembershipStatus.PENDING and access.membership is None:
+        service.alert_moderators_of_request(db, access.forum, membership)
     if membership.status is MembershipStatus.REMOVED:
         raise HTTPException(
             403,

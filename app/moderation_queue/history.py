@@ -15,7 +15,7 @@ from app.conversations import service as conversations
 from app.db import utcnow
 from app.forums import service as forums
 from app.forums.models import Forum
-from app.moderation_queue import service
+from app.moderation_queue import service, wellbeing
 from app.moderation_queue.models import (
     ModerationDecision,
     ModeratorNote,
@@ -143,6 +143,7 @@ def card_context(
         "history": author_history(session, entry.author, forum, scope.forum_ids),
         "seniors": [u for u in senior_moderators(session, forum.id) if u.id != scope.user.id],
         "rejection_reasons": forum.policy.rejection_reasons,
+        "blur": wellbeing.settings_for(session, scope.user).blur_distressing,
         "message_templates": conversations.templates_for(session, forum),
         "edit": posts.pending_edit(session, post)
         if post is not None and post.status is PostStatus.PUBLISHED

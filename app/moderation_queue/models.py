@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.accounts.models import User, enum_column
 from app.db import Base, utcnow
 from app.i18n import N_
+from app.posts.models import Post
 
 
 class PostAssessment(Base):
@@ -70,8 +71,19 @@ class ModerationDecision(Base):
     machine_route: Mapped[str | None] = mapped_column(String(16), default=None)
     agreed_with_machine: Mapped[bool | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The notice the author was sent: withdrawn if still unread when the decision is undone.
+    # (No foreign key: a notification the member cleared away leaves nothing to withdraw.)
+    author_notification_id: Mapped[int | None] = mapped_column(default=None)
+    # The post's status before the decision ("edit" when it decided an author's edit): undoing
+    # puts it back.
+    post_status_before: Mapped[str | None] = mapped_column(String(32), default=None)
+    undone_at: Mapped[datetime | None] = mapped_column(default=None)
 
     moderator: Mapped[User] = relationship()
+
+
+# A decision can be taken back for this long: a slip of the finger is put right before it matters.
+UNDO_WINDOW = timedelta(minutes=10)
 
 
 class ReviewQueue(StrEnum):
@@ -282,3 +294,83 @@ class Appeal(Base):
     decided_at: Mapped[datetime | None] = mapped_column(default=None)
 
     sanction: Mapped[Sanction] = relationship()
+
+
+class PostAppeal(Base):
+    """An author's one appeal against their rejected post, reviewed by a moderator other than the
+    one who rejected it."""
+
+    __tablename__ = "post_appeal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"), unique=True)
+    # The rejection appealed against (its moderator may not review the appeal).
+    decision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("moderation_decision.id", ondelete="SET NULL"), default=None
+    )
+    forum_id: Mapped[int] = mapped_column(ForeignKey("forum.id", ondelete="CASCADE"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status: Mapped[AppealStatus] = mapped_column(
+        enum_column(AppealStatus, "appeal_status"), default=AppealStatus.PENDING
+    )
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), default=None)
+    response: Mapped[str | None] = mapped_column(Text, default=None)
+    decided_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    decision: Mapped[ModerationDecision | None] = relationship()
+    post: Mapped[Post] = relationship()
+
+
+class FollowUp(Base):
+    """After an urgent item is decided, a reminder to look in on its author again: has the
+    author posted since, replied to the team's message? Shown on the dashboard until done."""
+
+    __tablename__ = "follow_up"
+    __table_args__ = (
+        Index("ix_follow_up_forum_id_done_at_due_at", "forum_id", "done_at", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_item_id: Mapped[int] = mapped_column(ForeignKey("review_item.id", ondelete="CASCADE"))
+    decision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("moderation_decision.id", ondelete="CASCADE"), default=None
+    )
+    forum_id: Mapped[int] = mapped_column(ForeignKey("forum.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    # The moderator who decided (it is theirs first; any moderator of the forum can do it).
+    moderator_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    due_at: Mapped[datetime] = mapped_column()
+    done_at: Mapped[datetime | None] = mapped_column(default=None)
+    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), default=None)
+
+    member: Mapped[User] = relationship(foreign_keys=[member_id])
+    moderator: Mapped[User] = relationship(foreign_keys=[moderator_id])
+
+
+class ModeratorWellbeing(Base):
+    """A moderator's own settings for reading hard things: blur distressing posts until chosen,
+    and when the dashboard suggests a break (after so many crisis items, or so many minutes)."""
+
+    __tablename__ = "moderator_wellbeing"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    blur_distressing: Mapped[bool] = mapped_column(default=True)
+    break_after_crisis_items: Mapped[int] = mapped_column(default=5)
+    break_after_minutes: Mapped[int] = mapped_column(default=90)
+
+
+class ModeratorShift(Base):
+    """A stretch of moderating: started by the moderator (or by their first decision), ended when
+    they stop or take a break. The dashboard's shift timer and break suggestion count from it."""
+
+    __tablename__ = "moderator_shift"
+    __table_args__ = (Index("ix_moderator_shift_user_id_ended_at", "user_id", "ended_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -20,9 +20,11 @@ from app import events
 from app.accounts.models import User
 from app.audit import service as audit
 from app.conversations import gate as conversation_gate
+from app.conversations import service as conversation_service
 from app.conversations.models import Conversation, ConversationMessage, MessageStatus
 from app.db import utcnow
 from app.forums.models import Forum, Membership, MembershipRole, MembershipStatus
+from app.moderation_queue import followups
 from app.moderation_queue import items as queue_items
 from app.moderation_queue.gate import policy_for
 from app.moderation_queue.models import (
@@ -37,6 +39,7 @@ from app.moderation_queue.models import (
     claim_length,
 )
 from app.notifications import service as notifications
+from app.notifications.models import Notification
 from app.posts import service as posts
 from app.posts.models import EditStatus, Post, PostEdit, PostStatus, Thread
 from app.posts.rendering import render_markdown
@@ -436,8 +439,11 @@ def decide(
     if item.claimed_by_id == moderator.id and item.claimed_at is not None:
         seconds = max(0, int((now - item.claimed_at).total_seconds()))
     session.refresh(item)
+    notice, before = None, None
     if post is not None:
-        _apply_to_post(session, entry, decision)
+        before = "edit" if _edit_waiting(session, post) else post.status.value
+        notice = _apply_to_post(session, entry, decision)
+        session.flush()  # the notice's id, kept so that undo can withdraw it
     else:
         _apply_to_message(session, entry, decision)
     machine_route = entry.machine_route
@@ -450,9 +456,13 @@ def decide(
         machine_route=machine_route,
         agreed_with_machine=_agreement(decision.action, machine_route),
         seconds_spent=seconds,
+        post_status_before=before,
+        author_notification_id=notice.id if notice is not None else None,
     )
     session.add(record)
     session.flush()
+    if item.queue is ReviewQueue.URGENT and decision.action is not DecisionAction.ESCALATE:
+        followups.schedule(session, item, record, entry.author)
     audit.record(
         session,
         actor_id=moderator.id,
@@ -522,17 +532,22 @@ def _apply_to_message(session: Session, entry: QueueEntry, decision: Decision) -
             message.status = MessageStatus.REJECTED
 
 
-def _apply_to_post(session: Session, entry: QueueEntry, decision: Decision) -> None:
+def _edit_waiting(session: Session, post: Post) -> bool:
+    return post.status is PostStatus.PUBLISHED and posts.pending_edit(session, post) is not None
+
+
+def _apply_to_post(session: Session, entry: QueueEntry, decision: Decision) -> Notification | None:
+    """Apply the decision to the post; returns the notice its author was sent, if any."""
     post, thread = entry.post, entry.thread
     assert post is not None and thread is not None
     action = decision.action
     if action is DecisionAction.ESCALATE:
-        return
+        return None
     was_published = post.status is PostStatus.PUBLISHED
     edit = posts.pending_edit(session, post) if was_published else None
     if edit is not None and action is not DecisionAction.REMOVE:
         _decide_edit(session, entry, decision, edit)
-        return
+        return None
     if edit is not None:
         edit.status = EditStatus.DISCARDED
     if action is DecisionAction.EDIT_APPROVE and decision.edited_body is not None:
@@ -552,7 +567,14 @@ def _apply_to_post(session: Session, entry: QueueEntry, decision: Decision) -> N
     elif action is DecisionAction.DISMISS:
         post.review_flag = False
     _resolve_reports(session, entry, decision)
-    _tell_author(session, post, thread, decision, was_published=was_published)
+    return _tell_author(
+        session,
+        post,
+        thread,
+        decision,
+        was_published=was_published,
+        caring=entry.item.distressing or entry.item.queue is ReviewQueue.URGENT,
+    )
 
 
 def _decide_edit(session: Session, entry: QueueEntry, decision: Decision, edit: PostEdit) -> None:
@@ -604,19 +626,37 @@ def _resolve_reports(session: Session, entry: QueueEntry, decision: Decision) ->
 
 
 def _tell_author(
-    session: Session, post: Post, thread: Thread, decision: Decision, *, was_published: bool
-) -> None:
+    session: Session,
+    post: Post,
+    thread: Thread,
+    decision: Decision,
+    *,
+    was_published: bool,
+    caring: bool = False,
+) -> Notification | None:
     action = decision.action
     if action is DecisionAction.APPROVE and was_published:
-        return  # a report dismissed or a flag cleared is no news to the author
+        return None  # a report dismissed or a flag cleared is no news to the author
     if action not in (
         DecisionAction.APPROVE,
         DecisionAction.EDIT_APPROVE,
         DecisionAction.REJECT,
         DecisionAction.REMOVE,
     ):
-        return
-    notifications.notify(
+        return None
+    if caring and action in (DecisionAction.APPROVE, DecisionAction.EDIT_APPROVE):
+        # A post that read as a crisis: not a bare "approved", but a word of care and where help is.
+        return notifications.notify(
+            session,
+            post.author_id,
+            "post.approve_caring",
+            url=f"/posts/{post.id}",
+            title=thread.title,
+            is_thread=post.is_opening,
+            resources=conversation_service.resources_line(thread.forum),
+            message=decision.message,
+        )
+    return notifications.notify(
         session,
         post.author_id,
         f"post.{action.value}",

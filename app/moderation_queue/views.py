@@ -15,7 +15,15 @@ from app.forms.views import FormRejected
 from app.forums import service as forums
 from app.forums.models import Forum
 from app.i18n import N_, _
-from app.moderation_queue import history, metrics, sanctions, service
+from app.moderation_queue import (
+    corrections,
+    followups,
+    history,
+    metrics,
+    sanctions,
+    service,
+    wellbeing,
+)
 from app.moderation_queue.models import (
     SANCTION_WORDS,
     DecisionAction,
@@ -46,6 +54,13 @@ NOTICES = {
     "dismiss": N_("Dismissed; the post stays as it is."),
     "remove": N_("Removed; the author has been told why."),
     "bulk": N_("Done: each item has its own entry in the audit log."),
+    "undone": N_("Undone: the item is back on the queue and claimed by you."),
+    "follow_up_done": N_("Follow-up marked as done."),
+    "shift_started": N_("Your shift has started."),
+    "break": N_(
+        "Enjoy your break. Step away from the screen for a while; your colleagues have the queue."
+    ),
+    "shift_ended": N_("Your shift has ended. Thank you for today."),
 }
 
 
@@ -78,7 +93,9 @@ def _dashboard_context(
         "filters": filters,
         "query": query,
         "reason_filters": REASON_FILTERS,
-        "shift": history.shift_summary(db, scope.user),
+        "shift": wellbeing.shift_now(db, scope.user),
+        "blur": wellbeing.settings_for(db, scope.user).blur_distressing,
+        "follow_ups": followups.due(db, scope.user, filters.forum_ids),
         "now": service.utcnow(),
     }
 
@@ -93,12 +110,14 @@ def dashboard(
     reason: QueueParam = None,
     notice: QueueParam = None,
     since: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
+    undo: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> Response:
     filters = _filters(scope, queue, forum, reason)
     context = _dashboard_context(
         db, scope, filters, {"queue": queue, "forum": forum, "reason": reason}
     )
     context["notice"] = NOTICES.get(notice or "")
+    context["undo_decision"] = corrections.undoable_decision(db, undo, scope.user)
     # The newest item when the page was opened: the live view counts what arrived after it.
     context["since"] = since if since is not None else service.newest_item_id(db, filters.forum_ids)
     context["new_arrivals"] = service.arrivals_since(db, filters, since) if since is not None else 0
@@ -171,11 +190,13 @@ def decide(
         return earlier
     entry = _entry(db, scope, item_id)
     decision = _decision(db, entry, action, reason, message, edited_body, escalate_to)
+    wellbeing.start_shift(db, scope.user)  # deciding is moderating: the shift timer runs
     try:
-        service.decide(db, entry, scope.user, decision, version=version)
+        record = service.decide(db, entry, scope.user, decision, version=version)
     except service.NotDecided as refused:
         return _refused(request, db, scope, entry, refused)
-    response = _next(request, db, scope, entry.item.id, notice=action.value)
+    undo = record.id if corrections.can_undo(record, scope.user) else None
+    response = _next(request, db, scope, entry.item.id, notice=action.value, undo=undo)
     # (With htmx the answer is the next card, not a redirect: the item's version already makes a
     # repeated decision a 409 that names who decided.)
     return submission.done(response) if isinstance(response, RedirectResponse) else response
@@ -243,10 +264,14 @@ def _next(
     *,
     notice: str | None,
     taken_by: str | None = None,
+    undo: int | None = None,
 ) -> Response:
-    """After a decision: with htmx the next item's card (claimed); otherwise back to the queue."""
+    """After a decision: with htmx the next item's card (claimed); otherwise back to the queue.
+    Either way the notice offers to undo the decision for ten minutes."""
     if not is_htmx(request):
         target = f"/moderation?notice={notice}" if notice else "/moderation"
+        if undo is not None:
+            target += f"&undo={undo}"
         if taken_by is not None:
             return render(
                 request,
@@ -269,6 +294,7 @@ def _next(
         }
     context["notice"] = NOTICES.get(notice or "")
     context["taken_by"] = taken_by
+    context["undo_decision"] = corrections.undoable_decision(db, undo, scope.user)
     response = render(request, "moderation_queue/item.html", context, block="item_card")
     response.headers["HX-Trigger"] = "queue-changed"
     return response
@@ -299,7 +325,13 @@ def bulk(
         return render(
             request,
             "moderation_queue/bulk_confirm.html",
-            {"entries": entries, "action": action, "reason": reason, "author_id": author_id},
+            {
+                "entries": entries,
+                "action": action,
+                "reason": reason,
+                "author_id": author_id,
+                "blur": wellbeing.settings_for(db, scope.user).blur_distressing,
+            },
         )
     if earlier := submission.replay():
         return earlier
@@ -423,6 +455,7 @@ def appeals(request: Request, db: SessionDep, scope: Moderator) -> Response:
         "moderation_queue/appeals.html",
         {
             "appeals": sanctions.appeals_for(db, scope.user, scope.forum_ids),
+            "post_appeals": corrections.appeals_for(db, scope.user, scope.forum_ids),
             "kind_words": SANCTION_WORDS,
         },
     )

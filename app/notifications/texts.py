@@ -107,6 +107,42 @@ def _appeal_decided(facts: Facts) -> str:
     return f"{sentence} {facts['response']}" if facts.get("response") else sentence
 
 
+def _approved_with_care(facts: Facts) -> str:
+    if facts.get("is_thread"):
+        sentence = _("A moderator read your thread in “{title}” and published it.")
+    else:
+        sentence = _("A moderator read your reply in “{title}” and published it.")
+    sentence = sentence.format(title=facts["title"]) + " "
+    sentence += _("Thank you for sharing how you feel: we are thinking of you.")
+    if facts.get("resources"):
+        sentence += " " + _(
+            "If things feel too much, you can talk to someone at any time: {resources}."
+        ).format(resources=facts["resources"])
+    return _with_extras(sentence, facts)
+
+
+def _decision_corrected(facts: Facts) -> str:
+    return _(
+        "A moderator corrected their decision about your post in “{title}”: it is waiting "
+        "for review again. Sorry for the confusion."
+    ).format(title=facts["title"])
+
+
+def _post_appeal_decided(facts: Facts) -> str:
+    if facts.get("overturned"):
+        sentence = _(
+            "Your appeal about your post in “{title}” was reviewed by a different moderator: "
+            "the decision was overturned and your post is published."
+        )
+    else:
+        sentence = _(
+            "Your appeal about your post in “{title}” was reviewed by a different moderator: "
+            "the decision was upheld."
+        )
+    sentence = sentence.format(title=facts["title"])
+    return f"{sentence} {facts['response']}" if facts.get("response") else sentence
+
+
 SENTENCES: dict[str, Callable[[Facts], str]] = {
     "post.reply": lambda f: _("{handle} replied in “{title}”.").format(
         handle=_author(f), title=f["title"]
@@ -124,6 +160,9 @@ SENTENCES: dict[str, Callable[[Facts], str]] = {
     "post.edit_decided": _edit_decided,
     "report.outcome": _report_outcome,
     "appeal.decided": _appeal_decided,
+    "post.approve_caring": _approved_with_care,
+    "post.decision_corrected": _decision_corrected,
+    "post_appeal.decided": _post_appeal_decided,
     "message.from_team": lambda f: _("The moderation team sent you a private message."),
     "message.member_replied": lambda f: _("A member replied to the moderation team's message."),
     "message.new": lambda f: _("You have a new private message."),

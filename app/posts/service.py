@@ -136,6 +136,20 @@ def unpublish(session: Session, post: Post, status: PostStatus) -> None:
     session.expire(post.thread)
 
 
+def republish(session: Session, post: Post) -> None:
+    """Put back a post taken down by mistake (an undone removal, an upheld appeal): it counts in
+    its thread again, as before, but nobody is notified of it a second time."""
+    post.status = PostStatus.PUBLISHED
+    if post.is_opening:
+        values: dict[str, object] = {"published_at": post.published_at or utcnow()}
+    else:
+        values = {"reply_count": Thread.reply_count + 1}
+    session.execute(update(Thread).where(Thread.id == post.thread_id).values(**values))
+    session.flush()
+    session.expire(post.thread)
+    search.index_post(session, post, post.thread.title)
+
+
 # An author's edit that has not yet replaced the published version, from the author's side.
 WAITING_EDIT = (EditStatus.AWAITING_ASSESSMENT, EditStatus.PENDING)
 

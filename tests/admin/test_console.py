@@ -101,6 +101,7 @@ def test_an_admin_creates_an_approval_forum_and_a_moderator_approves_a_request(
     assert forum.join_policy is JoinPolicy.APPROVAL_REQUIRED and len(forum.joining_questions) == 2
     UserFactory(email="kai@example.org", handle="kai")
     member_of(forum, MembershipRole.MODERATOR, email="rowan@example.org")
+    admin.post("/admin/forums/kidney-young-adults/open")  # it has a moderator now: open it
     kai, rowan = make_browser(), make_browser()
     kai.sign_in("kai@example.org")
     form = kai.get("/f/kidney-young-adults").text

@@ -36,6 +36,23 @@ def test_an_admin_sets_up_a_referral_forum_end_to_end(
     admin.get_by_role("button", name="Create forum").click()
     admin.get_by_text("Saved.").wait_for()
 
+    # It cannot open to members before someone moderates it: the console says why.
+    admin.get_by_role("button", name="Open to members").click()
+    admin.get_by_text("it cannot be opened to members: nobody would see an urgent post").wait_for()
+
+    # Appoint a moderator.
+    admin.goto(f"{live_server.url}/admin/people?q=renal")
+    admin.get_by_role("link", name="renal_nurse_ali").click()
+    admin.get_by_label("Forum").select_option("kidney-young-adults")
+    admin.get_by_label("Role").select_option("moderator")
+    admin.get_by_role("button", name="Set role").click()
+    admin.get_by_text("kidney disease (18–30): moderator").wait_for()
+
+    # With a moderator it opens.
+    admin.goto(f"{live_server.url}/admin/forums/kidney-young-adults")
+    admin.get_by_role("button", name="Open to members").click()
+    admin.get_by_text("The forum is open to members.").wait_for()
+
     # Invite a clinician-referred member by link; the invite lets them straight in.
     admin.goto(f"{live_server.url}/admin/forums/kidney-young-adults/invites")
     admin.get_by_label("Who it is for").fill("Renal clinic referral")
@@ -51,14 +68,6 @@ def test_an_admin_sets_up_a_referral_forum_end_to_end(
     member.get_by_label("Your post").fill("Just started dialysis at 22, glad this forum exists.")
     member.get_by_role("button", name="Post thread").click()
     member.get_by_role("heading", name="Hello from a new member").wait_for()
-
-    # Appoint a moderator.
-    admin.goto(f"{live_server.url}/admin/people?q=renal")
-    admin.get_by_role("link", name="renal_nurse_ali").click()
-    admin.get_by_label("Forum").select_option("kidney-young-adults")
-    admin.get_by_label("Role").select_option("moderator")
-    admin.get_by_role("button", name="Set role").click()
-    admin.get_by_text("kidney disease (18–30): moderator").wait_for()
 
     # Tighten the thresholds after seeing the preview.
     admin.goto(f"{live_server.url}/admin/forums/kidney-young-adults/policy")

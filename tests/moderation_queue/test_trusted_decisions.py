@@ -1,0 +1,244 @@
+"""Decisions people can trust: undo within ten minutes, a reject reason that must be chosen, one
+appeal of a rejected post reviewed by a different moderator, and a caring notice (not a bare
+"approved") for the author of a crisis post."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.audit.models import AuditEvent
+from app.clock import ManualClock
+from app.forums.models import MembershipRole, ModerationMode
+from app.moderation_queue.models import (
+    AppealStatus,
+    FollowUp,
+    ModerationDecision,
+    PostAppeal,
+    ReviewStatus,
+)
+from app.notifications.models import Notification
+from app.posts.models import Post, PostStatus
+from tests.conftest import Browser
+from tests.factories import member_of
+from tests.moderation_queue.test_review_queue import (
+    CRISIS,
+    HOSTILE,
+    KIND,
+    decide,
+    item_of,
+    post_reply,
+    setup_forum,
+)
+
+HTMX = {"HX-Request": "true"}
+REASON = "It could hurt or upset other members."
+
+
+def post_of(db: Session, body: str) -> Post:
+    db.expire_all()  # as the database has it now, not as this session saw it earlier
+    return db.scalars(select(Post).where(Post.body_source == body)).one()
+
+
+def undo(browser: Browser, decision_id: int, **kwargs):  # type: ignore[no-untyped-def]
+    return browser.post(f"/moderation/decisions/{decision_id}/undo", **kwargs)
+
+
+def test_the_reject_reason_has_no_default_and_must_be_chosen(
+    make_browser: Callable[[], Browser], db: Session
+) -> None:
+    forum, thread_id, sam, rowan = setup_forum(make_browser)
+    post_reply(sam, forum, thread_id, HOSTILE)
+    item = item_of(db, HOSTILE)
+    card = rowan.get(f"/moderation/items/{item.id}").text
+    select_html = card[card.index('name="reason" required') :]
+    select_html = select_html[: select_html.index("</select>")]
+    assert '<option value="" selected>Choose a reason…</option>' in select_html
+    assert select_html.count(" selected") == 1  # no real reason is picked for the moderator
+    assert decide(rowan, item, "reject").status_code == 422
+    db.refresh(item)
+    assert item.status is ReviewStatus.PENDING
+
+
+def test_the_reasons_are_the_forums_own(make_browser: Callable[[], Browser], db: Session) -> None:
+    forum, thread_id, sam, rowan = setup_forum(make_browser)
+    forum.policy.rejection_reasons = ["Please keep to the forum's topic: recovery after surgery."]
+    db.commit()
+    post_reply(sam, forum, thread_id, HOSTILE)
+    card = rowan.get(f"/moderation/items/{item_of(db, HOSTILE).id}").text
+    assert "Please keep to the forum&#39;s topic: recovery after surgery." in card
+    assert REASON not in card
+
+
+def test_undoing_an_approval_takes_the_post_down_and_withdraws_the_unread_notice(
+    make_browser: Callable[[], Browser], db: Session
+) -> None:
+    forum, thread_id, sam, rowan = setup_forum(make_browser, ModerationMode.PRE_MODERATE)
+    post_reply(sam, forum, thread_id, KIND)
+    item = item_of(db, KIND)
+    done = rowan.post(
+        f"/moderation/items/{item.id}/decide", {"action": "approve"}, follow_redirects=False
+    )
+    assert done.status_code == 303
+    decision = db.scalars(select(ModerationDecision)).one()
+    assert done.headers["location"] == f"/moderation?notice=approve&undo={decision.id}"
+    queue = rowan.get(done.headers["location"]).text
+    assert f'action="/moderation/decisions/{decision.id}/undo"' in queue
+    assert post_of(db, KIND).status is PostStatus.PUBLISHED
+
+    back = undo(rowan, decision.id, follow_redirects=False)
+    assert back.headers["location"] == f"/moderation/items/{item.id}?notice=undone"
+    db.refresh(item)
+    db.refresh(decision)
+    post = post_of(db, KIND)
+    assert post.status is PostStatus.HELD and item.status is ReviewStatus.PENDING
+    assert item.claimed_by_id == decision.moderator_id and decision.undone_at is not None
+    reader = make_browser()
+    reader.sign_in("kai@example.org")
+    assert "Rehab was scary" not in reader.get(f"/f/{forum.slug}/t/{thread_id}").text
+    # Sam never saw the notice: it is withdrawn, as if it had not been sent.
+    assert (
+        db.scalars(select(Notification).where(Notification.user_id == post.author_id)).all() == []
+    )
+    assert "review.undo" in db.scalars(select(AuditEvent.action)).all()
+    # The item can be decided again, properly this time.
+    assert decide(rowan, item, "reject", reason=REASON).status_code == 200
+    assert post_of(db, KIND).status is PostStatus.REJECTED
+
+
+def test_undoing_a_decision_the_author_has_read_sends_a_correction(
+    make_browser: Callable[[], Browser], db: Session
+) -> None:
+    forum, thread_id, sam, rowan = setup_forum(make_browser)
+    post_reply(sam, forum, thread_id, HOSTILE)
+    item = item_of(db, HOSTILE)
+    decide(rowan, item, "reject", reason=REASON)
+    sam.post("/notifications/read")
+    decision = db.scalars(select(ModerationDecision)).one()
+    undo(rowan, decision.id)
+    assert post_of(db, HOSTILE).status is PostStatus.HELD
+    notices = sam.get("/notifications").text
+    assert "didn&#39;t publish your reply" in notices or "didn't publish your reply" in notices
+    assert "corrected their decision about your post in “Rough week”" in notices
+
+
+def test_with_htmx_undo_brings_the_item_back_into_the_pane(
+    make_browser: Callable[[], Browser], db: Session
+) -> None:
+    forum, thread_id, sam, rowan = setup_forum(make_browser, ModerationMode.PRE_MODERATE)
+    post_reply(sam, forum, thread_id, KIND)
+    item = item_of(db, KIND)
+    next_card = rowan.post(
+        f"/moderation/items/{item.id}/decide", {"action": "approve"}, headers=HTMX
+    ).text
+    decision = db.scalars(select(ModerationDecision)).one()
+    assert (
+        "Undo this decision" in next_card
+        and f"/moderation/decisions/{decision.id}/undo" in next_card
+    )
+    card = undo(rowan, decision.id, headers=HTMX).text
+    assert "<html" not in card and f'data-item-id="{item.id}"' in card
+    assert "Undone: the item is back on the queue and claimed by you." in card
+
+
+def test_undo_is_only_for_ten_minutes_and_only_for_the_moderator_who_decided(
+    make_browser: Callable[[], Browser], db: Session, clock: ManualClock
+) -> None:
+    forum, thread_id, sam, rowan = setup_forum(make_browser, ModerationMode.PRE_MODERATE)
+    member_of(forum, MembershipRole.MODERATOR, email="alex@example.org", handle="mod_alex")
+    alex = make_browser()
+    alex.sign_in("alex@example.org")
+    post_reply(sam, forum, thread_id, KIND)
+    decide(rowan, item_of(db, KIND), "approve")
+    decision = db.scalars(select(ModerationDecision)).one()
+    assert undo(alex, decision.id).status_code == 409
+    clock.advance(minutes=10, seconds=1)
+    assert (
+        f"/moderation/decisions/{decision.id}/undo"
+        not in rowan.get(f"/moderation?undo={decision.id}").text
+    )
+    refused = undo(rowan, decision.id)
+    assert refused.status_code == 409 and "can no longer be undone" in refused.text
+    assert post_of(db, KIND).status is PostStatus.PUBLISHED
+    outsider = make_browser()
+    member_of(forum, email="pat@example.org")
+    outsider.sign_in("pat@example.org")
+    assert undo(outsider, decision.id).status_code == 403
+
+
+def test_an_author_appeals_a_rejected_post_once_and_a_different_moderator_decides(
+    make_browser: Callable[[], Browser], db: Session
+) -> None:
+    forum, thread_id, sam, rowan = setup_forum(make_browser)
+    member_of(forum, MembershipRole.MODERATOR, email="alex@example.org", handle="mod_alex")
+    alex = make_browser()
+    alex.sign_in("alex@example.org")
+    post_reply(sam, forum, thread_id, HOSTILE)
+    decide(rowan, item_of(db, HOSTILE), "reject", reason=REASON)
+    post = post_of(db, HOSTILE)
+    thread_page = sam.get(f"/f/{forum.slug}/t/{thread_id}").text
+    assert f'href="/posts/{post.id}/appeal"' in thread_page
+    assert sam.post(f"/posts/{post.id}/appeal", {"body": "  "}).status_code == 422
+    sent = sam.post(
+        f"/posts/{post.id}/appeal",
+        {"body": "I was quoting what someone said to me, not saying it to anyone here."},
+        follow_redirects=False,
+    )
+    assert sent.headers["location"] == f"/posts/{post.id}/appeal?sent=1"
+    again = sam.post(f"/posts/{post.id}/appeal", {"body": "Please look again."})
+    assert again.status_code == 409 and "only once" in again.text
+    assert len(db.scalars(select(PostAppeal)).all()) == 1
+
+    # The moderator who rejected it never sees the appeal; a colleague does.
+    appeal = db.scalars(select(PostAppeal)).one()
+    assert "quoting what someone said" not in rowan.get("/moderation/appeals").text
+    assert (
+        rowan.post(f"/moderation/post-appeals/{appeal.id}", {"outcome": "overturn"}).status_code
+        == 404
+    )
+    assert "quoting what someone said" in alex.get("/moderation/appeals").text
+    alex.post(
+        f"/moderation/post-appeals/{appeal.id}",
+        {"outcome": "overturn", "response": "You're right, sorry about that."},
+    )
+    db.refresh(appeal)
+    assert appeal.status is AppealStatus.OVERTURNED
+    assert post_of(db, HOSTILE).status is PostStatus.PUBLISHED
+    notices = sam.get("/notifications").text
+    assert "reviewed by a different moderator: the decision was overturned" in notices
+    assert sam.get(f"/posts/{post.id}/appeal").status_code == 404  # published: nothing to appeal
+
+
+def test_only_the_author_can_appeal_and_only_a_post_that_was_not_published(
+    make_browser: Callable[[], Browser], db: Session
+) -> None:
+    forum, thread_id, sam, rowan = setup_forum(make_browser)
+    post_reply(sam, forum, thread_id, HOSTILE)
+    post = post_of(db, HOSTILE)
+    assert sam.get(f"/posts/{post.id}/appeal").status_code == 404  # still waiting
+    decide(rowan, item_of(db, HOSTILE), "reject", reason=REASON)
+    kai = make_browser()
+    kai.sign_in("kai@example.org")
+    assert kai.get(f"/posts/{post.id}/appeal").status_code == 404
+    assert kai.post(f"/posts/{post.id}/appeal", {"body": "Not mine."}).status_code == 404
+
+
+def test_the_author_of_an_approved_crisis_post_gets_care_not_a_bare_approval(
+    make_browser: Callable[[], Browser], db: Session
+) -> None:
+    forum, thread_id, sam, rowan = setup_forum(make_browser)
+    post_reply(sam, forum, thread_id, CRISIS)
+    item = item_of(db, CRISIS)
+    decide(rowan, item, "approve")
+    notices = sam.get("/notifications").text
+    assert "A moderator read your reply in “Rough week” and published it." in notices
+    assert "we are thinking of you" in notices
+    resource = forum.policy.crisis_resources[0]
+    assert resource["name"] in notices and resource["contact"] in notices
+    assert "Everyone in the forum can see it now." not in notices
+    # The urgent item's decision schedules a follow-up for the moderator, a day later.
+    follow_up = db.scalars(select(FollowUp)).one()
+    assert follow_up.member_id == post_of(db, CRISIS).author_id
+    assert round((follow_up.due_at - follow_up.created_at).total_seconds() / 3600) == 24
