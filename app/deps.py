@@ -22,12 +22,18 @@ from sqlalchemy.orm import Session
 
 from app import clock as app_clock
 from app.accounts import service as accounts
+from app.accounts import two_factor
 from app.accounts.models import User
 from app.clock import Clock
 from app.config import Settings
 from app.conversations import service as conversations
 from app.db import DatabaseBusy, mark_read_only, run_unit_of_work, write_transaction
-from app.errors import NotAuthenticated, ReauthenticationNeeded, WarningToAcknowledge
+from app.errors import (
+    NotAuthenticated,
+    ReauthenticationNeeded,
+    SignInStepNeeded,
+    WarningToAcknowledge,
+)
 from app.forms import service as forms
 from app.forms.views import FormSubmission
 from app.forums import service as forums
@@ -91,6 +97,8 @@ AssessmentsDep = Annotated[Assessments, Depends(get_assessments)]
 
 # Pages a member with an unread warning can still open (to read and acknowledge it).
 WARNING_FREE_PATHS = ("/account", "/notifications", "/logout", "/static")
+# What staff who must set up two-factor sign-in can still reach before they have.
+SETUP_PATHS = ("/account/two-factor", "/account/confirm", "/logout", "/static", "/privacy")
 
 
 def after_response(background: BackgroundTasks, work: Callable[[], None]) -> None:
@@ -139,6 +147,18 @@ def session_lookup(
     request.state.viewer = _viewer(db, user) if user else None
     request.state.user_session = lookup.record
     request.scope["state"]["signed_in"] = lookup.record is not None
+    if (
+        user is not None
+        and not request.url.path.startswith(SETUP_PATHS)
+        and two_factor.setup_needed(db, settings, user)
+    ):
+        raise SignInStepNeeded(
+            "/account/two-factor",
+            _(
+                "Moderators and admins sign in with a code from an authenticator app as well as "
+                "their password. Set it up to continue; nothing else has been changed."
+            ),
+        )
     if (
         user is not None
         and request.method == "GET"

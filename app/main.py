@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 
 import moderation
 from app.accounts.security_views import router as account_security_router
+from app.accounts.two_factor_views import router as two_factor_router
 from app.accounts.views import router as accounts_router
 from app.admin.views import router as admin_router
 from app.admission import RetryReadOnDisconnect, WriteTurns, write_turn
@@ -147,6 +148,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 ROUTERS = (
     accounts_router,
     account_security_router,
+    two_factor_router,
     forums_router,
     posts_router,
     moderation_router,

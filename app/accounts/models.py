@@ -81,6 +81,11 @@ class User(Base):
     # Set when the member proved the address is theirs; until then their posts wait and Harbour
     # sends the address nothing but the confirmation link (and links they ask for).
     email_verified_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Two-factor sign-in (TOTP): the shared secret (base32), set when the member turned it on,
+    # and the last 30-second step a code was accepted for, so a code is never accepted twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64), default=None)
+    two_factor_enabled_at: Mapped[datetime | None] = mapped_column(default=None)
+    totp_last_step: Mapped[int | None] = mapped_column(default=None)
 
     @property
     def display_name(self) -> str:
@@ -97,6 +102,10 @@ class User(Base):
     @property
     def email_verified(self) -> bool:
         return self.email_verified_at is not None
+
+    @property
+    def has_two_factor(self) -> bool:
+        return self.two_factor_enabled_at is not None and self.totp_secret is not None
 
 
 class UserSession(Base):
@@ -172,3 +181,17 @@ class IdentityClash(Base):
     kept_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class RecoveryCode(Base):
+    """A one-time code for signing in without the authenticator app; only its HMAC is stored."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(default=None)

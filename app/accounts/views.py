@@ -9,7 +9,8 @@ from app import i18n
 from app.accounts import data, service, verification
 from app.accounts.models import AVATARS, AccountStatus
 from app.accounts.security_views import client_ip, limit_email_links
-from app.accounts.signin import safe_next, signed_in
+from app.accounts.signin import safe_next
+from app.accounts.two_factor_views import continue_sign_in
 from app.db import utcnow
 from app.deps import (
     ClockDep,
@@ -181,7 +182,7 @@ def login(
         # The same words whether the email or the password was wrong.
         error = _("That email and password don't match an account. Check both and try again.")
         return _login_page(request, next, email, error, status_code=401)
-    return signed_in(request, db, settings, user, next)
+    return continue_sign_in(request, db, settings, user, next, int(utcnow().timestamp()))
 
 
 def _login_page(
