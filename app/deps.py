@@ -99,6 +99,9 @@ AssessmentsDep = Annotated[Assessments, Depends(get_assessments)]
 WARNING_FREE_PATHS = ("/account", "/notifications", "/logout", "/static")
 # What staff who must set up two-factor sign-in can still reach before they have.
 SETUP_PATHS = ("/account/two-factor", "/account/confirm", "/logout", "/static", "/privacy")
+# What a member who has not yet consented to Harbour holding health information can reach: the
+# notice, the consent page, and (if they would rather go) their data and account deletion.
+CONSENT_PATHS = (*SETUP_PATHS, "/account/consent", "/account/export", "/account/delete")
 
 
 def after_response(background: BackgroundTasks, work: Callable[[], None]) -> None:
@@ -157,6 +160,18 @@ def session_lookup(
             _(
                 "Moderators and admins sign in with a code from an authenticator app as well as "
                 "their password. Set it up to continue; nothing else has been changed."
+            ),
+        )
+    if (
+        user is not None
+        and user.consented_at is None
+        and not request.url.path.startswith(CONSENT_PATHS)
+    ):
+        raise SignInStepNeeded(
+            "/account/consent",
+            _(
+                "Before you go on, please read how Harbour looks after your information and "
+                "say whether you agree. Nothing has been changed."
             ),
         )
     if (
@@ -271,6 +286,14 @@ def postable_forum(
     if not access.can_post:
         raise HTTPException(
             403, _("Only members of {forum} can post here.").format(forum=access.forum.name)
+        )
+    if access.guidelines_to_accept:
+        raise SignInStepNeeded(
+            f"/f/{access.forum.slug}/guidelines",
+            _(
+                "The guidelines of {forum} have changed (or you have not accepted them yet). "
+                "Read and accept them, then send your post again: it has not been sent."
+            ).format(forum=access.forum.name),
         )
     return access
 

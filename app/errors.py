@@ -164,7 +164,7 @@ async def _sign_in_step(request: Request, exc: Exception) -> Response:
     step_url = f"{exc.url}?next={quote(here)}"
     if request.method == "GET" and not wants_json(request):
         return RedirectResponse(step_url, status_code=303)
-    return problem(request, 403, exc.detail, step_url=step_url)
+    return problem(request, 403, exc.detail, step_url=step_url, drafts=await typed_text(request))
 
 
 class WarningToAcknowledge(Exception):

@@ -14,6 +14,7 @@ from fastapi.responses import PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 
 import moderation
+from app.accounts.consent_views import router as consent_router
 from app.accounts.security_views import router as account_security_router
 from app.accounts.two_factor_views import router as two_factor_router
 from app.accounts.views import router as accounts_router
@@ -149,6 +150,7 @@ ROUTERS = (
     accounts_router,
     account_security_router,
     two_factor_router,
+    consent_router,
     forums_router,
     posts_router,
     moderation_router,

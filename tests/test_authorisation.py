@@ -479,6 +479,23 @@ ROWS: dict[str, Row] = {
         allowed=frozenset(),
     ),
     "GET /account/two-factor": Row(Need.SIGNED_IN, get("/account/two-factor")),
+    "GET /privacy": Row(Need.ANYONE, get("/privacy")),
+    "GET /account/consent": Row(Need.SIGNED_IN, get("/account/consent")),
+    "POST /account/consent": Row(Need.SIGNED_IN, post("/account/consent", agree="yes")),
+    "GET /account/consent/withdraw": Row(Need.SIGNED_IN, get("/account/consent/withdraw")),
+    "POST /account/consent/withdraw": Row(
+        Need.SIGNED_IN,
+        post("/account/consent/withdraw", posts="keep", confirm="delete my account"),
+        throwaway=True,
+    ),
+    "GET /admin/privacy": Row(Need.SITE_ADMIN, get("/admin/privacy")),
+    "POST /admin/privacy": Row(Need.SITE_ADMIN, post("/admin/privacy", body="## Our notice")),
+    "GET /f/{slug}/guidelines": Row(Need.SIGNED_IN, get(FORUM_A + "/guidelines")),
+    # Accepting needs a membership of the forum (any status; the join row above gave every
+    # visitor one); it changes nothing but the visitor's own membership.
+    "POST /f/{slug}/guidelines": Row(
+        Need.SIGNED_IN, post(FORUM_A + "/guidelines", accept_guidelines="yes")
+    ),
     "POST /account/two-factor": Row(Need.SIGNED_IN, two_factor_setup),
     "POST /account/two-factor/recovery-codes": Row(
         Need.SIGNED_IN, post("/account/two-factor/recovery-codes")

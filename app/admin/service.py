@@ -79,6 +79,9 @@ FORUM_FIELDS = (
 
 
 def apply_forum_fields(forum: Forum, values: dict[str, Any]) -> None:
+    # Changed guidelines are a new version: members accept it before their next post.
+    if forum.id is not None and values["guidelines"].strip() != (forum.guidelines or "").strip():
+        forum.guidelines_version = (forum.guidelines_version or 1) + 1
     for field in FORUM_FIELDS:
         setattr(forum, field, values[field])
     forum.joining_questions = [

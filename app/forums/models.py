@@ -61,6 +61,8 @@ class Forum(Base):
     )
     position: Mapped[int] = mapped_column(default=0)
     guidelines: Mapped[str] = mapped_column(Text, default="")  # community guidelines, markdown
+    # Goes up when the guidelines change: members accept the new version before their next post.
+    guidelines_version: Mapped[int] = mapped_column(default=1, server_default="1")
     eligibility: Mapped[str] = mapped_column(String(200), default="")  # e.g. "aged 18 to 30"
     welcome_message: Mapped[str] = mapped_column(Text, default="")
     joining_questions: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -165,6 +167,8 @@ class Membership(Base):
     clinically_trained: Mapped[bool] = mapped_column(default=False)
     # An applicant's answers to the forum's joining questions.
     answers: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    # The version of the forum's guidelines the member read and accepted (None: not yet).
+    guidelines_accepted_version: Mapped[int | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     forum: Mapped[Forum] = relationship()

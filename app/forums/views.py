@@ -7,6 +7,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import Field
 
 from app.accounts import data
+from app.accounts.signin import safe_next
 from app.deps import (
     CurrentUser,
     ForumAccessDep,
@@ -18,6 +19,7 @@ from app.deps import (
 from app.forms.views import FormRejected
 from app.forums import service
 from app.forums.models import MembershipStatus
+from app.forums.service import ForumAccess
 from app.i18n import N_, _
 from app.notifications import service as notifications
 from app.posts import service as posts
@@ -107,11 +109,13 @@ def forum_page(
 
 @router.post("/f/{slug}/join")
 def join(
+    request: Request,
     db: SessionDep,
     user: CurrentUser,
     access: ForumAccessDep,
     submission: Submission,
     answers: Annotated[list[Annotated[str, Field(max_length=1000)]], Form(max_length=20)] = [],  # noqa: B006
+    accept_guidelines: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
     if earlier := submission.replay():
         return earlier
@@ -120,6 +124,9 @@ def join(
             403,
             _("This forum is joined by invitation. Ask the person who referred you for a link."),
         )
+    if access.forum.guidelines.strip() and accept_guidelines != "yes" and access.can_join:
+        # The guidelines again, with the answers given kept in the form.
+        return _guidelines(request, access, f"/f/{access.forum.slug}", answers, refused=True)
     questions = access.forum.joining_questions
     if questions and (len(answers) != len(questions) or not all(a.strip() for a in answers)):
         raise FormRejected(
@@ -132,6 +139,7 @@ def join(
         answers=[
             {"question": q, "answer": a.strip()} for q, a in zip(questions, answers, strict=False)
         ],
+        accepted_guidelines=accept_guidelines == "yes",
     )
     notice = "joined" if membership.status is MembershipStatus.ACTIVE else "requested"
     if membership.status is MembershipStatus.REMOVED:
@@ -144,3 +152,49 @@ def join(
     return submission.done(
         RedirectResponse(f"/f/{access.forum.slug}?notice={notice}", status_code=303)
     )
+
+
+@router.get("/f/{slug}/guidelines")
+def guidelines_page(
+    request: Request,
+    user: CurrentUser,
+    access: ForumAccessDep,
+    next: Annotated[str, Query(max_length=2048)] = "",
+) -> Response:
+    return _guidelines(request, access, next, [], refused=False)
+
+
+def _guidelines(
+    request: Request, access: ForumAccess, next_url: str, answers: list[str], refused: bool
+) -> Response:
+    """The forum's guidelines to read and accept: when joining, or when they have changed."""
+    error = _("Please read the guidelines and tick the box to accept them.") if refused else None
+    return render(
+        request,
+        "forums/guidelines.html",
+        {
+            "forum": access.forum,
+            "access": access,
+            "joining": access.membership is None,
+            "answers": answers,
+            "next": safe_next(next_url or f"/f/{access.forum.slug}"),
+            "error": error,
+        },
+        status_code=422 if refused else 200,
+    )
+
+
+@router.post("/f/{slug}/guidelines")
+def accept_guidelines(
+    request: Request,
+    user: CurrentUser,
+    access: ForumAccessDep,
+    accept_guidelines: Annotated[str, Form(max_length=8)] = "",
+    next: Annotated[str, Form(max_length=2048)] = "",
+) -> Response:
+    if access.membership is None:
+        raise HTTPException(403, _("Join this forum first; its guidelines are part of joining."))
+    if accept_guidelines != "yes":
+        return _guidelines(request, access, next, [], refused=True)
+    service.accept_guidelines(access.membership, access.forum)
+    return RedirectResponse(safe_next(next or f"/f/{access.forum.slug}"), status_code=303)
