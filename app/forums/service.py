@@ -204,6 +204,7 @@ def join(
     answers: list[dict[str, str]] | None = None,
     invited: bool = False,
     accepted_guidelines: bool = False,
+    age_band: str | None = None,
 ) -> Membership:
     """Join at once if the forum is open (or with an invite); otherwise ask to join, with the
     answers to the forum's joining questions, pending until a moderator approves."""
@@ -223,6 +224,7 @@ def join(
         status=status,
         answers=answers or [],
         guidelines_accepted_version=forum.guidelines_version if accepted_guidelines else None,
+        age_band=age_band,
     )
     session.add(membership)
     session.flush()
