@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     # Confirming one's password again (before export, deletion, email or password change): the
     # person is signed in already, so a plain limit per account stops a borrowed session guessing.
     reauthentication_limit_per_account: str = "10/15minutes"
+    # Two-factor sign-in for site admins and moderators. Unset: required in production only (the
+    # demo and development sign in with a password alone); members may always turn it on.
+    staff_two_factor: bool | None = None
     # Proxies whose X-Forwarded-For / -Proto are believed (addresses or networks, comma-separated,
     # e.g. "127.0.0.1,10.0.0.0/8"); of the forwarded chain only the hop they add counts.
     trusted_proxies: str = ""
@@ -119,6 +122,12 @@ class Settings(BaseSettings):
         if self.assess_inline is not None:
             return self.assess_inline
         return self.scorer in FAST_SCORERS
+
+    @property
+    def staff_two_factor_required(self) -> bool:
+        if self.staff_two_factor is not None:
+            return self.staff_two_factor
+        return self.environment is Environment.PRODUCTION
 
     @property
     def is_sqlite(self) -> bool:

@@ -11,10 +11,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.accounts import consent
 from app.accounts import service as accounts
 from app.accounts.models import SiteRole, User
 from app.config import Settings
-from app.db import make_engine, make_sessionmaker, write_transaction
+from app.db import make_engine, make_sessionmaker, utcnow, write_transaction
 from app.forums import service as forums
 from app.forums.models import (
     Forum,
@@ -191,13 +192,15 @@ def seed(settings: Settings) -> list[tuple[str, str]] | None:
     to_assess: list[int] = []
     with write_transaction(sessions) as session:
         for _role, email in DEMO_LOGINS:
-            accounts.register(
+            person = accounts.register(
                 session,
                 handle=_HANDLES[email],
                 email=email,
                 password=DEMO_PASSWORD,
                 site_role=SiteRole.ADMIN if email.startswith("admin@") else SiteRole.MEMBER,
             )
+            # Made-up people: their consent is taken as given so the demo opens straight away.
+            consent.give(session, person, utcnow())
         admin = _user(session, "harbour_admin")
         by_slug: dict[str, Forum] = {}
         for position, forum_spec in enumerate(FORUMS):

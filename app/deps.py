@@ -22,12 +22,18 @@ from sqlalchemy.orm import Session
 
 from app import clock as app_clock
 from app.accounts import service as accounts
+from app.accounts import two_factor
 from app.accounts.models import User
 from app.clock import Clock
 from app.config import Settings
 from app.conversations import service as conversations
 from app.db import DatabaseBusy, mark_read_only, run_unit_of_work, write_transaction
-from app.errors import NotAuthenticated, ReauthenticationNeeded, WarningToAcknowledge
+from app.errors import (
+    NotAuthenticated,
+    ReauthenticationNeeded,
+    SignInStepNeeded,
+    WarningToAcknowledge,
+)
 from app.forms import service as forms
 from app.forms.views import FormSubmission
 from app.forums import service as forums
@@ -92,6 +98,11 @@ AssessmentsDep = Annotated[Assessments, Depends(get_assessments)]
 
 # Pages a member with an unread warning can still open (to read and acknowledge it).
 WARNING_FREE_PATHS = ("/account", "/notifications", "/logout", "/static")
+# What staff who must set up two-factor sign-in can still reach before they have.
+SETUP_PATHS = ("/account/two-factor", "/account/confirm", "/logout", "/static", "/privacy")
+# What a member who has not yet consented to Harbour holding health information can reach: the
+# notice, the consent page, and (if they would rather go) their data and account deletion.
+CONSENT_PATHS = (*SETUP_PATHS, "/account/consent", "/account/export", "/account/delete")
 
 
 def after_response(background: BackgroundTasks, work: Callable[[], None]) -> None:
@@ -140,6 +151,30 @@ def session_lookup(
     request.state.viewer = _viewer(db, user) if user else None
     request.state.user_session = lookup.record
     request.scope["state"]["signed_in"] = lookup.record is not None
+    if (
+        user is not None
+        and not request.url.path.startswith(SETUP_PATHS)
+        and two_factor.setup_needed(db, settings, user)
+    ):
+        raise SignInStepNeeded(
+            "/account/two-factor",
+            _(
+                "Moderators and admins sign in with a code from an authenticator app as well as "
+                "their password. Set it up to continue; nothing else has been changed."
+            ),
+        )
+    if (
+        user is not None
+        and user.consented_at is None
+        and not request.url.path.startswith(CONSENT_PATHS)
+    ):
+        raise SignInStepNeeded(
+            "/account/consent",
+            _(
+                "Before you go on, please read how Harbour looks after your information and "
+                "say whether you agree. Nothing has been changed."
+            ),
+        )
     if (
         user is not None
         and request.method == "GET"
@@ -256,6 +291,14 @@ def postable_forum(
     if not access.can_post:
         raise HTTPException(
             403, _("Only members of {forum} can post here.").format(forum=access.forum.name)
+        )
+    if access.guidelines_to_accept:
+        raise SignInStepNeeded(
+            f"/f/{access.forum.slug}/guidelines",
+            _(
+                "The guidelines of {forum} have changed (or you have not accepted them yet). "
+                "Read and accept them, then send your post again: it has not been sent."
+            ).format(forum=access.forum.name),
         )
     return access
 

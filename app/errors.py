@@ -148,6 +148,25 @@ async def _reauthenticate(request: Request, exc: Exception) -> Response:
     )
 
 
+class SignInStepNeeded(Exception):
+    """Something the person must do before using Harbour (set up two-factor sign-in, give
+    consent): pages send them there, and anything else is refused, saying where to go."""
+
+    def __init__(self, url: str, detail: str) -> None:
+        super().__init__("sign-in step needed")
+        self.url = url
+        self.detail = detail
+
+
+async def _sign_in_step(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, SignInStepNeeded)
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    step_url = f"{exc.url}?next={quote(here)}"
+    if request.method == "GET" and not wants_json(request):
+        return RedirectResponse(step_url, status_code=303)
+    return problem(request, 403, exc.detail, step_url=step_url, drafts=await typed_text(request))
+
+
 class WarningToAcknowledge(Exception):
     """A moderator's warning the member has not yet read: shown before anything else."""
 
@@ -233,6 +252,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RateLimited, _rate_limited)
     app.add_exception_handler(NotAuthenticated, _not_authenticated)
     app.add_exception_handler(WarningToAcknowledge, _warning)
+    app.add_exception_handler(SignInStepNeeded, _sign_in_step)
     app.add_exception_handler(DatabaseBusy, _busy)
     app.add_exception_handler(PoolTimeout, _busy)
     app.add_exception_handler(IntegrityError, _conflict)

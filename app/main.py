@@ -14,7 +14,9 @@ from fastapi.responses import PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 
 import moderation
+from app.accounts.consent_views import router as consent_router
 from app.accounts.security_views import router as account_security_router
+from app.accounts.two_factor_views import router as two_factor_router
 from app.accounts.views import router as accounts_router
 from app.admin.views import router as admin_router
 from app.admission import RetryReadOnDisconnect, WriteTurns, write_turn
@@ -159,6 +161,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 ROUTERS = (
     accounts_router,
     account_security_router,
+    two_factor_router,
+    consent_router,
     forums_router,
     posts_router,
     moderation_router,

@@ -62,6 +62,8 @@ class UserFactory(Base):
     # Established members by default; tests about new members set this explicitly.
     created_at = factory.LazyFunction(lambda: utcnow() - timedelta(days=90))
     email_verified_at = factory.SelfAttribute("created_at")
+    # Consented to Harbour holding health information when they signed up.
+    consented_at = factory.SelfAttribute("created_at")
 
 
 class ForumFactory(Base):

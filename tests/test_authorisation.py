@@ -44,7 +44,7 @@ from app.moderation_queue.models import (
 )
 from app.notifications.email import unsubscribe_token
 from app.posts.models import Post, PostStatus, Thread
-from app.security import ANON_COOKIE, SESSION_COOKIE, csrf_token_for
+from app.security import ANON_COOKIE, SESSION_COOKIE, csrf_token_for, signature
 from tests.factories import PASSWORD, ForumFactory, PostFactory, UserFactory, member_of
 
 pytestmark = pytest.mark.once  # authorisation is the same on both databases
@@ -313,6 +313,16 @@ def with_other_device(path: str) -> Build:
         return path.format(session=other.record), {}
 
     return build
+
+
+def two_factor_setup(w: World, role: str) -> tuple[str, dict[str, str] | None]:
+    """The set-up form as the page gives it to this visitor (a wrong code: nothing turns on)."""
+    from app.accounts.two_factor import SETUP_PURPOSE
+
+    user = w.users.get(role) or w.users[MEMBER]
+    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    proof = signature(SECRET, SETUP_PURPOSE, user.id, secret)
+    return "/account/two-factor", {"secret": secret, "proof": proof, "code": "000000"}
 
 
 def sign_in_form() -> tuple[str, dict[str, str] | None]:
@@ -598,6 +608,35 @@ ROWS: dict[str, Row] = {
         throwaway=True,
     ),
     "GET /account/sessions": Row(Need.SIGNED_IN, get("/account/sessions")),
+    # The second step of signing in is proven by its signed form: a forged one is refused.
+    "POST /login/two-factor": Row(
+        Need.ANYONE,
+        post("/login/two-factor", user_id="1", expires="1", token="forged", code="123456"),
+        allowed=frozenset(),
+    ),
+    "GET /account/two-factor": Row(Need.SIGNED_IN, get("/account/two-factor")),
+    "GET /privacy": Row(Need.ANYONE, get("/privacy")),
+    "GET /account/consent": Row(Need.SIGNED_IN, get("/account/consent")),
+    "POST /account/consent": Row(Need.SIGNED_IN, post("/account/consent", agree="yes")),
+    "GET /account/consent/withdraw": Row(Need.SIGNED_IN, get("/account/consent/withdraw")),
+    "POST /account/consent/withdraw": Row(
+        Need.SIGNED_IN,
+        post("/account/consent/withdraw", posts="keep", confirm="delete my account"),
+        throwaway=True,
+    ),
+    "GET /admin/privacy": Row(Need.SITE_ADMIN, get("/admin/privacy")),
+    "POST /admin/privacy": Row(Need.SITE_ADMIN, post("/admin/privacy", body="## Our notice")),
+    "GET /f/{slug}/guidelines": Row(Need.SIGNED_IN, get(FORUM_A + "/guidelines")),
+    # Accepting needs a membership of the forum (any status; the join row above gave every
+    # visitor one); it changes nothing but the visitor's own membership.
+    "POST /f/{slug}/guidelines": Row(
+        Need.SIGNED_IN, post(FORUM_A + "/guidelines", accept_guidelines="yes")
+    ),
+    "POST /account/two-factor": Row(Need.SIGNED_IN, two_factor_setup),
+    "POST /account/two-factor/recovery-codes": Row(
+        Need.SIGNED_IN, post("/account/two-factor/recovery-codes")
+    ),
+    "POST /account/two-factor/off": Row(Need.SIGNED_IN, post("/account/two-factor/off")),
     "POST /account/sessions/{session_id}/end": Row(
         Need.SIGNED_IN, with_other_device("/account/sessions/{session.id}/end")
     ),

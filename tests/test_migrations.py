@@ -157,3 +157,58 @@ def _row_counts(engine: object) -> dict[str, int]:
             table: conn.execute(text(f'SELECT count(*) FROM "{table}"')).scalar_one()
             for table in ("user_account", "user_session")
         }
+
+
+def test_accounts_from_before_consent_and_two_factor_are_asked_at_their_next_sign_in(
+    template_database: TemplateDatabase, tmp_path: object
+) -> None:
+    """Members who joined before consent was asked give it at their next sign-in; staff who
+    signed in with a password alone set up two-factor sign-in first (where it is required)."""
+    from fastapi.testclient import TestClient
+
+    from app.config import Settings
+    from app.main import create_app
+    from tests.conftest import Browser
+    from tests.factories import PASSWORD, _password_hash
+
+    url = _fresh_url(template_database, tmp_path)
+    migrations.upgrade(url, "f2b3c4d5e6a7")  # the revision before two-factor sign-in
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        for handle, role in (("kai", "member"), ("chair", "admin")):
+            conn.execute(
+                text(
+                    "INSERT INTO user_account (email, email_key, handle, handle_key, "
+                    "password_hash, site_role, status, created_at, bio, avatar, "
+                    "email_preference, language, email_verified_at) VALUES (:email, :email, "
+                    ":handle, :handle, :hash, :role, 'active', CURRENT_TIMESTAMP, '', 'wave', "
+                    "'daily', 'en', CURRENT_TIMESTAMP)"
+                ),
+                {
+                    "email": f"{handle}@example.org",
+                    "handle": handle,
+                    "hash": _password_hash(),
+                    "role": role,
+                },
+            )
+    migrations.upgrade(url)
+    engine.dispose()
+    settings = Settings(
+        environment="test",
+        database_url=url,
+        secret_key="test-secret-key-that-is-long-enough-0123456789",
+        staff_two_factor=True,
+    )
+    app = create_app(settings)
+    try:
+        for email, step in (
+            ("kai@example.org", "/account/consent?next=/"),
+            ("chair@example.org", "/account/two-factor?next=/"),
+        ):
+            with TestClient(app, base_url="http://testserver") as client:
+                visitor = Browser(client)
+                visitor.sign_in(email, PASSWORD)
+                asked = visitor.get("/", follow_redirects=False)
+                assert asked.status_code == 303 and asked.headers["location"] == step
+    finally:
+        app.state.engine.dispose()

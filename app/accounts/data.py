@@ -11,7 +11,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.accounts import service as accounts
-from app.accounts.models import AccountStatus, MemberMute, User
+from app.accounts.models import AccountStatus, MemberMute, RecoveryCode, User
 from app.accounts.passwords import hash_password
 from app.audit import service as audit
 from app.db import utcnow
@@ -193,3 +193,5 @@ def delete_account(session: Session, user: User, *, remove_posts: bool) -> None:
     accounts.set_email(user, f"deleted-{user.id}@deleted.invalid")
     user.password_hash = hash_password(secrets.token_urlsafe(32))
     user.break_until = None
+    user.totp_secret = user.two_factor_enabled_at = user.totp_last_step = None
+    session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))

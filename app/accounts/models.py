@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Enum, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, utcnow
@@ -81,6 +81,15 @@ class User(Base):
     # Set when the member proved the address is theirs; until then their posts wait and Harbour
     # sends the address nothing but the confirmation link (and links they ask for).
     email_verified_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Two-factor sign-in (TOTP): the shared secret (base32), set when the member turned it on,
+    # and the last 30-second step a code was accepted for, so a code is never accepted twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64), default=None)
+    two_factor_enabled_at: Mapped[datetime | None] = mapped_column(default=None)
+    totp_last_step: Mapped[int | None] = mapped_column(default=None)
+    # When the member last gave explicit consent to Harbour holding health information about
+    # them (UK GDPR Article 9); None: they are asked before anything else. Each consent given
+    # or withdrawn is recorded in `consent`, with the privacy notice's version.
+    consented_at: Mapped[datetime | None] = mapped_column(default=None)
 
     @property
     def display_name(self) -> str:
@@ -97,6 +106,10 @@ class User(Base):
     @property
     def email_verified(self) -> bool:
         return self.email_verified_at is not None
+
+    @property
+    def has_two_factor(self) -> bool:
+        return self.two_factor_enabled_at is not None and self.totp_secret is not None
 
 
 class UserSession(Base):
@@ -172,3 +185,46 @@ class IdentityClash(Base):
     kept_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class RecoveryCode(Base):
+    """A one-time code for signing in without the authenticator app; only its HMAC is stored."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class PrivacyNotice(Base):
+    """One version of the privacy notice the admin writes; the newest is the one in force."""
+
+    __tablename__ = "privacy_notice"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(unique=True)
+    body: Mapped[str] = mapped_column(Text)  # markdown
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), default=None
+    )
+
+
+class Consent(Base):
+    """A member's explicit consent to Harbour holding health information about them: when, and
+    which version of the privacy notice they read; withdrawn_at when they took it back."""
+
+    __tablename__ = "consent"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    notice_version: Mapped[int]
+    given_at: Mapped[datetime] = mapped_column(default=utcnow)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -11,9 +11,10 @@ from fastapi import APIRouter, Form, HTTPException, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app import i18n
-from app.accounts import recovery, service, verification
+from app.accounts import recovery, service, two_factor, verification
 from app.accounts.passwords import verify_password
-from app.accounts.signin import safe_next, signed_in
+from app.accounts.signin import safe_next
+from app.accounts.two_factor_views import CODE_ERRORS, continue_sign_in
 from app.deps import (
     AssessmentsDep,
     ClockDep,
@@ -157,7 +158,10 @@ def reset(
         return _reset_link_expired(request)
     for post in verification.posts_to_release(db, account):
         assessments.after_saving(db, post)
-    return signed_in(request, db, settings, account, "/?notice=password_reset")
+    # An emailed link proves the address, not the second factor: that is still asked for.
+    return continue_sign_in(
+        request, db, settings, account, "/?notice=password_reset", int(now.timestamp())
+    )
 
 
 # ---- confirming an email address ------------------------------------------------------------
@@ -264,7 +268,9 @@ def confirm_identity_form(
     request: Request, user: CurrentUser, next: Annotated[str, Query(max_length=2048)] = "/account"
 ) -> Response:
     return render(
-        request, "accounts/confirm_identity.html", {"next": safe_next(next), "error": None}
+        request,
+        "accounts/confirm_identity.html",
+        {"next": safe_next(next), "error": None, "two_factor": user.has_two_factor},
     )
 
 
@@ -277,6 +283,7 @@ def confirm_identity(
     clock: ClockDep,
     user: CurrentUser,
     password: FormStr = "",
+    code: Annotated[str, Form(max_length=32)] = "",
     next: FormStr = "/account",
 ) -> Response:
     limiter.hit(
@@ -285,11 +292,19 @@ def confirm_identity(
         str(user.id),
         message=_("Too many attempts. Please wait a few minutes and try again."),
     )
-    if not verify_password(password, user.password_hash):
+    # With two-factor sign-in on, a code from the app proves it as well as the password does.
+    if user.has_two_factor and code.strip() and not password:
+        result = two_factor.check_second_factor(db, settings, user, code, clock.now())
+        proven = result is two_factor.CodeCheck.ACCEPTED
+        error = _(CODE_ERRORS.get(result, CODE_ERRORS[two_factor.CodeCheck.WRONG]))
+    else:
+        proven = verify_password(password, user.password_hash)
+        error = _("That password is not right. Try again.")
+    if not proven:
         return render(
             request,
             "accounts/confirm_identity.html",
-            {"next": safe_next(next), "error": _("That password is not right. Try again.")},
+            {"next": safe_next(next), "error": error, "two_factor": user.has_two_factor},
             status_code=401,
         )
     service.reauthenticate(db, request.state.user_session, clock.now())

@@ -15,12 +15,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.accounts import emails, tokens
+from app.accounts import consent, emails, tokens
 from app.accounts import service as accounts
 from app.accounts.models import AccountToken, TokenPurpose, User
 from app.accounts.passwords import hash_password
 from app.audit import service as audit
 from app.config import Settings
+from app.i18n import _
 from app.posts.models import Post, PostStatus
 
 VERIFICATION_LIFETIME = timedelta(hours=48)
@@ -36,12 +37,19 @@ def sign_up(
     language: str,
     next_path: str,
     now: datetime,
+    consented: bool,
 ) -> None:
     """Create an unconfirmed account and email its confirmation link, or (the address is taken)
-    tell the address's owner; raises RegistrationError for the handle, format or password."""
+    tell the address's owner; raises RegistrationError for the handle, format, password or a
+    missing consent to hold health information."""
     errors = accounts.validate_registration(
         session, handle, email, password, email_must_be_new=False
     )
+    if not consented:
+        errors["consent"] = _(
+            "Tick the box to agree to Harbour holding information about your health: we can't "
+            "make an account without it."
+        )
     if errors:
         raise accounts.RegistrationError(errors)
     existing = accounts.get_by_email(session, email)
@@ -52,6 +60,7 @@ def sign_up(
     user = accounts.register(
         session, handle=handle, email=email, password=password, language=language, verified=False
     )
+    consent.give(session, user, now)
     send_link(session, settings, user, now=now, next_path=next_path)
 
 

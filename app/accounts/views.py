@@ -7,9 +7,10 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from app import i18n
 from app.accounts import data, service, verification
-from app.accounts.models import AVATARS, AccountStatus
+from app.accounts.models import AVATARS, AccountStatus, User
 from app.accounts.security_views import client_ip, limit_email_links
-from app.accounts.signin import safe_next, signed_in
+from app.accounts.signin import safe_next
+from app.accounts.two_factor_views import continue_sign_in
 from app.db import utcnow
 from app.deps import (
     ClockDep,
@@ -59,6 +60,7 @@ def register(
     handle: FormStr = "",
     email: FormStr = "",
     password: FormStr = "",
+    consent: Annotated[str, Form(max_length=8)] = "",
     next: FormStr = "/",
 ) -> Response:
     limiter.hit(
@@ -77,6 +79,7 @@ def register(
             language=i18n.current_language(),
             next_path=safe_next(next),
             now=clock.now(),
+            consented=consent == "yes",
         )
     except service.RegistrationError as exc:
         return render(
@@ -84,7 +87,7 @@ def register(
             "accounts/register.html",
             {
                 "errors": exc.errors,
-                "values": {"handle": handle, "email": email},
+                "values": {"handle": handle, "email": email, "consent": consent == "yes"},
                 "next": safe_next(next),
             },
             status_code=422,
@@ -181,7 +184,7 @@ def login(
         # The same words whether the email or the password was wrong.
         error = _("That email and password don't match an account. Check both and try again.")
         return _login_page(request, next, email, error, status_code=401)
-    return signed_in(request, db, settings, user, next)
+    return continue_sign_in(request, db, settings, user, next, int(utcnow().timestamp()))
 
 
 def _login_page(
@@ -404,6 +407,11 @@ def delete_account(
     posts: Annotated[str, Form(pattern="^(keep|remove)$")],
     confirm: Annotated[str, Form(max_length=30)] = "",
 ) -> Response:
+    return delete_confirmed(db, user, posts, confirm)
+
+
+def delete_confirmed(db: SessionDep, user: User, posts: str, confirm: str) -> Response:
+    """Delete the account once the member typed the phrase, and sign this browser out."""
     # The phrase is typed in the reader's language; the English one always works too.
     if confirm.strip().lower() not in {DELETE_PHRASE, _(DELETE_PHRASE).lower()}:
         raise HTTPException(

@@ -59,6 +59,14 @@ def validate_forum(session: Session, values: dict[str, Any], existing: Forum | N
         clash = session.scalar(select(Forum).where(Forum.slug == values["slug"]))
         if clash is not None and clash is not existing:
             errors["slug"] = _("Another forum already uses that address.")
+    ages = []
+    for key in ("age_min", "age_max"):
+        text = str(values.get(key, "")).strip()
+        if text and (not text.isdigit() or not 13 <= int(text) <= 120):
+            errors[key] = _("Type an age from 13 to 120, or leave it empty.")
+        ages.append(int(text) if text.isdigit() else None)
+    if ages[0] is not None and ages[1] is not None and ages[0] > ages[1]:
+        errors["age_max"] = _("The oldest age must be the same as the youngest, or more.")
     if errors:
         raise AdminInputError(errors)
 
@@ -78,12 +86,29 @@ FORUM_FIELDS = (
 )
 
 
+# Who may join (app/forums/eligibility.py): edited beside the forum's own settings.
+ELIGIBILITY_FIELDS = ("age_min", "age_max", "eligibility_questions", "ineligible_message")
+
+
+def _age(text: str) -> int | None:
+    return int(text) if text.strip() else None
+
+
 def apply_forum_fields(forum: Forum, values: dict[str, Any]) -> None:
+    # Changed guidelines are a new version: members accept it before their next post.
+    if forum.id is not None and values["guidelines"].strip() != (forum.guidelines or "").strip():
+        forum.guidelines_version = (forum.guidelines_version or 1) + 1
     for field in FORUM_FIELDS:
         setattr(forum, field, values[field])
     forum.joining_questions = [
         q.strip() for q in values["joining_questions"].splitlines() if q.strip()
     ]
+    forum.age_min = _age(values.get("age_min", ""))
+    forum.age_max = _age(values.get("age_max", ""))
+    forum.eligibility_questions = [
+        q.strip() for q in values.get("eligibility_questions", "").splitlines() if q.strip()
+    ]
+    forum.ineligible_message = values.get("ineligible_message", "").strip()
 
 
 def archive(session: Session, forum: Forum, actor: User) -> None:

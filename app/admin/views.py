@@ -71,7 +71,7 @@ def index(request: Request, db: SessionDep, admin: SiteAdmin) -> Response:
     return render(request, "admin/index.html", {"forums": all_forums, "pending": pending})
 
 
-FORUM_FIELDS = (*service.FORUM_FIELDS, "joining_questions")
+FORUM_FIELDS = (*service.FORUM_FIELDS, "joining_questions", *service.ELIGIBILITY_FIELDS)
 
 
 def _forum_form(
@@ -112,6 +112,9 @@ def _forum_values(forum: Forum | None) -> dict[str, Any]:
         }
     values = {f: getattr(forum, f) for f in FORUM_FIELDS}
     values["joining_questions"] = "\n".join(forum.joining_questions)
+    values["eligibility_questions"] = "\n".join(forum.eligibility_questions)
+    for key in ("age_min", "age_max"):
+        values[key] = "" if values[key] is None else str(values[key])
     for key in ("visibility", "join_policy", "moderation_mode"):
         values[key] = values[key].value
     return values
@@ -169,6 +172,10 @@ def forum_form_fields(
     eligibility: Short = "",
     welcome_message: Text = "",
     joining_questions: Text = "",
+    age_min: Annotated[str, Form(max_length=3)] = "",
+    age_max: Annotated[str, Form(max_length=3)] = "",
+    eligibility_questions: Text = "",
+    ineligible_message: Text = "",
 ) -> dict[str, Any]:
     fields = dict(locals())
     fields["slug"] = fields.pop("address")  # "slug" is the URL's own parameter on edit routes

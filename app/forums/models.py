@@ -72,7 +72,15 @@ class Forum(Base):
     )
     position: Mapped[int] = mapped_column(default=0)
     guidelines: Mapped[str] = mapped_column(Text, default="")  # community guidelines, markdown
+    # Goes up when the guidelines change: members accept the new version before their next post.
+    guidelines_version: Mapped[int] = mapped_column(default=1, server_default="1")
     eligibility: Mapped[str] = mapped_column(String(200), default="")  # e.g. "aged 18 to 30"
+    # Who may join: an age band (either end optional) and statements a member confirms are true
+    # for them; people outside are shown `ineligible_message` (kind words: where else to go).
+    age_min: Mapped[int | None] = mapped_column(default=None)
+    age_max: Mapped[int | None] = mapped_column(default=None)
+    eligibility_questions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    ineligible_message: Mapped[str] = mapped_column(Text, default="", server_default="")
     welcome_message: Mapped[str] = mapped_column(Text, default="")
     joining_questions: Mapped[list[str]] = mapped_column(JSON, default=list)
     # An archived forum stays readable but takes no new posts.
@@ -187,6 +195,11 @@ class Membership(Base):
     out_of_hours_contact: Mapped[bool] = mapped_column(default=False)
     # An applicant's answers to the forum's joining questions.
     answers: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    # The version of the forum's guidelines the member read and accepted (None: not yet).
+    guidelines_accepted_version: Mapped[int | None] = mapped_column(default=None)
+    # The forum's age band the member said they are in (e.g. "18-30"): never their age or
+    # birth year, and never shown to other members.
+    age_band: Mapped[str | None] = mapped_column(String(16), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     forum: Mapped[Forum] = relationship()

@@ -174,6 +174,15 @@ class ForumAccess:
         )
 
     @property
+    def guidelines_to_accept(self) -> bool:
+        """A member who has not accepted the forum's current guidelines (none: nothing to)."""
+        return (
+            self.membership is not None
+            and bool(self.forum.guidelines.strip())
+            and self.membership.guidelines_accepted_version != self.forum.guidelines_version
+        )
+
+    @property
     def can_join(self) -> bool:
         return (
             self.user is not None
@@ -262,6 +271,8 @@ def join(
     *,
     answers: list[dict[str, str]] | None = None,
     invited: bool = False,
+    accepted_guidelines: bool = False,
+    age_band: str | None = None,
 ) -> Membership:
     """Join at once if the forum is open (or with an invite); otherwise ask to join, with the
     answers to the forum's joining questions, pending until a moderator approves."""
@@ -276,7 +287,12 @@ def join(
         else MembershipStatus.PENDING
     )
     membership = Membership(
-        forum_id=forum.id, user_id=user.id, status=status, answers=answers or []
+        forum_id=forum.id,
+        user_id=user.id,
+        status=status,
+        answers=answers or [],
+        guidelines_accepted_version=forum.guidelines_version if accepted_guidelines else None,
+        age_band=age_band,
     )
     session.add(membership)
     session.flush()
@@ -289,6 +305,10 @@ def join(
         forum_id=forum.id,
     )
     return membership
+
+
+def accept_guidelines(membership: Membership, forum: Forum) -> None:
+    membership.guidelines_accepted_version = forum.guidelines_version
 
 
 def set_membership(

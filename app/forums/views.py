@@ -7,7 +7,9 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import Field
 
 from app.accounts import data
+from app.accounts.signin import safe_next
 from app.deps import (
+    ClockDep,
     CurrentUser,
     ForumAccessDep,
     OptionalUser,
@@ -16,8 +18,9 @@ from app.deps import (
     Submission,
 )
 from app.forms.views import FormRejected
-from app.forums import service
+from app.forums import eligibility, service
 from app.forums.models import MembershipStatus
+from app.forums.service import ForumAccess
 from app.i18n import N_, _
 from app.notifications import service as notifications
 from app.posts import service as posts
@@ -93,6 +96,9 @@ def forum_page(
         "forum": access.forum,
         "notice": NOTICES.get(notice or ""),
     }
+    if eligibility.has_age_band(access.forum):
+        context["age_band_words"] = eligibility.band_words(access.forum)
+        context["age_choices"] = eligibility.band_choices(access.forum)
     if access.can_read:
         cursor = posts.decode_cursor(after) if after else None
         if after and cursor is None:
@@ -113,11 +119,17 @@ def forum_page(
 
 @router.post("/f/{slug}/join")
 def join(
+    request: Request,
     db: SessionDep,
+    clock: ClockDep,
     user: CurrentUser,
     access: ForumAccessDep,
     submission: Submission,
     answers: Annotated[list[Annotated[str, Field(max_length=1000)]], Form(max_length=20)] = [],  # noqa: B006
+    accept_guidelines: Annotated[str, Form(max_length=8)] = "",
+    age_band: Annotated[str, Form(max_length=8)] = "",
+    birth_year: Annotated[int | None, Form(ge=1900, le=2100)] = None,
+    confirms: Annotated[list[Annotated[int, Field(ge=0, le=50)]], Form(max_length=50)] = [],  # noqa: B006
 ) -> Response:
     if earlier := submission.replay():
         return earlier
@@ -128,6 +140,33 @@ def join(
             403,
             _("This forum is joined by invitation. Ask the person who referred you for a link."),
         )
+    forum = access.forum
+    band: str | None = None
+    if access.can_join and eligibility.has_rule(forum):
+        answer = eligibility.assess(
+            forum, age_band, birth_year, set(confirms), this_year=clock.now().year
+        )
+        if answer.problem:
+            raise FormRejected({"age_band": answer.problem})
+        if not answer.eligible:
+            return render(
+                request,
+                "forums/not_eligible.html",
+                {
+                    "forum": forum,
+                    "message": forum.ineligible_message.strip()
+                    or eligibility.default_message(answer.underage),
+                },
+            )
+        band = answer.band
+    if forum.guidelines.strip() and accept_guidelines != "yes" and access.can_join:
+        # The guidelines again, with everything else given kept in the form.
+        kept = [("answers", a) for a in answers] + [("confirms", str(i)) for i in confirms]
+        if age_band:
+            kept.append(("age_band", age_band))
+        if birth_year is not None:
+            kept.append(("birth_year", str(birth_year)))
+        return _guidelines(request, access, f"/f/{forum.slug}", kept, refused=True)
     questions = access.forum.joining_questions
     if questions and (len(answers) != len(questions) or not all(a.strip() for a in answers)):
         raise FormRejected(
@@ -140,6 +179,8 @@ def join(
         answers=[
             {"question": q, "answer": a.strip()} for q, a in zip(questions, answers, strict=False)
         ],
+        accepted_guidelines=accept_guidelines == "yes",
+        age_band=band,
     )
     notice = "joined" if membership.status is MembershipStatus.ACTIVE else "requested"
     if membership.status is MembershipStatus.PENDING and access.membership is None:
@@ -154,3 +195,53 @@ def join(
     return submission.done(
         RedirectResponse(f"/f/{access.forum.slug}?notice={notice}", status_code=303)
     )
+
+
+@router.get("/f/{slug}/guidelines")
+def guidelines_page(
+    request: Request,
+    user: CurrentUser,
+    access: ForumAccessDep,
+    next: Annotated[str, Query(max_length=2048)] = "",
+) -> Response:
+    return _guidelines(request, access, next, [], refused=False)
+
+
+def _guidelines(
+    request: Request,
+    access: ForumAccess,
+    next_url: str,
+    kept: list[tuple[str, str]],
+    refused: bool,
+) -> Response:
+    """The forum's guidelines to read and accept: when joining, or when they have changed."""
+    error = _("Please read the guidelines and tick the box to accept them.") if refused else None
+    return render(
+        request,
+        "forums/guidelines.html",
+        {
+            "forum": access.forum,
+            "access": access,
+            "joining": access.membership is None,
+            "kept": kept,
+            "next": safe_next(next_url or f"/f/{access.forum.slug}"),
+            "error": error,
+        },
+        status_code=422 if refused else 200,
+    )
+
+
+@router.post("/f/{slug}/guidelines")
+def accept_guidelines(
+    request: Request,
+    user: CurrentUser,
+    access: ForumAccessDep,
+    accept_guidelines: Annotated[str, Form(max_length=8)] = "",
+    next: Annotated[str, Form(max_length=2048)] = "",
+) -> Response:
+    if access.membership is None:
+        raise HTTPException(403, _("Join this forum first; its guidelines are part of joining."))
+    if accept_guidelines != "yes":
+        return _guidelines(request, access, next, [], refused=True)
+    service.accept_guidelines(access.membership, access.forum)
+    return RedirectResponse(safe_next(next or f"/f/{access.forum.slug}"), status_code=303)

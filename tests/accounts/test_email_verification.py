@@ -21,7 +21,13 @@ CRISIS = "I can't do this anymore. I want to end it all tonight."
 
 
 def sign_up(browser: Browser, email: str = "river@example.org", **fields: str) -> None:
-    data = {"handle": "river_song", "email": email, "password": PASSWORD, **fields}
+    data = {
+        "handle": "river_song",
+        "email": email,
+        "password": PASSWORD,
+        "consent": "yes",
+        **fields,
+    }
     assert browser.post("/register", data).status_code == 200
 
 

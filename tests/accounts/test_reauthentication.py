@@ -144,7 +144,12 @@ def test_one_device_can_be_signed_out_but_not_someone_elses(
 def test_an_unconfirmed_member_can_fix_a_mistyped_address(browser: Browser, db: Session) -> None:
     browser.post(
         "/register",
-        {"handle": "river_song", "email": "river@exmaple.org", "password": "tidal-harbour-42"},
+        {
+            "handle": "river_song",
+            "email": "river@exmaple.org",
+            "password": "tidal-harbour-42",
+            "consent": "yes",
+        },
     )
     browser.sign_in("river@exmaple.org", "tidal-harbour-42")
     browser.post("/account/email-address", {"email": "river@example.org"})

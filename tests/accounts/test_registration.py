@@ -15,7 +15,12 @@ from tests.timing import answer_time_ratio
 
 
 def register(browser: Browser, **fields: str):  # type: ignore[no-untyped-def]
-    data = {"handle": "river_song", "email": "river@example.org", "password": "tidal-harbour-42"}
+    data = {
+        "handle": "river_song",
+        "email": "river@example.org",
+        "password": "tidal-harbour-42",
+        "consent": "yes",
+    }
     data.update(fields)
     return browser.post("/register", data, follow_redirects=False)
 

@@ -113,6 +113,7 @@ def test_an_admin_creates_an_approval_forum_and_a_moderator_approves_a_request(
         "/f/kidney-young-adults/join",
         data={
             "answers": ["Yes, stage 4", "23"],
+            "accept_guidelines": "yes",
             "csrf_token": kai.get("/").text.split('"X-CSRF-Token": "')[1].split('"')[0],
         },
     )

@@ -44,6 +44,7 @@ def test_a_new_members_post_is_held_approved_and_then_seen_by_others(
     newcomer.get_by_label("Handle").fill("river_song")
     newcomer.get_by_label("Email address").fill("river@example.org")
     newcomer.get_by_label("Password").fill("tidal-harbour-42")
+    newcomer.get_by_label("I agree to Harbour holding information about my health").check()
     newcomer.get_by_role("button", name="Create account").click()
     newcomer.get_by_role("heading", name="Check your email").wait_for()
     # They open the link in the email, confirm the address, and sign in.

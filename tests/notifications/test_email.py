@@ -107,6 +107,11 @@ def test_a_member_who_registers_in_welsh_gets_welsh_emails(browser: Browser, db:
     browser.post("/language", {"language": "cy"})
     browser.post(
         "/register",
-        {"handle": "eleri", "email": "eleri@example.org", "password": "tidal harbour lantern"},
+        {
+            "handle": "eleri",
+            "email": "eleri@example.org",
+            "password": "tidal harbour lantern",
+            "consent": "yes",
+        },
     )
     assert db.scalars(select(User.language).where(User.handle == "eleri")).one() == "cy"
