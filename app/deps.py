@@ -17,12 +17,11 @@ from enum import StrEnum
 from typing import Annotated
 
 from fastapi import BackgroundTasks, Depends, Form, HTTPException, Path, Query, Request
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import clock as app_clock
 from app.accounts import service as accounts
-from app.accounts.models import User
+from app.accounts.models import User, UserSession
 from app.clock import Clock
 from app.config import Settings
 from app.conversations import service as conversations
@@ -130,21 +129,38 @@ def _touch_later(request: Request, background: BackgroundTasks, session_id: int)
 def session_lookup(
     request: Request, db: SessionDep, settings: SettingsDep, background: BackgroundTasks
 ) -> accounts.SessionLookup:
-    lookup = accounts.resolve_session(db, request.cookies.get(SESSION_COOKIE), settings)
+    # The session, its member, the header's counts and the unread-warning check: one statement.
+    member = UserSession.user_id
+    lookup = accounts.resolve_session(
+        db,
+        request.cookies.get(SESSION_COOKIE),
+        settings,
+        extra=(
+            notifications.unread_count_query(member),
+            conversations.unread_for_member_query(member),
+            sanctions.unacknowledged_warning_query(member),
+        ),
+    )
     if lookup.needs_touch and lookup.record is not None:
         _touch_later(request, background, lookup.record.id)
     user = lookup.record.user if lookup.record else None
     request.state.user = user
-    # A plain snapshot for templates: error pages render after a rollback has expired the ORM user.
-    request.state.viewer = _viewer(db, user) if user else None
     request.state.user_session = lookup.record
     request.scope["state"]["signed_in"] = lookup.record is not None
-    if (
-        user is not None
-        and request.method == "GET"
-        and not request.url.path.startswith(WARNING_FREE_PATHS)
-        and sanctions.unacknowledged_warning(db, user.id) is not None
-    ):
+    if user is None:
+        request.state.viewer = None
+        return lookup
+    unread_notifications, unread_messages, warned = lookup.extra
+    # A plain snapshot for templates: error pages render after a rollback has expired the ORM user.
+    request.state.viewer = Viewer(
+        id=user.id,
+        handle=user.handle,
+        is_admin=user.is_admin,
+        email_verified=user.email_verified,
+        unread_notifications=unread_notifications or 0,
+        unread_messages=unread_messages or 0,
+    )
+    if warned and request.method == "GET" and not request.url.path.startswith(WARNING_FREE_PATHS):
         raise WarningToAcknowledge()
     return lookup
 
@@ -157,24 +173,6 @@ class Viewer:
     email_verified: bool = True
     unread_notifications: int = 0
     unread_messages: int = 0
-
-
-def _viewer(db: Session, user: User) -> Viewer:
-    """What the page header shows about the signed-in person, counted in one statement."""
-    unread_notifications, unread_messages = db.execute(
-        select(
-            notifications.unread_count_query(user.id),
-            conversations.unread_for_member_query(user.id),
-        )
-    ).one()
-    return Viewer(
-        id=user.id,
-        handle=user.handle,
-        is_admin=user.is_admin,
-        email_verified=user.email_verified,
-        unread_notifications=unread_notifications or 0,
-        unread_messages=unread_messages or 0,
-    )
 
 
 SessionLookupDep = Annotated[accounts.SessionLookup, Depends(session_lookup)]
@@ -220,18 +218,11 @@ def recently_authenticated(
 RecentlyAuthenticated = Annotated[User, Depends(recently_authenticated)]
 
 
-def forum_or_404(db: SessionDep, slug: Slug) -> Forum:
-    forum = forums.get_by_slug(db, slug)
-    if forum is None:
+def forum_access(db: SessionDep, slug: Slug, user: OptionalUser) -> ForumAccess:
+    access = forums.access_by_slug(db, slug, user)
+    if access is None:
         raise HTTPException(404, _("There is no forum at this address."))
-    return forum
-
-
-ForumDep = Annotated[Forum, Depends(forum_or_404)]
-
-
-def forum_access(db: SessionDep, forum: ForumDep, user: OptionalUser) -> ForumAccess:
-    return forums.access(db, forum, user)
+    return access
 
 
 def readable_forum(access: Annotated[ForumAccess, Depends(forum_access)]) -> ForumAccess:
