@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Session, joinedload
 
 from app.accounts.models import User
@@ -180,29 +180,47 @@ class ForumAccess:
         )
 
 
-def access_by_slug(session: Session, slug: str, user: User | None) -> ForumAccess | None:
-    """The forum at `slug` with its policy, and the person's membership and the sanctions in
-    force on them there, in one statement (one row per sanction; usually one row)."""
+def _accesses(session: Session, user: User | None, where: ColumnElement[bool]) -> list[ForumAccess]:
+    """Forums with their policies, and the person's membership and the sanctions in force on
+    them in each, in one statement (one row per forum and sanction in force there)."""
     with_policy = joinedload(Forum.policy)
+    order = (Forum.position, Forum.name)
     if user is None:
-        forum = session.scalar(select(Forum).options(with_policy).where(Forum.slug == slug))
-        return ForumAccess(forum=forum, user=None, membership=None) if forum else None
+        found = session.scalars(select(Forum).options(with_policy).where(where).order_by(*order))
+        return [ForumAccess(forum=forum, user=None, membership=None) for forum in found]
     rows = session.execute(
         select(Forum, Membership, Sanction)
         .options(with_policy)
         .outerjoin(Membership, (Membership.forum_id == Forum.id) & (Membership.user_id == user.id))
         .outerjoin(Sanction, sanctions.in_force(user.id, Forum.id, utcnow()))
-        .where(Forum.slug == slug)
+        .where(where)
+        .order_by(*order)
     ).all()
-    if not rows:
-        return None
-    forum, membership, _sanction = rows[0]
-    return ForumAccess(
-        forum=forum,
-        user=user,
-        membership=membership,
-        restriction=sanctions.restriction_from([r[2] for r in rows if r[2] is not None]),
-    )
+    grouped: dict[int, tuple[Forum, Membership | None, list[Sanction]]] = {}
+    for forum, membership, sanction in rows:
+        entry = grouped.setdefault(forum.id, (forum, membership, []))
+        if sanction is not None:
+            entry[2].append(sanction)
+    return [
+        ForumAccess(
+            forum=forum,
+            user=user,
+            membership=membership,
+            restriction=sanctions.restriction_from(in_force),
+        )
+        for forum, membership, in_force in grouped.values()
+    ]
+
+
+def access_by_slug(session: Session, slug: str, user: User | None) -> ForumAccess | None:
+    """The forum at `slug` and what the person may do there, in one statement."""
+    found = _accesses(session, user, Forum.slug == slug)
+    return found[0] if found else None
+
+
+def readable_forums(session: Session, user: User | None) -> list[Forum]:
+    """Every forum the person may read, in the site's order, in one statement."""
+    return [a.forum for a in _accesses(session, user, true()) if a.can_read]
 
 
 def access(session: Session, forum: Forum, user: User | None) -> ForumAccess:

@@ -479,7 +479,7 @@ def _apply_to_post(session: Session, entry: QueueEntry, decision: Decision) -> N
     if action is DecisionAction.EDIT_APPROVE and decision.edited_body is not None:
         post.body_source = decision.edited_body
         post.body_html = render_markdown(decision.edited_body)
-        search.index_post(session, post, thread.title)  # only published posts are indexed
+        search.index_post(session, post)  # only published posts are indexed
     if action in (DecisionAction.APPROVE, DecisionAction.EDIT_APPROVE):
         post.review_flag = False
         if post.status is not PostStatus.PUBLISHED:

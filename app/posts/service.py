@@ -115,7 +115,7 @@ def publish(session: Session, post: Post) -> None:
     session.execute(update(Thread).where(Thread.id == post.thread_id).values(**thread_values))
     session.flush()
     session.expire(post.thread)
-    search.index_post(session, post, post.thread.title)
+    search.index_post(session, post)
     # Only now does anyone hear of it: held posts never notify.
     fanout.post_published(session, post)
 
@@ -183,7 +183,7 @@ def apply_edit(session: Session, post: Post, edit: PostEdit) -> None:
     post.body_source = edit.body_source
     post.body_html = edit.body_html
     edit.status = EditStatus.APPLIED
-    search.index_post(session, post, post.thread.title)
+    search.index_post(session, post)
 
 
 def withdraw(session: Session, post: Post) -> None:
@@ -368,12 +368,23 @@ def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
 class ThreadPage:
     threads: Sequence[Thread]
     next_cursor: str | None
+    # Each thread's values of the `extra` columns asked for with the page.
+    extra: dict[int, tuple[Any, ...]] = field(default_factory=dict)
 
 
 def forum_threads(
-    session: Session, forum: Forum, *, after: tuple[datetime, int] | None, per_page: int
+    session: Session,
+    forum: Forum,
+    *,
+    after: tuple[datetime, int] | None,
+    per_page: int,
+    extra: Sequence[ColumnElement[Any]] = (),
 ) -> ThreadPage:
-    query = select(Thread).where(Thread.forum_id == forum.id, Thread.published_at.is_not(None))
+    """A page of published threads, latest activity first, keyset-paginated; `extra` columns
+    (correlated with Thread.id, e.g. when the viewer last read each) ride in the same statement."""
+    query = select(Thread, *extra).where(
+        Thread.forum_id == forum.id, Thread.published_at.is_not(None)
+    )
     if after is not None:
         stamp, thread_id = after
         query = query.where(
@@ -382,11 +393,16 @@ def forum_threads(
                 and_(Thread.last_activity_at == stamp, Thread.id < thread_id),
             )
         )
-    threads = session.scalars(
+    rows = session.execute(
         query.order_by(Thread.last_activity_at.desc(), Thread.id.desc()).limit(per_page + 1)
     ).all()
+    threads = [r[0] for r in rows]
     next_cursor = encode_cursor(threads[per_page - 1]) if len(threads) > per_page else None
-    return ThreadPage(threads=threads[:per_page], next_cursor=next_cursor)
+    return ThreadPage(
+        threads=threads[:per_page],
+        next_cursor=next_cursor,
+        extra={r[0].id: tuple(r[1:]) for r in rows[:per_page]},
+    )
 
 
 def own_unpublished_threads(

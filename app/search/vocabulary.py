@@ -123,10 +123,10 @@ def known_words() -> frozenset[str]:
     return frozenset(w for group in SYNONYMS for phrase in group for w in words(phrase))
 
 
-def parse(query: str, *, prefix_last: bool = True) -> list[Term]:
+def parse(query: str) -> list[Term]:
     """The member's query as terms. Known words and phrases bring their synonyms; a quoted
-    phrase is taken exactly; the last word (still being typed) and words ending in * match as
-    prefixes."""
+    phrase is taken exactly; a word ending in * matches as a prefix (and every word does, on a
+    second try, when whole words find nothing: see all_prefixes)."""
     raw: list[tuple[tuple[str, ...], bool, bool]] = []  # (words, quoted, star)
     for phrase, word in TOKEN.findall(query):
         if phrase:
@@ -156,12 +156,11 @@ def parse(query: str, *, prefix_last: bool = True) -> list[Term]:
             if key in groups:
                 matched, group = length, groups[key]
                 break
-        is_last = i + matched == len(raw)
         if group is not None:
             terms.append(tuple(Alternative(p) for p in group))
         else:
             word = phrase_words[0]
-            as_prefix = (star or (prefix_last and is_last)) and len(word) >= MIN_PREFIX
+            as_prefix = star and len(word) >= MIN_PREFIX
             terms.append((Alternative((word,), prefix=as_prefix),))
         i += matched
     return terms

@@ -116,3 +116,18 @@ def test_one_csrf_token_serves_every_form_on_the_page(browser: Browser, db: Sess
     page = browser.get(path).text
     assert page.count('name="csrf_token"') > 20  # reactions, mute, report, reply, watch
     assert len(set(re.findall(r'name="csrf_token" value="([0-9a-f]+)"', page))) == 1
+
+
+def test_the_forum_page_costs_five_statements_at_most(
+    app: FastAPI, browser: Browser, db: Session
+) -> None:
+    forum = ForumFactory()
+    member_of(forum, email="kai@example.org")
+    authors = [member_of(forum) for _ in range(6)]
+    for i in range(26):
+        thread_with_opening_post(forum, authors[i % 6])
+    browser.sign_in("kai@example.org")
+    with statements(app) as seen:
+        page = browser.get(f"/f/{forum.slug}")
+    assert page.status_code == 200 and "?after=" in page.text
+    assert len(seen) <= 5, "\n\n".join(seen)
