@@ -109,8 +109,8 @@ def worker(once: bool = typer.Option(False, help="Assess what is waiting, then e
         sessions=make_sessionmaker(make_engine(settings.database_url), settings),
         scorer=load_configured_scorer(settings),
     )
-    assessment_worker = assessment_worker_for(gate, grace=None)
     alert_worker = AlertWorker(gate.sessions, settings)
+    assessment_worker = assessment_worker_for(gate, grace=None, database_url=settings.database_url)
     if once:
         typer.echo(f"Assessed {assessment_worker.run_until_idle()} post(s).")
         typer.echo(f"Attempted {alert_worker.run_until_idle()} alert delivery(ies).")

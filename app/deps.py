@@ -17,13 +17,12 @@ from enum import StrEnum
 from typing import Annotated
 
 from fastapi import BackgroundTasks, Depends, Form, HTTPException, Path, Query, Request
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import clock as app_clock
 from app.accounts import service as accounts
 from app.accounts import two_factor
-from app.accounts.models import User
+from app.accounts.models import User, UserSession
 from app.clock import Clock
 from app.config import Settings
 from app.conversations import service as conversations
@@ -142,20 +141,40 @@ def _touch_later(request: Request, background: BackgroundTasks, session_id: int)
 def session_lookup(
     request: Request, db: SessionDep, settings: SettingsDep, background: BackgroundTasks
 ) -> accounts.SessionLookup:
-    lookup = accounts.resolve_session(db, request.cookies.get(SESSION_COOKIE), settings)
+    # The session, its member, the header's counts and the unread-warning check: one statement.
+    member = UserSession.user_id
+    lookup = accounts.resolve_session(
+        db,
+        request.cookies.get(SESSION_COOKIE),
+        settings,
+        extra=(
+            notifications.unread_count_query(member),
+            conversations.unread_for_member_query(member),
+            sanctions.unacknowledged_warning_query(member),
+            review_queue.urgent_count_query(member),
+        ),
+    )
     if lookup.needs_touch and lookup.record is not None:
         _touch_later(request, background, lookup.record.id)
     user = lookup.record.user if lookup.record else None
     request.state.user = user
-    # A plain snapshot for templates: error pages render after a rollback has expired the ORM user.
-    request.state.viewer = _viewer(db, user) if user else None
     request.state.user_session = lookup.record
     request.scope["state"]["signed_in"] = lookup.record is not None
-    if (
-        user is not None
-        and not request.url.path.startswith(SETUP_PATHS)
-        and two_factor.setup_needed(db, settings, user)
-    ):
+    if user is None:
+        request.state.viewer = None
+        return lookup
+    unread_notifications, unread_messages, warned, urgent_items = lookup.extra
+    # A plain snapshot for templates: error pages render after a rollback has expired the ORM user.
+    request.state.viewer = Viewer(
+        id=user.id,
+        handle=user.handle,
+        is_admin=user.is_admin,
+        email_verified=user.email_verified,
+        unread_notifications=unread_notifications or 0,
+        unread_messages=unread_messages or 0,
+        urgent_items=urgent_items or 0,
+    )
+    if not request.url.path.startswith(SETUP_PATHS) and two_factor.setup_needed(db, settings, user):
         raise SignInStepNeeded(
             "/account/two-factor",
             _(
@@ -163,11 +182,7 @@ def session_lookup(
                 "their password. Set it up to continue; nothing else has been changed."
             ),
         )
-    if (
-        user is not None
-        and user.consented_at is None
-        and not request.url.path.startswith(CONSENT_PATHS)
-    ):
+    if user.consented_at is None and not request.url.path.startswith(CONSENT_PATHS):
         raise SignInStepNeeded(
             "/account/consent",
             _(
@@ -175,12 +190,7 @@ def session_lookup(
                 "say whether you agree. Nothing has been changed."
             ),
         )
-    if (
-        user is not None
-        and request.method == "GET"
-        and not request.url.path.startswith(WARNING_FREE_PATHS)
-        and sanctions.unacknowledged_warning(db, user.id) is not None
-    ):
+    if warned and request.method == "GET" and not request.url.path.startswith(WARNING_FREE_PATHS):
         raise WarningToAcknowledge()
     return lookup
 
@@ -195,26 +205,6 @@ class Viewer:
     unread_messages: int = 0
     # Urgent items waiting in the forums this person moderates (0 for members).
     urgent_items: int = 0
-
-
-def _viewer(db: Session, user: User) -> Viewer:
-    """What the page header shows about the signed-in person, counted in one statement."""
-    unread_notifications, unread_messages, urgent_items = db.execute(
-        select(
-            notifications.unread_count_query(user.id),
-            conversations.unread_for_member_query(user.id),
-            review_queue.urgent_count_query(user.id, user.is_admin),
-        )
-    ).one()
-    return Viewer(
-        id=user.id,
-        handle=user.handle,
-        is_admin=user.is_admin,
-        email_verified=user.email_verified,
-        unread_notifications=unread_notifications or 0,
-        unread_messages=unread_messages or 0,
-        urgent_items=urgent_items or 0,
-    )
 
 
 SessionLookupDep = Annotated[accounts.SessionLookup, Depends(session_lookup)]
@@ -260,18 +250,11 @@ def recently_authenticated(
 RecentlyAuthenticated = Annotated[User, Depends(recently_authenticated)]
 
 
-def forum_or_404(db: SessionDep, slug: Slug) -> Forum:
-    forum = forums.get_by_slug(db, slug)
-    if forum is None:
+def forum_access(db: SessionDep, slug: Slug, user: OptionalUser) -> ForumAccess:
+    access = forums.access_by_slug(db, slug, user)
+    if access is None:
         raise HTTPException(404, _("There is no forum at this address."))
-    return forum
-
-
-ForumDep = Annotated[Forum, Depends(forum_or_404)]
-
-
-def forum_access(db: SessionDep, forum: ForumDep, user: OptionalUser) -> ForumAccess:
-    return forums.access(db, forum, user)
+    return access
 
 
 def readable_forum(access: Annotated[ForumAccess, Depends(forum_access)]) -> ForumAccess:

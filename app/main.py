@@ -35,6 +35,7 @@ from app.i18n import LanguageMiddleware
 from app.moderation_queue.aftercare_views import router as aftercare_router
 from app.moderation_queue.gate import ModerationGate
 from app.moderation_queue.views import router as moderation_router
+from app.moderation_queue.wakeup import is_postgres_url
 from app.moderation_queue.worker import Assessments, AssessmentWorker
 from app.notifications.views import router as notifications_router
 from app.posts.views import router as posts_router
@@ -72,13 +73,17 @@ def pool_size(settings: Settings) -> dict[str, int]:
     return {"pool_size": 10, "max_overflow": 20}
 
 
-def assessment_worker_for(gate: ModerationGate, grace: timedelta | None) -> AssessmentWorker:
-    """The worker that assesses posts, edits and members' private messages left waiting."""
+def assessment_worker_for(
+    gate: ModerationGate, grace: timedelta | None, database_url: str = ""
+) -> AssessmentWorker:
+    """The worker that assesses posts, edits and members' private messages left waiting; on
+    PostgreSQL it also listens for posts saved by other processes."""
     messages = MessageGate(gate)
     return AssessmentWorker(
         gate,
         grace=grace,
         sweeps=[lambda limit, wait: messages.assess_pending(limit=limit, older_than=wait)],
+        listen_url=database_url if database_url and is_postgres_url(database_url) else None,
     )
 
 
@@ -120,7 +125,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.limiter = RateLimiter.from_storage_uri(settings.rate_limit_storage)
     gate = ModerationGate(sessions=sessions, scorer=load_configured_scorer(settings))
     worker = assessment_worker_for(
-        gate, grace=timedelta(seconds=30) if settings.inline_assessment else None
+        gate,
+        grace=timedelta(seconds=30) if settings.inline_assessment else None,
+        database_url=settings.database_url,
     )
     app.state.gate = gate
     alert_subscribers.install()

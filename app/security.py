@@ -76,7 +76,13 @@ def csrf_binding(request: Request) -> str:
 
 
 def csrf_token(request: Request) -> str:
-    return csrf_token_for(request.app.state.settings.secret_key, csrf_binding(request))
+    """This visitor's token, signed once per request however many forms the page carries."""
+    state = request.scope["state"]
+    token = state.get("csrf_token")
+    if token is None or state.get("csrf_token_binding") != state["csrf_binding"]:
+        token = csrf_token_for(request.app.state.settings.secret_key, csrf_binding(request))
+        state["csrf_token"], state["csrf_token_binding"] = token, state["csrf_binding"]
+    return str(token)
 
 
 async def verify_csrf(request: Request) -> None:

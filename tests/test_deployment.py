@@ -79,3 +79,37 @@ def test_cookies_are_secure_when_served_over_https(app: object, db: object) -> N
             follow_redirects=False,
         )
         assert "Secure" in signed_in.headers["set-cookie"]
+
+
+REDIS_URL = os.environ.get("HARBOUR_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def _redis_is_up() -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(REDIS_URL, socket_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+@pytest.mark.skipif(not _redis_is_up(), reason=f"no Redis at {REDIS_URL}")
+def test_the_documented_redis_setting_starts_and_limits_hold_across_workers(
+    settings: Settings,
+) -> None:
+    """Two web workers configured with the README's Redis setting count one member's posts
+    together, so running more workers does not multiply a limit."""
+    import secrets
+
+    from app.ratelimit import RateLimited
+
+    shared = settings.model_copy(update={"rate_limit_storage": REDIS_URL})
+    first, second = create_app(shared), create_app(shared)
+    member = f"test-{secrets.token_hex(8)}"  # a key no other run shares
+    first.state.limiter.hit("3/minute", "post", member, message="slow down")
+    second.state.limiter.hit("3/minute", "post", member, message="slow down")
+    first.state.limiter.hit("3/minute", "post", member, message="slow down")
+    with pytest.raises(RateLimited):
+        second.state.limiter.hit("3/minute", "post", member, message="slow down")
+    for application in (first, second):
+        application.state.engine.dispose()

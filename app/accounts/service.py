@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import ColumnElement, CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from app.accounts import emails
@@ -236,12 +236,24 @@ class SessionLookup:
     expired: bool  # a cookie was presented but its session is over (expired, revoked or unknown)
     # last_seen_at is due a refresh: done after the response, never inside the request
     needs_touch: bool = False
+    # The values of the `extra` columns asked for with the session, when it is live.
+    extra: tuple[Any, ...] = ()
 
 
-def resolve_session(session: Session, token: str | None, settings: Settings) -> SessionLookup:
+def resolve_session(
+    session: Session,
+    token: str | None,
+    settings: Settings,
+    extra: Sequence[ColumnElement[Any]] = (),
+) -> SessionLookup:
+    """The live session behind a cookie, with its member; `extra` columns (correlated with
+    UserSession.user_id) ride in the same statement, so a page header costs no more round trips."""
     if not token:
         return SessionLookup(None, expired=False)
-    record = session.scalar(select(UserSession).where(UserSession.token_hash == _token_hash(token)))
+    row = session.execute(
+        select(UserSession, *extra).where(UserSession.token_hash == _token_hash(token))
+    ).first()
+    record = row[0] if row is not None else None
     now = utcnow()
     if (
         record is None
@@ -252,7 +264,10 @@ def resolve_session(session: Session, token: str | None, settings: Settings) -> 
     ):
         return SessionLookup(None, expired=True)
     return SessionLookup(
-        record, expired=False, needs_touch=now - record.last_seen_at >= SESSION_TOUCH_INTERVAL
+        record,
+        expired=False,
+        needs_touch=now - record.last_seen_at >= SESSION_TOUCH_INTERVAL,
+        extra=tuple(row[1:]) if row is not None else (),
     )
 
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import SQLColumnExpression, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.accounts.models import User
@@ -354,7 +354,7 @@ def team_inbox(session: Session, forum_ids: Sequence[int], viewer: User) -> list
     return [InboxRow(c, last.get(c.id), c.awaiting_team, c.member) for c in conversations]
 
 
-def unread_for_member_query(user_id: int) -> Any:
+def unread_for_member_query(user_id: int | SQLColumnExpression[int]) -> Any:
     """How many conversations have a message this member has not read (one scalar subquery)."""
     mine = ConversationParticipant
     return (

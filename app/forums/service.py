@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, or_, select, true
+from sqlalchemy.orm import Session, joinedload
 
 from app import i18n
 from app.accounts.models import User
@@ -26,6 +26,7 @@ from app.forums.models import (
 )
 from app.i18n import _
 from app.moderation_queue import sanctions
+from app.moderation_queue.models import Sanction
 from app.moderation_queue.sanctions import Restriction
 from app.notifications import email
 from moderation import DEFAULT_THRESHOLDS
@@ -253,6 +254,49 @@ def alert_moderators_of_request(session: Session, forum: Forum, membership: Memb
                 ).format(handle=moderator.handle, link=link),
                 "join_request",
             )
+
+
+def _accesses(session: Session, user: User | None, where: ColumnElement[bool]) -> list[ForumAccess]:
+    """Forums with their policies, and the person's membership and the sanctions in force on
+    them in each, in one statement (one row per forum and sanction in force there)."""
+    with_policy = joinedload(Forum.policy)
+    order = (Forum.position, Forum.name)
+    if user is None:
+        found = session.scalars(select(Forum).options(with_policy).where(where).order_by(*order))
+        return [ForumAccess(forum=forum, user=None, membership=None) for forum in found]
+    rows = session.execute(
+        select(Forum, Membership, Sanction)
+        .options(with_policy)
+        .outerjoin(Membership, (Membership.forum_id == Forum.id) & (Membership.user_id == user.id))
+        .outerjoin(Sanction, sanctions.in_force(user.id, Forum.id, utcnow()))
+        .where(where)
+        .order_by(*order)
+    ).all()
+    grouped: dict[int, tuple[Forum, Membership | None, list[Sanction]]] = {}
+    for forum, membership, sanction in rows:
+        entry = grouped.setdefault(forum.id, (forum, membership, []))
+        if sanction is not None:
+            entry[2].append(sanction)
+    return [
+        ForumAccess(
+            forum=forum,
+            user=user,
+            membership=membership,
+            restriction=sanctions.restriction_from(in_force),
+        )
+        for forum, membership, in_force in grouped.values()
+    ]
+
+
+def access_by_slug(session: Session, slug: str, user: User | None) -> ForumAccess | None:
+    """The forum at `slug` and what the person may do there, in one statement."""
+    found = _accesses(session, user, Forum.slug == slug)
+    return found[0] if found else None
+
+
+def readable_forums(session: Session, user: User | None) -> list[Forum]:
+    """Every forum the person may read, in the site's order, in one statement."""
+    return [a.forum for a in _accesses(session, user, true()) if a.can_read]
 
 
 def access(session: Session, forum: Forum, user: User | None) -> ForumAccess:

@@ -24,6 +24,7 @@ from app.forums.service import ForumAccess
 from app.i18n import N_, _
 from app.notifications import service as notifications
 from app.posts import service as posts
+from app.posts.models import Thread
 from app.templating import render
 
 router = APIRouter()
@@ -105,13 +106,19 @@ def forum_page(
             raise HTTPException(
                 400, _("That page link is not valid. Start from the forum's first page.")
             )
-        context["page"] = posts.forum_threads(
-            db, access.forum, after=cursor, per_page=settings.threads_per_page
+        # When the viewer last read each thread comes with the page, in the same statement.
+        extra = (notifications.last_read_query(user.id, Thread.id),) if user else ()
+        page = posts.forum_threads(
+            db, access.forum, after=cursor, per_page=settings.threads_per_page, extra=extra
         )
+        context["page"] = page
         context["my_pending_threads"] = posts.own_unpublished_threads(db, access.forum, user)
         if user is not None:
-            ids = [t.id for t in context["page"].threads]  # type: ignore[attr-defined]
-            context["last_reads"] = notifications.last_reads(db, user.id, ids)
+            context["last_reads"] = {
+                thread_id: values[0]
+                for thread_id, values in page.extra.items()
+                if values[0] is not None
+            }
             context["watching"] = notifications.is_watching(db, user.id, forum_id=access.forum.id)
         context["is_first_page"] = after is None
     return render(request, "forums/forum.html", context, block="thread_list")

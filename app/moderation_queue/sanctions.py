@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, exists, or_, select
 from sqlalchemy.orm import Session
 
 from app.accounts import service as accounts
@@ -54,10 +54,23 @@ class Restriction:
     suspended: bool = False
 
 
+def in_force(user_id: int, forum_id: SQLColumnExpression[int] | int, now: datetime) -> Any:
+    """The condition for a member's sanctions in force in a forum (or site-wide) at `now`."""
+    return (
+        (Sanction.user_id == user_id)
+        & or_(Sanction.forum_id.is_(None), Sanction.forum_id == forum_id)
+        & _live(now)
+    )
+
+
 def restriction(session: Session, user_id: int, forum_id: int) -> Restriction:
+    return restriction_from(active(session, user_id, forum_id))
+
+
+def restriction_from(in_force: Sequence[Sanction]) -> Restriction:
     muted = suspended = False
     muted_until = suspended_until = None
-    for s in active(session, user_id, forum_id):
+    for s in in_force:
         if s.kind is SanctionKind.MUTE:
             muted, muted_until = True, s.ends_at
         elif s.kind in (SanctionKind.SUSPENSION, SanctionKind.BAN):
@@ -141,6 +154,16 @@ def impose(
         days=days,
     )
     return sanction
+
+
+def unacknowledged_warning_query(user_id: SQLColumnExpression[int]) -> Any:
+    """Whether the member has a warning still to read, as an EXISTS (asked with their session)."""
+    return exists().where(
+        Sanction.user_id == user_id,
+        Sanction.kind == SanctionKind.WARNING,
+        Sanction.acknowledged_at.is_(None),
+        Sanction.lifted_at.is_(None),
+    )
 
 
 def unacknowledged_warning(session: Session, user_id: int) -> Sanction | None:

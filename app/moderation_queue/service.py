@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 import moderation
 from app import events
-from app.accounts.models import User
+from app.accounts.models import SiteRole, User
 from app.audit import service as audit
 from app.conversations import gate as conversation_gate
 from app.conversations import service as conversation_service
@@ -208,25 +208,26 @@ def pending_entries(session: Session, filters: QueueFilter, *, limit: int = 50) 
     return _entries(session, rows[:limit])
 
 
-def urgent_count_query(user_id: int, is_admin: bool) -> Any:
+def urgent_count_query(user_id: Any) -> Any:
     """Urgent items waiting in the forums this person moderates (every forum for a site admin),
-    as a scalar subquery: every staff page shows it in its title and a banner."""
-    query = (
+    as a scalar subquery correlated with `user_id` (a value or a column), so it rides in the
+    statement that loads the session: every staff page shows it in its title and a banner."""
+    is_admin = select(User.id).where(User.id == user_id, User.site_role == SiteRole.ADMIN).exists()
+    moderated = select(Membership.forum_id).where(
+        Membership.user_id == user_id,
+        Membership.role == MembershipRole.MODERATOR,
+        Membership.status == MembershipStatus.ACTIVE,
+    )
+    return (
         select(func.count())
         .select_from(ReviewItem)
-        .where(ReviewItem.status == ReviewStatus.PENDING, ReviewItem.queue == ReviewQueue.URGENT)
-    )
-    if not is_admin:
-        query = query.where(
-            ReviewItem.forum_id.in_(
-                select(Membership.forum_id).where(
-                    Membership.user_id == user_id,
-                    Membership.role == MembershipRole.MODERATOR,
-                    Membership.status == MembershipStatus.ACTIVE,
-                )
-            )
+        .where(
+            ReviewItem.status == ReviewStatus.PENDING,
+            ReviewItem.queue == ReviewQueue.URGENT,
+            or_(is_admin, ReviewItem.forum_id.in_(moderated)),
         )
-    return query.scalar_subquery()
+        .scalar_subquery()
+    )
 
 
 def queue_counts(session: Session, forum_ids: Sequence[int]) -> dict[ReviewQueue, int]:
@@ -553,7 +554,7 @@ def _apply_to_post(session: Session, entry: QueueEntry, decision: Decision) -> N
     if action is DecisionAction.EDIT_APPROVE and decision.edited_body is not None:
         post.body_source = decision.edited_body
         post.body_html = render_markdown(decision.edited_body)
-        search.index_post(session, post, thread.title)  # only published posts are indexed
+        search.index_post(session, post)  # only published posts are indexed
     if action in (DecisionAction.APPROVE, DecisionAction.EDIT_APPROVE):
         post.review_flag = False
         if post.status is not PostStatus.PUBLISHED:

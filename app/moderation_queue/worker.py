@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.db import after_commit, write_transaction
 from app.forms import service as forms
+from app.moderation_queue import wakeup
 from app.moderation_queue.gate import ModerationGate
 from app.posts.models import Post, PostEdit
 
@@ -35,6 +36,8 @@ class AssessmentWorker:
     # Other things awaiting the same assessment (members' private messages): each sweep takes a
     # batch size and the grace period and returns how many it routed.
     sweeps: list[Callable[[int, timedelta | None], int]] = field(default_factory=list)
+    # PostgreSQL: LISTEN here for posts saved by other processes (app/moderation_queue/wakeup.py).
+    listen_url: str | None = None
     _wake: threading.Event = field(default_factory=threading.Event, init=False)
     _stop: threading.Event = field(default_factory=threading.Event, init=False)
     _thread: threading.Thread | None = field(default=None, init=False)
@@ -61,8 +64,11 @@ class AssessmentWorker:
             forms.prune(session)
 
     def run_forever(self) -> None:
+        if self.listen_url is not None:
+            wakeup.listen(self.listen_url, self.wake, self._stop, self.poll_seconds)
         next_housekeeping = 0.0
-        while not self._stop.is_set():
+        # The start-up sweep always runs (it takes what a crash left), even if stop came first.
+        while True:
             try:
                 self.run_until_idle()
                 if time.monotonic() >= next_housekeeping:
@@ -72,6 +78,8 @@ class AssessmentWorker:
                 logger.exception("assessment sweep failed; retrying in %ss", self.poll_seconds)
             self._wake.wait(self.poll_seconds)
             self._wake.clear()
+            if self._stop.is_set():
+                return
 
     def start(self) -> None:
         self._thread = threading.Thread(
@@ -96,12 +104,17 @@ class Assessments:
     # Members' private messages (app/conversations): assessed the same way, in their own gate.
     assess_message: Callable[[int], None] | None = None
 
+    def _wake_worker(self, session: Session) -> None:
+        # This process's worker directly; workers in other processes by NOTIFY, sent with the commit.
+        after_commit(session, self.worker.wake)
+        wakeup.announce(session)
+
     def after_saving(self, session: Session, post: Post) -> None:
         post_id = post.id
         if self.inline:
             after_commit(session, lambda: self.gate.assess_post(post_id))
         else:
-            after_commit(session, self.worker.wake)
+            self._wake_worker(session)
 
     def after_saving_edit(self, session: Session, edit: PostEdit) -> None:
         """An edit of a published post goes the same way as a new post."""
@@ -109,7 +122,7 @@ class Assessments:
         if self.inline:
             after_commit(session, lambda: self.gate.assess_edit(edit_id))
         else:
-            after_commit(session, self.worker.wake)
+            self._wake_worker(session)
 
     def after_saving_message(self, session: Session, message_id: int) -> None:
         """A member's private message goes the same way as a post."""
@@ -117,4 +130,4 @@ class Assessments:
         if self.inline and assess is not None:
             after_commit(session, lambda: assess(message_id))
         else:
-            after_commit(session, self.worker.wake)
+            self._wake_worker(session)

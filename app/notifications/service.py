@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import SQLColumnExpression, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from app import i18n
@@ -29,8 +29,9 @@ def notify(session: Session, user_id: int, kind: str, url: str, **facts: Any) ->
     return notification
 
 
-def unread_count_query(user_id: int) -> Any:
-    """The member's unread notifications, as a scalar subquery (the header counts in one go)."""
+def unread_count_query(user_id: int | SQLColumnExpression[int]) -> Any:
+    """The member's unread notifications, as a scalar subquery (the header counts in one go);
+    `user_id` may be a column, to correlate with the session being looked up."""
     return (
         select(func.count())
         .select_from(Notification)
@@ -88,6 +89,20 @@ def toggle_watch(
         return False
     session.add(Watch(user_id=user_id, thread_id=thread_id, forum_id=forum_id))
     return True
+
+
+def last_read_query(user_id: int, thread_id: SQLColumnExpression[int]) -> Any:
+    """When the member last read the thread, as a scalar subquery beside the thread's row."""
+    return (
+        select(ThreadRead.read_at)
+        .where(ThreadRead.user_id == user_id, ThreadRead.thread_id == thread_id)
+        .scalar_subquery()
+    )
+
+
+def watching_query(user_id: int, thread_id: SQLColumnExpression[int]) -> Any:
+    """Whether the member watches the thread, as an EXISTS beside the thread's row."""
+    return exists().where(Watch.user_id == user_id, Watch.thread_id == thread_id)
 
 
 def last_reads(session: Session, user_id: int, thread_ids: list[int]) -> dict[int, datetime]:

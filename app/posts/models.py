@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User, enum_column
@@ -29,6 +29,14 @@ class Thread(Base):
     __table_args__ = (
         # The forum page lists published threads by latest activity (keyset pagination).
         Index("ix_thread_forum_id_last_activity_at_id", "forum_id", "last_activity_at", "id"),
+        # The viewer's own threads still waiting for a moderator, shown at the top of the forum.
+        Index(
+            "ix_thread_author_id_unpublished",
+            "author_id",
+            "forum_id",
+            sqlite_where=text("published_at IS NULL"),
+            postgresql_where=text("published_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -49,6 +57,9 @@ class Post(Base):
     __tablename__ = "post"
     __table_args__ = (
         Index("ix_post_thread_id_status_created_at", "thread_id", "status", "created_at"),
+        # A thread's page in reading order (the signed-in viewer also sees their own held posts,
+        # so not partial on status): an index range scan, however large the table.
+        Index("ix_post_thread_id_created_at_id", "thread_id", "created_at", "id"),
         Index("ix_post_status_created_at", "status", "created_at"),
     )
 

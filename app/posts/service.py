@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, or_, select, update
+from sqlalchemy.orm import Session, defer, joinedload
 
-from app.accounts.models import User
+from app.accounts.models import MemberMute, User
 from app.db import utcnow
 from app.forums.models import Forum, Membership, MembershipRole, MembershipStatus
 from app.i18n import _
@@ -114,7 +115,7 @@ def publish(session: Session, post: Post) -> None:
     session.execute(update(Thread).where(Thread.id == post.thread_id).values(**thread_values))
     session.flush()
     session.expire(post.thread)
-    search.index_post(session, post, post.thread.title)
+    search.index_post(session, post)
     # Only now does anyone hear of it: held posts never notify.
     fanout.post_published(session, post)
 
@@ -147,7 +148,7 @@ def republish(session: Session, post: Post) -> None:
     session.execute(update(Thread).where(Thread.id == post.thread_id).values(**values))
     session.flush()
     session.expire(post.thread)
-    search.index_post(session, post, post.thread.title)
+    search.index_post(session, post)
 
 
 # An author's edit that has not yet replaced the published version, from the author's side.
@@ -196,7 +197,7 @@ def apply_edit(session: Session, post: Post, edit: PostEdit) -> None:
     post.body_source = edit.body_source
     post.body_html = edit.body_html
     edit.status = EditStatus.APPLIED
-    search.index_post(session, post, post.thread.title)
+    search.index_post(session, post)
 
 
 def withdraw(session: Session, post: Post) -> None:
@@ -207,6 +208,16 @@ def withdraw(session: Session, post: Post) -> None:
 def get_thread(session: Session, forum: Forum, thread_id: int) -> Thread | None:
     """A thread only by way of its forum, so an id from another forum is simply not found."""
     return session.scalar(select(Thread).where(Thread.id == thread_id, Thread.forum_id == forum.id))
+
+
+def get_thread_with(
+    session: Session, forum: Forum, thread_id: int, extra: Sequence[ColumnElement[Any]]
+) -> tuple[Thread, tuple[Any, ...]] | None:
+    """`get_thread`, with `extra` columns (correlated with Thread.id) read in the same statement."""
+    row = session.execute(
+        select(Thread, *extra).where(Thread.id == thread_id, Thread.forum_id == forum.id)
+    ).first()
+    return (row[0], tuple(row[1:])) if row is not None else None
 
 
 def can_see_thread(thread: Thread, viewer: User | None, *, is_moderator: bool) -> bool:
@@ -224,26 +235,94 @@ def _visible_to(viewer: User | None) -> ColumnElement[bool]:
 
 @dataclass(frozen=True)
 class PostPage:
+    """A page of posts and what the page shows beside them, read with them in one statement."""
+
     posts: Sequence[Post]
     page: int
     page_count: int
+    roles: dict[int, MembershipRole] = field(default_factory=dict)  # author id → forum role
+    muted_ids: set[int] = field(default_factory=set)  # authors the viewer muted
+    pending_edit_ids: set[int] = field(
+        default_factory=set
+    )  # the viewer's posts with an edit waiting
+
+
+# Only what a post's header shows of its author: the rest of the account stays in the database.
+AUTHOR_SHOWN = joinedload(Post.author).load_only(
+    User.id, User.handle, User.avatar, User.deleted_at, raiseload=False
+)
+
+
+def _page_query(forum_id: int, viewer: User | None) -> Select[Any]:
+    role = Membership.role
+    # The markdown source stays behind: the page shows the HTML rendered when it was saved.
+    query = select(Post, role).options(AUTHOR_SHOWN, defer(Post.body_source))
+    query = query.outerjoin(
+        Membership,
+        and_(
+            Membership.forum_id == forum_id,
+            Membership.user_id == Post.author_id,
+            Membership.status == MembershipStatus.ACTIVE,
+        ),
+    )
+    if viewer is None:
+        return query.add_columns(literal(False), literal(False))
+    muted = exists().where(
+        MemberMute.user_id == viewer.id, MemberMute.muted_user_id == Post.author_id
+    )
+    edit_waiting = and_(
+        Post.author_id == viewer.id,
+        exists().where(PostEdit.post_id == Post.id, PostEdit.status.in_(WAITING_EDIT)),
+    )
+    return query.add_columns(muted, edit_waiting)
+
+
+def _post_page(rows: Sequence[Any], page: int, page_count: int) -> PostPage:
+    result = PostPage(posts=[r[0] for r in rows], page=page, page_count=page_count)
+    for post, role, muted, edit_waiting in (r[:4] for r in rows):
+        if role is not None:
+            result.roles[post.author_id] = role
+        if muted:
+            result.muted_ids.add(post.author_id)
+        if edit_waiting:
+            result.pending_edit_ids.add(post.id)
+    return result
+
+
+def posts_for_page(
+    session: Session, forum: Forum, posts: Sequence[Post], viewer: User | None
+) -> PostPage:
+    """Given posts (a permalink, a new reply) with what the page shows beside them."""
+    ids = [p.id for p in posts]
+    if not ids:
+        return PostPage(posts=[], page=1, page_count=1)
+    rows = session.execute(_page_query(forum.id, viewer).where(Post.id.in_(ids))).all()
+    return _post_page(rows, 1, 1)
 
 
 def thread_posts(
     session: Session, thread: Thread, viewer: User | None, *, page: int, per_page: int
 ) -> PostPage:
+    """One page of the posts the viewer may see, in order. The total rides along as a window
+    count, and the index on (thread_id, created_at, id) serves the order, so a page costs one
+    statement whatever the thread's or the table's size."""
     visible = and_(Post.thread_id == thread.id, _visible_to(viewer))
-    total = session.scalar(select(func.count()).select_from(Post).where(visible)) or 0
-    page_count = max(1, -(-total // per_page))
-    page = min(max(page, 1), page_count)
-    posts = session.scalars(
-        select(Post)
+    query = (
+        _page_query(thread.forum_id, viewer)
+        .add_columns(func.count().over())
         .where(visible)
         .order_by(Post.created_at, Post.id)
-        .offset((page - 1) * per_page)
         .limit(per_page)
-    ).all()
-    return PostPage(posts=posts, page=page, page_count=page_count)
+    )
+    page = max(page, 1)
+    rows = session.execute(query.offset((page - 1) * per_page)).all()
+    if not rows and page > 1:
+        # Past the end (an old link to a page that has since shrunk): show the last page.
+        total = session.scalar(select(func.count()).select_from(Post).where(visible)) or 0
+        page = max(1, -(-total // per_page))
+        rows = session.execute(query.offset((page - 1) * per_page)).all()
+    total = rows[0][-1] if rows else 0
+    return _post_page(rows, page, max(1, -(-total // per_page)))
 
 
 def page_of_post(session: Session, post: Post, viewer: User | None, per_page: int) -> int:
@@ -303,12 +382,23 @@ def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
 class ThreadPage:
     threads: Sequence[Thread]
     next_cursor: str | None
+    # Each thread's values of the `extra` columns asked for with the page.
+    extra: dict[int, tuple[Any, ...]] = field(default_factory=dict)
 
 
 def forum_threads(
-    session: Session, forum: Forum, *, after: tuple[datetime, int] | None, per_page: int
+    session: Session,
+    forum: Forum,
+    *,
+    after: tuple[datetime, int] | None,
+    per_page: int,
+    extra: Sequence[ColumnElement[Any]] = (),
 ) -> ThreadPage:
-    query = select(Thread).where(Thread.forum_id == forum.id, Thread.published_at.is_not(None))
+    """A page of published threads, latest activity first, keyset-paginated; `extra` columns
+    (correlated with Thread.id, e.g. when the viewer last read each) ride in the same statement."""
+    query = select(Thread, *extra).where(
+        Thread.forum_id == forum.id, Thread.published_at.is_not(None)
+    )
     if after is not None:
         stamp, thread_id = after
         query = query.where(
@@ -317,11 +407,16 @@ def forum_threads(
                 and_(Thread.last_activity_at == stamp, Thread.id < thread_id),
             )
         )
-    threads = session.scalars(
+    rows = session.execute(
         query.order_by(Thread.last_activity_at.desc(), Thread.id.desc()).limit(per_page + 1)
     ).all()
+    threads = [r[0] for r in rows]
     next_cursor = encode_cursor(threads[per_page - 1]) if len(threads) > per_page else None
-    return ThreadPage(threads=threads[:per_page], next_cursor=next_cursor)
+    return ThreadPage(
+        threads=threads[:per_page],
+        next_cursor=next_cursor,
+        extra={r[0].id: tuple(r[1:]) for r in rows[:per_page]},
+    )
 
 
 def own_unpublished_threads(

@@ -7,7 +7,6 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 import moderation
-from app.accounts import data
 from app.accounts.models import User
 from app.db import after_commit, write_transaction
 from app.deps import (
@@ -47,14 +46,19 @@ ConfirmedField = Annotated[bool, Form()]
 
 
 def _thread_or_404(
-    db: SessionDep, access: ForumAccess, thread_id: int, viewer: User | None
-) -> Thread:
-    thread = service.get_thread(db, access.forum, thread_id)
-    if thread is None or not service.can_see_thread(
-        thread, viewer, is_moderator=access.can_moderate
+    db: SessionDep,
+    access: ForumAccess,
+    thread_id: int,
+    viewer: User | None,
+    extra: tuple[Any, ...] = (),
+) -> tuple[Thread, tuple[Any, ...]]:
+    """The thread, if the viewer may see it, with the values of `extra` columns read beside it."""
+    found = service.get_thread_with(db, access.forum, thread_id, extra)
+    if found is None or not service.can_see_thread(
+        found[0], viewer, is_moderator=access.can_moderate
     ):
         raise HTTPException(404, _("We couldn't find that thread in this forum."))
-    return thread
+    return found
 
 
 def _limit_posting(limiter: LimiterDep, settings: SettingsDep, user: User) -> None:
@@ -74,16 +78,16 @@ def _draft_scorer(assessments: AssessmentsDep) -> moderation.Scorer | None:
 
 
 def _post_context(
-    db: Session, forum: Forum, posts_on_page: list[Post] | Any, viewer: User | None
+    db: Session, forum: Forum, post_page: service.PostPage, viewer: User | None
 ) -> dict[str, Any]:
     """What every rendering of posts needs: author badges and crisis help for the author."""
-    own = [p.id for p in posts_on_page if viewer and p.author_id == viewer.id]
+    posts_on_page = post_page.posts
     return {
         "reactions": service.reactions_for(db, posts_on_page, viewer),
-        "muted_ids": data.muted_ids(db, viewer.id) if viewer else set(),
-        "pending_edit_ids": service.pending_edit_ids(db, own),
+        "muted_ids": post_page.muted_ids,
+        "pending_edit_ids": post_page.pending_edit_ids,
         "report_reasons": REPORT_REASONS,
-        "roles": service.author_roles(db, forum, {p.author_id for p in posts_on_page}),
+        "roles": post_page.roles,
         "urgent_ids": queue.urgent_post_ids(
             db, forum, posts_on_page, viewer.id if viewer else None
         ),
@@ -191,18 +195,23 @@ def thread_page(
     reported: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     withdrawn: bool = False,
 ) -> Response:
-    thread = _thread_or_404(db, access, thread_id, user)
+    # The thread, and when this member last read it and whether they watch it: one statement.
+    extra = (
+        (
+            notifications.last_read_query(user.id, Thread.id),
+            notifications.watching_query(user.id, Thread.id),
+        )
+        if user is not None
+        else ()
+    )
+    thread, values = _thread_or_404(db, access, thread_id, user, extra)
+    last_read, watching = values if user is not None else (None, False)
     post_page = service.thread_posts(db, thread, user, page=page, per_page=settings.posts_per_page)
-    last_read = None
-    watching = False
-    if user is not None:
-        last_read = notifications.last_reads(db, user.id, [thread.id]).get(thread.id)
-        watching = notifications.is_watching(db, user.id, thread_id=thread.id)
-        if last_read is None or thread.last_activity_at > last_read:
-            # Recorded after the response, in its own short transaction, and only when there was
-            # something new: the page view itself never writes, and a quiet thread writes nothing.
-            sessions, user_id = request.app.state.sessions, user.id
-            after_response(background, lambda: _mark_read(sessions, user_id, thread_id))
+    if user is not None and (last_read is None or thread.last_activity_at > last_read):
+        # Recorded after the response, in its own short transaction, and only when there was
+        # something new: the page view itself never writes, and a quiet thread writes nothing.
+        sessions, user_id = request.app.state.sessions, user.id
+        after_response(background, lambda: _mark_read(sessions, user_id, thread_id))
     return render(
         request,
         "posts/thread.html",
@@ -215,8 +224,8 @@ def thread_page(
             "values": {},
             "notice": _thread_notice(reported, withdrawn),
             "last_read": last_read,
-            "watching": watching,
-            **_post_context(db, access.forum, post_page.posts, user),
+            "watching": bool(watching),
+            **_post_context(db, access.forum, post_page, user),
         },
     )
 
@@ -238,7 +247,7 @@ def reply(
 ) -> Response:
     if earlier := submission.replay():
         return earlier
-    thread = _thread_or_404(db, access, thread_id, user)
+    thread, _values = _thread_or_404(db, access, thread_id, user)
     if thread.published_at is None:
         raise HTTPException(
             409, _("This thread is waiting for a moderator, so it can't take replies yet.")
@@ -266,7 +275,7 @@ def reply(
         post_page = service.thread_posts(
             db, thread, user, page=1_000_000, per_page=settings.posts_per_page
         )
-        context.update(page=post_page, **_post_context(db, access.forum, post_page.posts, user))
+        context.update(page=post_page, **_post_context(db, access.forum, post_page, user))
         return render(request, "posts/thread.html", context, status_code=status)
     _limit_posting(limiter, settings, user)
     post = service.add_reply(db, thread, user, body)
@@ -303,7 +312,7 @@ def post_permalink(
                 "errors": {},
                 "values": {},
                 "reply_sent": True,
-                **_post_context(db, forum, [post], user),
+                **_post_context(db, forum, service.posts_for_page(db, forum, [post], user), user),
             },
             block="posted_reply",
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -192,3 +193,40 @@ def test_an_edit_that_cannot_be_assessed_waits_for_a_human_and_the_published_tex
     assert db.scalars(select(PostEdit.status)).one() is EditStatus.PENDING
     item = db.scalars(select(ReviewItem).where(ReviewItem.post_id == post.id)).one()
     assert item.reason_codes == ["assessment_failed", "edit.pending"]
+
+
+def test_on_postgresql_a_separate_worker_is_woken_by_the_commit_not_its_poll(
+    slow_scorer_app: FastAPI, settings: Settings, db: Session
+) -> None:
+    """`harbour worker` in its own process LISTENs: a reply saved by a web process is assessed
+    at once, long before the worker's next poll (set here to ten minutes)."""
+    if not settings.database_url.startswith("postgresql"):
+        pytest.skip("LISTEN/NOTIFY is PostgreSQL's; on SQLite the worker runs in the web process")
+    from app.db import make_engine, make_sessionmaker
+    from app.main import assessment_worker_for
+    from app.moderation_queue.gate import ModerationGate
+
+    engine = make_engine(settings.database_url)
+    gate = ModerationGate(
+        sessions=make_sessionmaker(engine, settings), scorer=slow_scorer_app.state.gate.scorer
+    )
+    separate = assessment_worker_for(gate, grace=None, database_url=settings.database_url)
+    separate.poll_seconds = 600
+    forum = ForumFactory()
+    kai = member_of(forum, email="kai@example.org")
+    thread = thread_with_opening_post(forum, kai)
+    separate.start()
+    try:
+        separate.run_until_idle()  # the start-up sweep: nothing waiting yet
+        with TestClient(slow_scorer_app) as client:
+            author = signed_in_author(client)
+            author.post(f"/f/{forum.slug}/t/{thread.id}/reply", {"body": KIND})
+        reply = db.scalars(select(Post).where(Post.is_opening.is_(False))).one()
+        deadline = time.monotonic() + 60  # a bound on waiting, far below the poll
+        while reply.status is PostStatus.AWAITING_ASSESSMENT and time.monotonic() < deadline:
+            time.sleep(0.05)
+            db.refresh(reply)
+        assert reply.status is PostStatus.PUBLISHED
+    finally:
+        separate.stop()
+        engine.dispose()
