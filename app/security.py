@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import ipaddress
 import secrets
+from collections.abc import Callable
 from http.cookies import SimpleCookie
 from typing import Any
 
@@ -79,9 +80,19 @@ def csrf_token(request: Request) -> str:
     return csrf_token_for(request.app.state.settings.secret_key, csrf_binding(request))
 
 
+def proven_by_signed_address(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a POST route whose address carries a server-signed token (the email unsubscribe
+    link): the token proves the request, so it needs no CSRF token. A mail client's RFC 8058
+    one-click POST has no cookie and no form token to send."""
+    endpoint.proven_by_signed_address = True  # type: ignore[attr-defined]
+    return endpoint
+
+
 async def verify_csrf(request: Request) -> None:
     """App-wide dependency: refuse an unsafe request that lacks this visitor's CSRF token."""
     if request.method in SAFE_METHODS:
+        return
+    if getattr(request.scope.get("endpoint"), "proven_by_signed_address", False):
         return
     sent = request.headers.get(CSRF_HEADER)
     if not sent:

@@ -52,8 +52,15 @@ def token_is_valid(secret_key: str, user_id: int, token: str) -> bool:
     return signature_is_valid(secret_key, token, "unsubscribe", user_id, length=32)
 
 
+def unsubscribe_url(settings: Settings, user: User) -> str:
+    """The signed address that stops a member's notification emails: opened, it asks to confirm
+    (nothing changes on GET); a POST to it (the page's button, or a mail client's RFC 8058
+    one-click) stops them."""
+    return f"{settings.base_url}/unsubscribe/{user.id}/{unsubscribe_token(settings.secret_key, user.id)}"
+
+
 def _footer(settings: Settings, user: User) -> str:
-    link = f"{settings.base_url}/unsubscribe/{user.id}/{unsubscribe_token(settings.secret_key, user.id)}"
+    link = unsubscribe_url(settings, user)
     return "\n\n" + _(
         "You can change how often Harbour emails you on your account page: {account}\n"
         "Stop these emails with one click: {unsubscribe}\n"
@@ -65,9 +72,11 @@ def queue(
 ) -> OutboxEmail:
     """Queue an email about notifications (with the unsubscribe footer); call it inside
     `i18n.language(user.language)` so all of it is in theirs."""
-    return send_to_address(
+    mail = send_to_address(
         session, settings, user.email, subject, body + _footer(settings, user), kind
     )
+    mail.list_unsubscribe = unsubscribe_url(settings, user)
+    return mail
 
 
 def send_to_address(
@@ -147,6 +156,20 @@ def send_digests(session: Session, settings: Settings, period: str) -> int:
     return sent
 
 
+def message_for(settings: Settings, mail: OutboxEmail) -> EmailMessage:
+    """The email as sent. A notification email carries RFC 8058 one-click unsubscribe headers,
+    so a mail client's "Unsubscribe" button works without opening a page."""
+    message = EmailMessage()
+    message["From"] = settings.email_from
+    message["To"] = mail.to_address
+    message["Subject"] = mail.subject
+    if mail.list_unsubscribe:
+        message["List-Unsubscribe"] = f"<{mail.list_unsubscribe}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message.set_content(mail.body)
+    return message
+
+
 def deliver(settings: Settings, sessions: object, mail_id: int) -> None:
     """Send one queued email over SMTP and mark it sent (after the commit that queued it). The
     SMTP conversation holds no transaction: only marking it sent writes."""
@@ -154,11 +177,7 @@ def deliver(settings: Settings, sessions: object, mail_id: int) -> None:
         mail = session.get(OutboxEmail, mail_id)
         if mail is None or mail.sent_at is not None:
             return
-        message = EmailMessage()
-        message["From"] = settings.email_from
-        message["To"] = mail.to_address
-        message["Subject"] = mail.subject
-        message.set_content(mail.body)
+        message = message_for(settings, mail)
     try:
         with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=20) as smtp:
             if settings.smtp_starttls:

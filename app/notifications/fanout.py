@@ -113,7 +113,8 @@ def post_published(session: Session, post: Post) -> None:
         return
 
     watchers = set(session.scalars(select(Watch.user_id).where(Watch.thread_id == thread.id)))
-    for user_id in _readers(session, forum, ({thread.author_id} | watchers) - skip - told):
+    # The thread's author is among its watchers unless they stopped watching it.
+    for user_id in _readers(session, forum, watchers - skip - told):
         notify(
             session,
             user_id,

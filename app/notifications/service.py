@@ -72,6 +72,11 @@ def is_watching(
     return session.scalar(query) is not None
 
 
+def watch(session: Session, user_id: int, *, thread_id: int) -> None:
+    session.add(Watch(user_id=user_id, thread_id=thread_id))
+    session.flush()
+
+
 def toggle_watch(
     session: Session, user_id: int, *, thread_id: int | None = None, forum_id: int | None = None
 ) -> bool:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.accounts.models import User
@@ -14,6 +14,7 @@ from app.forums.models import MembershipRole
 from app.i18n import _
 from app.notifications import email, service
 from app.posts import service as posts
+from app.security import proven_by_signed_address
 from app.templating import render
 
 router = APIRouter()
@@ -88,17 +89,34 @@ def supporters_view(request: Request, db: SessionDep, user: CurrentUser) -> Resp
     )
 
 
-@router.get("/unsubscribe/{user_id}/{token}")
-def unsubscribe(
-    request: Request, db: SessionDep, settings: SettingsDep, user_id: PathId, token: Token
-) -> Response:
-    """One click from an email: no sign-in needed, the token proves the link came from us."""
+def _unsubscribing(db: SessionDep, settings: SettingsDep, user_id: PathId, token: Token) -> User:
+    """The member an unsubscribe link is for: no sign-in needed, the signed token proves the link
+    came from one of our emails to them."""
     user = db.get(User, user_id)
     if user is None or not email.token_is_valid(settings.secret_key, user_id, token):
         raise HTTPException(
             404,
             _("This unsubscribe link is not valid. You can change emails on your account page."),
         )
+    return user
+
+
+@router.get("/unsubscribe/{user_id}/{token}")
+def unsubscribe_page(
+    request: Request, user: Annotated[User, Depends(_unsubscribing)], user_id: PathId, token: Token
+) -> Response:
+    """Opening the link only asks: mail scanners follow links, and must not unsubscribe anyone."""
+    return render(
+        request,
+        "notifications/unsubscribe.html",
+        {"action": f"/unsubscribe/{user_id}/{token}", "already": user.email_preference == "off"},
+    )
+
+
+@router.post("/unsubscribe/{user_id}/{token}")
+@proven_by_signed_address
+def unsubscribe(request: Request, user: Annotated[User, Depends(_unsubscribing)]) -> Response:
+    """The page's button, or a mail client's RFC 8058 one-click POST (List-Unsubscribe=One-Click)."""
     user.email_preference = "off"
     return render(request, "notifications/unsubscribed.html", {})
 

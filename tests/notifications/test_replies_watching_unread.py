@@ -38,6 +38,30 @@ def test_the_thread_author_hears_of_a_published_reply_but_not_a_held_one(
     assert "sam replied in “Night hypos”" in author.get("/notifications").text
 
 
+def test_a_member_watches_the_thread_they_start_and_can_stop(
+    make_browser: Callable[[], Browser], db: Session
+) -> None:
+    forum = ForumFactory(moderation_mode=ModerationMode.POST_MODERATE)
+    member_of(forum, email="kai@example.org", handle="kai")
+    member_of(forum, email="sam@example.org", handle="sam")
+    kai, sam = make_browser(), make_browser()
+    kai.sign_in("kai@example.org")
+    sam.sign_in("sam@example.org")
+    started = kai.post(
+        f"/f/{forum.slug}/new", {"title": "Pump settings", "body": "How do you set a basal rate?"}
+    )
+    thread_url = started.url.path
+    assert "Stop watching this thread" in kai.get(thread_url).text
+    sam.post(thread_url + "/reply", {"body": "I started with my nurse's numbers."})
+    assert "sam replied in “Pump settings”" in kai.get("/notifications").text
+    kai.post(thread_url + "/watch")
+    assert "Watch this thread" in kai.get(thread_url).text
+    kai.post("/notifications/read")
+    sam.post(thread_url + "/reply", {"body": "Then we adjusted it every week."})
+    assert "New" not in kai.get("/notifications").text.split("notification-list")[-1]
+    assert kai.get(thread_url).text.count('class="post post--published"') == 3
+
+
 def test_mentions_reach_only_members_who_can_read_the_forum(
     make_browser: Callable[[], Browser], db: Session
 ) -> None:
