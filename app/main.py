@@ -29,6 +29,7 @@ from app.moderation_queue.gate import ModerationGate
 from app.moderation_queue.views import router as moderation_router
 from app.moderation_queue.worker import Assessments, AssessmentWorker
 from app.notifications.views import router as notifications_router
+from app.pictures.views import router as pictures_router
 from app.posts.views import router as posts_router
 from app.ratelimit import RateLimiter
 from app.search.views import router as search_router
@@ -154,4 +155,5 @@ ROUTERS = (
     admin_router,
     search_router,
     conversations_router,
+    pictures_router,
 )

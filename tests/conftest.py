@@ -127,12 +127,13 @@ def database_url(template_database: TemplateDatabase, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
+def settings(database_url: str, tmp_path: Path) -> Settings:
     return Settings(
         environment="test",
         database_url=database_url,
         secret_key="test-secret-key-that-is-long-enough-0123456789",
         rate_limit_storage="memory://",
+        picture_dir=str(tmp_path / "pictures"),
     )
 
 

@@ -14,6 +14,7 @@ import itertools
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -72,6 +73,7 @@ class World:
     users: dict[str, User]
     thread: Thread
     post: Post  # the member's published reply
+    picture_dir: str | None = None  # where the app keeps picture files
 
     def held_item(self) -> ReviewItem:
         post = PostFactory(
@@ -190,6 +192,33 @@ def unsubscribe(method: str) -> Build:
         user = w.users[MEMBER]
         path = f"/unsubscribe/{user.id}/{unsubscribe_token(SECRET, user.id)}"
         return path, ({"List-Unsubscribe": "One-Click"} if method == "POST" else None)
+
+    return build
+
+
+def with_picture(status: PostStatus) -> Build:
+    """A picture on one of the member's posts in forum A (the file itself is in the store)."""
+
+    def build(w: World, role: str) -> tuple[str, dict[str, str] | None]:
+        from app.pictures.models import PostPicture
+        from app.pictures.storage import DiskStore
+
+        key = "0" * 64 + ".png"
+        assert w.picture_dir
+        DiskStore(Path(w.picture_dir)).put(key, b"\x89PNG")
+        own = PostFactory(thread=w.thread, author=w.users[MEMBER], status=status)
+        picture = w._add(
+            PostPicture(
+                post_id=own.id,
+                storage_key=key,
+                content_type="image/png",
+                width=1,
+                height=1,
+                byte_size=1,
+                alt_text="A dot",
+            )
+        )
+        return f"/pictures/{picture.id}", None
 
     return build
 
@@ -389,6 +418,12 @@ ROWS: dict[str, Row] = {
     # Proven by the signed token in the address, not a session: whoever holds the email's link.
     "GET /unsubscribe/{user_id}/{token}": Row(Need.ANYONE, unsubscribe("GET")),
     "POST /unsubscribe/{user_id}/{token}": Row(Need.ANYONE, unsubscribe("POST")),
+    "GET /pictures/{picture_id}": Row(
+        Need.ANYONE,  # through the post: its forum's readers once published
+        with_picture(PostStatus.PUBLISHED),
+        allowed=ALLOWED[Need.FORUM_READER],
+    ),
+    "POST /moderation/wellbeing": Row(Need.MODERATOR, post("/moderation/wellbeing")),
     "POST /account/email": Row(Need.SIGNED_IN, post("/account/email", preference="daily")),
     "GET /admin": Row(Need.SITE_ADMIN, get("/admin")),
     "GET /admin/forums/new": Row(Need.SITE_ADMIN, get("/admin/forums/new")),
@@ -620,6 +655,7 @@ def test_every_role_gets_exactly_the_access_each_route_gives_it(
     app: FastAPI, db: Session, visitors: Visitors, caplog: pytest.LogCaptureFixture
 ) -> None:
     world = build_world(db)
+    world.picture_dir = app.state.settings.picture_dir
     users: dict[str, User | None] = {ANON: None, **world.users}
     clients = {role: visitors.client(role, users[role]) for role in ROLES}
     visitors.clients.update(clients)
