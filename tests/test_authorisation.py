@@ -33,6 +33,7 @@ from app.main import ROUTERS
 from app.moderation_queue import sanctions
 from app.moderation_queue.models import Appeal, ReviewItem, Sanction, SanctionKind
 from app.notifications.email import unsubscribe_token
+from app.notifications.models import Notification
 from app.posts.models import Post, PostStatus, Thread
 from app.security import ANON_COOKIE, SESSION_COOKIE, csrf_token_for
 from tests.factories import PASSWORD, ForumFactory, PostFactory, UserFactory, member_of
@@ -114,6 +115,17 @@ class World:
         self.db.add(appeal)
         self.db.commit()
         return appeal
+
+    def notification(self) -> Notification:
+        """A notification for the member, pointing at their reply."""
+        return self._add(
+            Notification(
+                user_id=self.users[MEMBER].id,
+                kind="report.outcome",
+                text="Thank you for your report.",
+                url=f"/posts/{self.post.id}",
+            )
+        )
 
     def _add(self, row: Any) -> Any:
         self.db.add(row)
@@ -408,6 +420,11 @@ ROWS: dict[str, Row] = {
     "GET /moderation/metrics": Row(Need.MODERATOR, get("/moderation/metrics")),
     "GET /moderation/history": Row(Need.MODERATOR, get("/moderation/history")),
     "GET /notifications": Row(Need.SIGNED_IN, get("/notifications")),
+    "GET /notifications/{notification_id}": Row(
+        Need.SIGNED_IN,
+        lambda w, role: (f"/notifications/{w.notification().id}", None),
+        allowed=frozenset({MEMBER}),  # only the member it was for
+    ),
     "POST /notifications/read": Row(Need.SIGNED_IN, post("/notifications/read")),
     "POST /f/{slug}/t/{thread_id}/watch": Row(Need.FORUM_READER, post(THREAD + "/watch")),
     "POST /f/{slug}/watch": Row(Need.FORUM_READER, post(FORUM_A + "/watch")),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -12,8 +10,8 @@ from app.forums.models import Forum, Membership, MembershipStatus, Visibility
 from app.notifications.models import Watch
 from app.notifications.service import notify
 from app.posts.models import Post, PostStatus, Thread
+from app.posts.rendering import MENTION
 
-MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_][A-Za-z0-9_.-]{2,29})")
 # One post can call on a few people, not a whole forum (the form says so before posting).
 MAX_MENTIONS = 10
 

@@ -3,11 +3,20 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.accounts.models import User
-from app.deps import CurrentUser, PathId, ReadableForum, SessionDep, SettingsDep, Token
+from app.db import write_transaction
+from app.deps import (
+    CurrentUser,
+    PathId,
+    ReadableForum,
+    SessionDep,
+    SettingsDep,
+    Token,
+    after_response,
+)
 from app.forms.views import FormRejected
 from app.forums import service as forums
 from app.forums.models import MembershipRole
@@ -27,6 +36,30 @@ def notifications_page(request: Request, db: SessionDep, user: CurrentUser) -> R
         "notifications/list.html",
         {"notifications": service.recent(db, user.id)},
     )
+
+
+@router.get("/notifications/{notification_id}")
+def open_notification(
+    request: Request,
+    db: SessionDep,
+    user: CurrentUser,
+    background: BackgroundTasks,
+    notification_id: PathId,
+) -> Response:
+    """Follow a notification to what it is about; it is marked read after the response (the
+    page view itself writes nothing)."""
+    notification = service.own_notification(db, user.id, notification_id)
+    if notification is None:
+        raise HTTPException(404, _("We couldn't find that notification."))
+    if notification.read_at is None:
+        sessions, user_id = request.app.state.sessions, user.id
+
+        def mark_notification_read() -> None:
+            with write_transaction(sessions) as session:
+                service.mark_notification_read(session, user_id, notification_id)
+
+        after_response(background, mark_notification_read)
+    return RedirectResponse(notification.url, status_code=303)
 
 
 @router.post("/notifications/read")
@@ -123,9 +156,13 @@ def unsubscribe(request: Request, user: Annotated[User, Depends(_unsubscribing)]
 
 @router.post("/account/email")
 def email_preference(
-    db: SessionDep, user: CurrentUser, preference: Annotated[str, Form(max_length=16)]
+    db: SessionDep,
+    user: CurrentUser,
+    preference: Annotated[str, Form(max_length=16)],
+    titles: Annotated[bool, Form()] = False,
 ) -> Response:
     if preference not in email.PREFERENCES:
         raise FormRejected({"preference": _("Choose one of the email options.")})
     user.email_preference = preference
+    user.email_titles = titles
     return RedirectResponse("/account?email=saved", status_code=303)

@@ -94,9 +94,10 @@ def _post_context(
     }
 
 
-def _mark_read(sessions: Any, user_id: int, thread_id: int) -> None:
+def _mark_read(sessions: Any, user_id: int, thread_id: int, thread_url: str) -> None:
     with write_transaction(sessions) as session:
         notifications.mark_read(session, user_id, thread_id)
+        notifications.mark_thread_notifications_read(session, user_id, thread_id, thread_url)
 
 
 def _thread_notice(reported: int | None, withdrawn: bool) -> str | None:
@@ -203,11 +204,18 @@ def thread_page(
     if user is not None:
         last_read = notifications.last_reads(db, user.id, [thread.id]).get(thread.id)
         watching = notifications.is_watching(db, user.id, thread_id=thread.id)
-        if last_read is None or thread.last_activity_at > last_read:
+        viewer = request.state.viewer
+        if (
+            last_read is None
+            or thread.last_activity_at > last_read
+            or (viewer is not None and viewer.unread_notifications)
+        ):
             # Recorded after the response, in its own short transaction, and only when there was
             # something new: the page view itself never writes, and a quiet thread writes nothing.
+            # Notifications about this thread (or its posts) are read with it.
             sessions, user_id = request.app.state.sessions, user.id
-            after_response(background, lambda: _mark_read(sessions, user_id, thread_id))
+            url = f"/f/{access.forum.slug}/t/{thread_id}"
+            after_response(background, lambda: _mark_read(sessions, user_id, thread_id, url))
     return render(
         request,
         "posts/thread.html",

@@ -15,6 +15,7 @@ from app.config import Settings
 from app.db import make_engine, make_sessionmaker, write_transaction
 from app.notifications import email
 from app.notifications.models import OutboxEmail
+from app.posts.models import Thread
 from tests.conftest import Browser
 from tests.factories import ForumFactory, member_of, thread_with_opening_post
 
@@ -145,3 +146,30 @@ def test_a_member_who_registers_in_welsh_gets_welsh_emails(browser: Browser, db:
         {"handle": "eleri", "email": "eleri@example.org", "password": "tidal harbour lantern"},
     )
     assert db.scalars(select(User.language).where(User.handle == "eleri")).one() == "cy"
+
+
+def test_a_digest_counts_replies_in_the_members_own_threads_naming_them_only_if_asked(
+    make_browser: Callable[[], Browser], db: Session, settings: Settings
+) -> None:
+    kai, sam = setup_reply(make_browser, db, "daily")
+    forum = db.scalars(select(Thread)).one().forum
+    other = thread_with_opening_post(forum, kai, title="Fistula care")
+    for body in ("A sensor alarm changed my nights.", "Sending you strength today."):
+        sam.post(f"/f/{forum.slug}/t/{other.id}/reply", {"body": body})
+    sessions = make_sessionmaker(make_engine(settings.database_url), settings)
+    with write_transaction(sessions) as session:
+        email.send_digests(session, settings, "daily")
+    neutral = db.scalars(select(OutboxEmail)).one()
+    assert "3 new replies are waiting in 2 of your threads." in neutral.body
+    assert "Fistula" not in neutral.body and "Dialysis diary" not in neutral.body
+    member = make_browser()
+    member.sign_in("kai@example.org")
+    member.post("/account/email", {"preference": "daily", "titles": "true"})
+    db.execute(update(User).where(User.id == kai.id).values(last_digest_at=None))
+    db.commit()
+    with write_transaction(sessions) as session:
+        email.send_digests(session, settings, "daily")
+    named = db.scalars(select(OutboxEmail).order_by(OutboxEmail.id.desc())).first()
+    assert named is not None and named.id != neutral.id
+    assert "- “Fistula care”: 2 replies\n- “Dialysis diary”: 1 reply" in named.body
+    assert "Fistula" not in named.subject
