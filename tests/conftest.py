@@ -224,5 +224,6 @@ class LiveServer:
 @pytest.fixture
 def live_server(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
     """`harbour serve` in its own process on this test's database, spoken to over real HTTP."""
-    with serving(database_url, {"HARBOUR_ENVIRONMENT": "test"}, tmp_path / "server.log") as url:
+    environment = {"HARBOUR_ENVIRONMENT": "test", "HARBOUR_PICTURE_DIR": str(tmp_path / "pictures")}
+    with serving(database_url, environment, tmp_path / "server.log") as url:
         yield LiveServer(url)
