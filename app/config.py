@@ -101,6 +101,16 @@ class Settings(BaseSettings):
     # max_concurrent_writes of them, so readers always find one.
     threads: int = Field(default=40, ge=4, le=1000)
 
+    # Pictures on posts: how many, how big (per file and per post, before re-encoding), where.
+    # A request larger than upload_request_max_bytes is refused before it is read (413).
+    picture_dir: str | None = None  # unset: <repo>/var/pictures
+    picture_max_count: int = Field(default=4, ge=0, le=10)
+    picture_max_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
+    picture_post_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    picture_max_side: int = Field(default=2048, ge=64)
+    picture_max_pixels: int = Field(default=60_000_000, ge=4096)
+    upload_request_max_bytes: int = Field(default=25 * 1024 * 1024, ge=1024)
+
     max_title_chars: int = 150
     max_post_chars: int = 20_000
     posts_per_page: int = 20

@@ -38,6 +38,7 @@ from app.moderation_queue.views import router as moderation_router
 from app.moderation_queue.wakeup import is_postgres_url
 from app.moderation_queue.worker import Assessments, AssessmentWorker
 from app.notifications.views import router as notifications_router
+from app.pictures.views import router as pictures_router
 from app.posts.views import router as posts_router
 from app.ratelimit import RateLimiter
 from app.search.views import router as search_router
@@ -180,4 +181,5 @@ ROUTERS = (
     alerts_router,
     cases_router,
     aftercare_router,
+    pictures_router,
 )

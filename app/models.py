@@ -52,6 +52,7 @@ from app.moderation_queue.models import (
     SanctionKind,
 )
 from app.notifications.models import Notification, OutboxEmail, ThreadRead, Watch
+from app.pictures.models import PostPicture
 from app.posts.models import EditStatus, Post, PostEdit, PostStatus, Reaction, ReactionKind, Thread
 
 __all__ = [
@@ -91,6 +92,7 @@ __all__ = [
     "Post",
     "PostAssessment",
     "PostEdit",
+    "PostPicture",
     "PostStatus",
     "Reaction",
     "ReactionKind",

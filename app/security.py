@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import ipaddress
 import secrets
+from collections.abc import Callable
 from http.cookies import SimpleCookie
 from typing import Any
 
@@ -85,9 +86,34 @@ def csrf_token(request: Request) -> str:
     return str(token)
 
 
+def refuse_oversized_body(request: Request) -> None:
+    """Refuse a body larger than any form needs (pictures included) before reading it."""
+    limit = request.app.state.settings.upload_request_max_bytes
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > limit:
+        raise HTTPException(
+            status_code=413,
+            detail=_(
+                "What you sent is larger than {limit} MB, so nothing was saved. Go back: your "
+                "text is still in the form. Attach fewer or smaller pictures and send it again."
+            ).format(limit=limit // (1024 * 1024)),
+        )
+
+
+def proven_by_signed_address(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a POST route whose address carries a server-signed token (the email unsubscribe
+    link): the token proves the request, so it needs no CSRF token. A mail client's RFC 8058
+    one-click POST has no cookie and no form token to send."""
+    endpoint.proven_by_signed_address = True  # type: ignore[attr-defined]
+    return endpoint
+
+
 async def verify_csrf(request: Request) -> None:
     """App-wide dependency: refuse an unsafe request that lacks this visitor's CSRF token."""
     if request.method in SAFE_METHODS:
+        return
+    refuse_oversized_body(request)
+    if getattr(request.scope.get("endpoint"), "proven_by_signed_address", False):
         return
     sent = request.headers.get(CSRF_HEADER)
     if not sent:

@@ -19,6 +19,8 @@ from app.db import utcnow
 from app.forms import service as forms
 from app.i18n import N_
 from app.moderation_queue.highlight import highlight
+from app.pictures import service as pictures
+from app.pictures.processing import ACCEPT
 from app.security import csrf_token
 
 templates = Jinja2Blocks(directory=str(PROJECT_ROOT / "templates"))
@@ -97,6 +99,11 @@ def _csrf_input(request: Request) -> Markup:
     return Markup('<input type="hidden" name="csrf_token" value="{}">').format(csrf_token(request))
 
 
+def _picture_slots(request: Request, values: dict[str, Any]) -> list[dict[str, Any]]:
+    """A compose form's picture slots: as sent back, or empty ones."""
+    return values.get("pictures") or pictures.empty_slots(request.app.state.settings)
+
+
 templates.env.filters["when"] = i18n.format_when
 templates.env.filters["iso"] = _iso
 templates.env.filters["minutes_since"] = _minutes_since
@@ -110,6 +117,8 @@ templates.env.globals["submission_input"] = _submission_input
 templates.env.globals["csrf_token"] = csrf_token
 templates.env.globals["htmx_version"] = HTMX_VERSION
 templates.env.globals["utcnow"] = utcnow
+templates.env.globals["picture_accept"] = ACCEPT
+templates.env.globals["picture_slots"] = _picture_slots
 
 
 @cache

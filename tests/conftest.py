@@ -127,12 +127,13 @@ def database_url(template_database: TemplateDatabase, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
+def settings(database_url: str, tmp_path: Path) -> Settings:
     return Settings(
         environment="test",
         database_url=database_url,
         secret_key="test-secret-key-that-is-long-enough-0123456789",
         rate_limit_storage="memory://",
+        picture_dir=str(tmp_path / "pictures"),
     )
 
 
@@ -223,5 +224,6 @@ class LiveServer:
 @pytest.fixture
 def live_server(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
     """`harbour serve` in its own process on this test's database, spoken to over real HTTP."""
-    with serving(database_url, {"HARBOUR_ENVIRONMENT": "test"}, tmp_path / "server.log") as url:
+    environment = {"HARBOUR_ENVIRONMENT": "test", "HARBOUR_PICTURE_DIR": str(tmp_path / "pictures")}
+    with serving(database_url, environment, tmp_path / "server.log") as url:
         yield LiveServer(url)

@@ -27,6 +27,7 @@ from app.models import (
     User,
     Visibility,
 )
+from app.notifications.models import Watch
 from app.posts.rendering import render_markdown
 
 PASSWORD = "correct horse battery staple"
@@ -99,6 +100,14 @@ class ThreadFactory(Base):
     title = factory.Sequence(lambda n: f"Thread {n}")
     published_at = factory.LazyFunction(utcnow)
     last_activity_at = factory.LazyFunction(utcnow)
+
+    @factory.post_generation
+    def author_watches(obj: Thread, create: bool, extracted: Any, **kwargs: Any) -> None:
+        # As starting a thread through the service does: its author watches it (and can stop).
+        if create and extracted is not False:
+            session = ThreadFactory._meta.sqlalchemy_session
+            session.add(Watch(user_id=obj.author.id, thread_id=obj.id))
+            session.commit()
 
 
 class PostFactory(Base):

@@ -14,6 +14,7 @@ import itertools
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -43,6 +44,7 @@ from app.moderation_queue.models import (
     SanctionKind,
 )
 from app.notifications.email import unsubscribe_token
+from app.notifications.models import Notification
 from app.posts.models import Post, PostStatus, Thread
 from app.security import ANON_COOKIE, SESSION_COOKIE, csrf_token_for, signature
 from tests.factories import PASSWORD, ForumFactory, PostFactory, UserFactory, member_of
@@ -83,6 +85,7 @@ class World:
     users: dict[str, User]
     thread: Thread
     post: Post  # the member's published reply
+    picture_dir: str | None = None  # where the app keeps picture files
 
     def held_item(self) -> ReviewItem:
         post = PostFactory(
@@ -123,6 +126,17 @@ class World:
         self.db.add(appeal)
         self.db.commit()
         return appeal
+
+    def notification(self) -> Notification:
+        """A notification for the member, pointing at their reply."""
+        return self._add(
+            Notification(
+                user_id=self.users[MEMBER].id,
+                kind="report.outcome",
+                text="Thank you for your report.",
+                url=f"/posts/{self.post.id}",
+            )
+        )
 
     def _add(self, row: Any) -> Any:
         self.db.add(row)
@@ -274,9 +288,40 @@ def with_request(w: World, role: str) -> tuple[str, dict[str, str] | None]:
     return f"/f/{w.forum.slug}/requests/{membership.id}", {"decision": "approve"}
 
 
-def unsubscribe(w: World, role: str) -> tuple[str, dict[str, str] | None]:
-    user = w.users[MEMBER]
-    return f"/unsubscribe/{user.id}/{unsubscribe_token(SECRET, user.id)}", None
+def unsubscribe(method: str) -> Build:
+    def build(w: World, role: str) -> tuple[str, dict[str, str] | None]:
+        user = w.users[MEMBER]
+        path = f"/unsubscribe/{user.id}/{unsubscribe_token(SECRET, user.id)}"
+        return path, ({"List-Unsubscribe": "One-Click"} if method == "POST" else None)
+
+    return build
+
+
+def with_picture(status: PostStatus) -> Build:
+    """A picture on one of the member's posts in forum A (the file itself is in the store)."""
+
+    def build(w: World, role: str) -> tuple[str, dict[str, str] | None]:
+        from app.pictures.models import PostPicture
+        from app.pictures.storage import DiskStore
+
+        key = "0" * 64 + ".png"
+        assert w.picture_dir
+        DiskStore(Path(w.picture_dir)).put(key, b"\x89PNG")
+        own = PostFactory(thread=w.thread, author=w.users[MEMBER], status=status)
+        picture = w._add(
+            PostPicture(
+                post_id=own.id,
+                storage_key=key,
+                content_type="image/png",
+                width=1,
+                height=1,
+                byte_size=1,
+                alt_text="A dot",
+            )
+        )
+        return f"/pictures/{picture.id}", None
+
+    return build
 
 
 def with_invite(method: str) -> Build:
@@ -501,6 +546,11 @@ ROWS: dict[str, Row] = {
     "GET /moderation/metrics": Row(Need.MODERATOR, get("/moderation/metrics")),
     "GET /moderation/history": Row(Need.MODERATOR, get("/moderation/history")),
     "GET /notifications": Row(Need.SIGNED_IN, get("/notifications")),
+    "GET /notifications/{notification_id}": Row(
+        Need.SIGNED_IN,
+        lambda w, role: (f"/notifications/{w.notification().id}", None),
+        allowed=frozenset({MEMBER}),  # only the member it was for
+    ),
     "POST /notifications/read": Row(Need.SIGNED_IN, post("/notifications/read")),
     "POST /f/{slug}/t/{thread_id}/watch": Row(Need.FORUM_READER, post(THREAD + "/watch")),
     "POST /f/{slug}/watch": Row(Need.FORUM_READER, post(FORUM_A + "/watch")),
@@ -508,7 +558,15 @@ ROWS: dict[str, Row] = {
     "GET /supporters": Row(
         Need.SIGNED_IN, get("/supporters"), allowed=frozenset({MOD, OTHER_MOD, ADMIN})
     ),
-    "GET /unsubscribe/{user_id}/{token}": Row(Need.ANYONE, unsubscribe),
+    # Proven by the signed token in the address, not a session: whoever holds the email's link.
+    "GET /unsubscribe/{user_id}/{token}": Row(Need.ANYONE, unsubscribe("GET")),
+    "POST /unsubscribe/{user_id}/{token}": Row(Need.ANYONE, unsubscribe("POST")),
+    "GET /pictures/{picture_id}": Row(
+        Need.ANYONE,  # through the post: its forum's readers once published
+        with_picture(PostStatus.PUBLISHED),
+        allowed=ALLOWED[Need.FORUM_READER],
+    ),
+    "POST /moderation/wellbeing": Row(Need.MODERATOR, post("/moderation/wellbeing")),
     "POST /account/email": Row(Need.SIGNED_IN, post("/account/email", preference="daily")),
     "GET /admin": Row(Need.SITE_ADMIN, get("/admin")),
     "GET /admin/forums/new": Row(Need.SITE_ADMIN, get("/admin/forums/new")),
@@ -701,9 +759,7 @@ ROWS: dict[str, Row] = {
     ),
 }
 # GETs that still write inside the request, with who is moving the write out.
-WRITES_IN_A_READ_LEFT = {
-    "GET /unsubscribe/{user_id}/{token}": "one-click unsubscribe from an email link",
-}
+WRITES_IN_A_READ_LEFT: dict[str, str] = {}
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
 
@@ -817,6 +873,7 @@ def test_every_role_gets_exactly_the_access_each_route_gives_it(
     app: FastAPI, db: Session, visitors: Visitors, caplog: pytest.LogCaptureFixture
 ) -> None:
     world = build_world(db)
+    world.picture_dir = app.state.settings.picture_dir
     users: dict[str, User | None] = {ANON: None, **world.users}
     clients = {role: visitors.client(role, users[role]) for role in ROLES}
     visitors.clients.update(clients)

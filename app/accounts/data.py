@@ -14,10 +14,12 @@ from app.accounts import service as accounts
 from app.accounts.models import AccountStatus, MemberMute, RecoveryCode, User
 from app.accounts.passwords import hash_password
 from app.audit import service as audit
+from app.config import Settings
 from app.db import utcnow
 from app.forums.models import ForumPolicy, Membership, MembershipStatus
 from app.moderation_queue.models import Report, Sanction
 from app.notifications.models import Notification
+from app.pictures import service as pictures
 from app.posts import service as posts
 from app.posts.models import Post, PostEdit, PostStatus, Thread
 
@@ -72,8 +74,8 @@ def muted_members(session: Session, user: User) -> Sequence[User]:
     ).all()
 
 
-def export(session: Session, user: User) -> dict[str, Any]:
-    """Everything Harbour holds about the member, in one document."""
+def export(session: Session, user: User, settings: Settings) -> dict[str, Any]:
+    """Everything Harbour holds about the member, in one document (their pictures included)."""
 
     def iso(value: Any) -> str | None:
         return value.isoformat() if value else None
@@ -82,6 +84,8 @@ def export(session: Session, user: User) -> dict[str, Any]:
     sanctions = session.scalars(select(Sanction).where(Sanction.user_id == user.id)).all()
     reports = session.scalars(select(Report).where(Report.reporter_id == user.id)).all()
     notes = session.scalars(select(Notification).where(Notification.user_id == user.id)).all()
+    own_posts = my_posts(session, user)
+    own_pictures = pictures.for_posts(session, [post.id for post, _thread in own_posts])
     edits = session.scalars(
         select(PostEdit).join(Post, Post.id == PostEdit.post_id).where(Post.author_id == user.id)
     ).all()
@@ -110,8 +114,9 @@ def export(session: Session, user: User) -> dict[str, Any]:
                 "created_at": iso(post.created_at),
                 "text": post.body_source,
                 "rejection_reason": post.rejection_reason,
+                "pictures": pictures.for_export(settings, own_pictures.get(post.id, [])),
             }
-            for post, thread in my_posts(session, user)
+            for post, thread in own_posts
         ],
         "edits": [
             {
@@ -169,6 +174,10 @@ def delete_account(session: Session, user: User, *, remove_posts: bool) -> None:
                 post.status = PostStatus.REMOVED
             post.body_source = ""
             post.body_html = ""
+    # Pictures can identify someone: they go with the account, whichever the member chose.
+    pictures.delete_for_posts(
+        session, list(session.scalars(select(Post.id).where(Post.author_id == user.id)))
+    )
     session.execute(
         delete(MemberMute).where(
             (MemberMute.user_id == user.id) | (MemberMute.muted_user_id == user.id)

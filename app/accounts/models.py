@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, utcnow
@@ -78,6 +78,11 @@ class User(Base):
     # The language emails are written in: the one the member last chose, or registered in.
     language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     last_digest_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Whether digests may name the member's threads by title; off by default, so an email read
+    # over a shoulder says nothing about anyone's health.
+    email_titles: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # A moderator's wellbeing setting: pictures on the review queue stay blurred until clicked.
+    blur_pictures: Mapped[bool] = mapped_column(default=True, server_default=true())
     # Set when the member proved the address is theirs; until then their posts wait and Harbour
     # sends the address nothing but the confirmation link (and links they ask for).
     email_verified_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -378,16 +378,18 @@ def unmute_member(db: SessionDep, user: CurrentUser, user_id: PathId) -> Respons
 
 
 @router.get("/account/export.json")
-def export_json(db: SessionDep, user: RecentlyAuthenticated) -> Response:
+def export_json(db: SessionDep, settings: SettingsDep, user: RecentlyAuthenticated) -> Response:
     return JSONResponse(
-        data.export(db, user),
+        data.export(db, user, settings),
         headers={"Content-Disposition": 'attachment; filename="harbour-my-data.json"'},
     )
 
 
 @router.get("/account/export.html")
-def export_html(request: Request, db: SessionDep, user: RecentlyAuthenticated) -> Response:
-    response = render(request, "accounts/export.html", {"data": data.export(db, user)})
+def export_html(
+    request: Request, db: SessionDep, settings: SettingsDep, user: RecentlyAuthenticated
+) -> Response:
+    response = render(request, "accounts/export.html", {"data": data.export(db, user, settings)})
     response.headers["Content-Disposition"] = 'attachment; filename="harbour-my-data.html"'
     return response
 

@@ -25,6 +25,7 @@ from app.forums.models import Forum, ModerationMode
 from app.i18n import N_
 from app.moderation_queue import items
 from app.moderation_queue.models import PostAssessment, ReviewQueue
+from app.pictures import service as pictures
 from app.posts import service as posts
 from app.posts.models import EditStatus, Post, PostEdit, PostStatus, Thread
 
@@ -81,12 +82,16 @@ def status_for(mode: ModerationMode, assessment: moderation.Assessment) -> tuple
 
 
 NEW_MEMBER_CODE = "new_member.first_posts"
+PICTURES_CODE = "pictures.first_posts"
+# A member's pictures wait for a moderator in their first posts in a forum (at least this many,
+# more when the forum holds more of a new member's posts): a picture can't be scored like text.
+PICTURES_HELD_FIRST_POSTS = 3
 EDIT_CODE = "edit.pending"  # an edit of a published post waits; the published version stays
 
 
-def _among_first_posts(session: Session, post: Post, forum: Forum) -> bool:
+def _among_first_posts(session: Session, post: Post, forum: Forum, *, at_least: int = 0) -> bool:
     """Whether the forum holds this author's first posts for a moderator to read first."""
-    limit = forum.policy.first_posts_held
+    limit = max(forum.policy.first_posts_held, at_least)
     if limit <= 0:
         return False
     published = session.scalar(
@@ -294,6 +299,12 @@ class ModerationGate:
         codes = [r.code for r in assessment.reasons]
         if status is PostStatus.PUBLISHED and _among_first_posts(session, post, forum):
             status, codes = PostStatus.HELD, [*codes, NEW_MEMBER_CODE]
+        elif (
+            status is PostStatus.PUBLISHED
+            and pictures.has_pictures(session, post.id)
+            and _among_first_posts(session, post, forum, at_least=PICTURES_HELD_FIRST_POSTS)
+        ):
+            status, codes = PostStatus.HELD, [*codes, PICTURES_CODE]
         if status is PostStatus.PUBLISHED:
             post.review_flag = flagged
             posts.publish(session, post)

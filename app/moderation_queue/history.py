@@ -24,6 +24,7 @@ from app.moderation_queue.models import (
     ReviewStatus,
     Sanction,
 )
+from app.pictures import service as pictures
 from app.posts import service as posts
 from app.posts.models import Post, PostStatus, Thread
 
@@ -152,6 +153,7 @@ def card_context(
             select(Report).where(Report.review_item_id == entry.item.id).order_by(Report.id)
         ).all(),
         "now": utcnow(),
+        "pictures": pictures.for_posts(session, [post.id]).get(post.id, []) if post else [],
     }
 
 

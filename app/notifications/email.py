@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 from sqlalchemy import func, select, update
@@ -21,6 +21,7 @@ from app.config import Settings
 from app.db import after_commit, utcnow, write_transaction
 from app.i18n import N_, _, ngettext
 from app.notifications.models import Notification, OutboxEmail
+from app.posts.models import Post, Thread
 from app.security import signature, signature_is_valid
 
 logger = logging.getLogger(__name__)
@@ -52,8 +53,15 @@ def token_is_valid(secret_key: str, user_id: int, token: str) -> bool:
     return signature_is_valid(secret_key, token, "unsubscribe", user_id, length=32)
 
 
+def unsubscribe_url(settings: Settings, user: User) -> str:
+    """The signed address that stops a member's notification emails: opened, it asks to confirm
+    (nothing changes on GET); a POST to it (the page's button, or a mail client's RFC 8058
+    one-click) stops them."""
+    return f"{settings.base_url}/unsubscribe/{user.id}/{unsubscribe_token(settings.secret_key, user.id)}"
+
+
 def _footer(settings: Settings, user: User) -> str:
-    link = f"{settings.base_url}/unsubscribe/{user.id}/{unsubscribe_token(settings.secret_key, user.id)}"
+    link = unsubscribe_url(settings, user)
     return "\n\n" + _(
         "You can change how often Harbour emails you on your account page: {account}\n"
         "Stop these emails with one click: {unsubscribe}\n"
@@ -65,9 +73,11 @@ def queue(
 ) -> OutboxEmail:
     """Queue an email about notifications (with the unsubscribe footer); call it inside
     `i18n.language(user.language)` so all of it is in theirs."""
-    return send_to_address(
+    mail = send_to_address(
         session, settings, user.email, subject, body + _footer(settings, user), kind
     )
+    mail.list_unsubscribe = unsubscribe_url(settings, user)
+    return mail
 
 
 def send_to_address(
@@ -141,10 +151,62 @@ def send_digests(session: Session, settings: Settings, period: str) -> int:
                     "Sign in to read them:\n{url}",
                     unread,
                 ).format(handle=user.handle, count=unread, url=f"{settings.base_url}/notifications")
+                body += _replies_to_own_threads(session, user, since)
                 queue(session, settings, user, _(DIGEST_SUBJECTS[period]), body, f"digest.{period}")
             sent += 1
         user.last_digest_at = utcnow()
     return sent
+
+
+def message_for(settings: Settings, mail: OutboxEmail) -> EmailMessage:
+    """The email as sent. A notification email carries RFC 8058 one-click unsubscribe headers,
+    so a mail client's "Unsubscribe" button works without opening a page."""
+    message = EmailMessage()
+    message["From"] = settings.email_from
+    message["To"] = mail.to_address
+    message["Subject"] = mail.subject
+    if mail.list_unsubscribe:
+        message["List-Unsubscribe"] = f"<{mail.list_unsubscribe}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message.set_content(mail.body)
+    return message
+
+
+def _replies_to_own_threads(session: Session, user: User, since: datetime) -> str:
+    """A reason to come back: how many replies wait in the member's own threads, and in which
+    (by title only if they opted in to titles in email; otherwise only numbers)."""
+    urls = session.scalars(
+        select(Notification.url).where(
+            Notification.user_id == user.id,
+            Notification.kind == "post.reply",
+            Notification.read_at.is_(None),
+            Notification.created_at > since,
+        )
+    )
+    post_ids = [int(url[7:]) for url in urls if url.startswith("/posts/") and url[7:].isdigit()]
+    if not post_ids:
+        return ""
+    per_thread = session.execute(
+        select(Thread.title, func.count(Post.id))
+        .join(Post, Post.thread_id == Thread.id)
+        .where(Post.id.in_(post_ids), Thread.author_id == user.id)
+        .group_by(Thread.id, Thread.title)
+        .order_by(func.count(Post.id).desc(), Thread.title)
+    ).all()
+    replies = sum(count for _title, count in per_thread)
+    if not replies:
+        return ""
+    text = "\n\n" + ngettext(
+        "{count} new reply is waiting in {threads} of your threads.",
+        "{count} new replies are waiting in {threads} of your threads.",
+        replies,
+    ).format(count=replies, threads=len(per_thread))
+    if user.email_titles:
+        for title, count in per_thread:
+            text += "\n- " + ngettext(
+                "“{title}”: {count} reply", "“{title}”: {count} replies", count
+            ).format(title=title, count=count)
+    return text
 
 
 def deliver(settings: Settings, sessions: object, mail_id: int) -> bool:
@@ -155,11 +217,7 @@ def deliver(settings: Settings, sessions: object, mail_id: int) -> bool:
         mail = session.get(OutboxEmail, mail_id)
         if mail is None or mail.sent_at is not None:
             return mail is not None
-        message = EmailMessage()
-        message["From"] = settings.email_from
-        message["To"] = mail.to_address
-        message["Subject"] = mail.subject
-        message.set_content(mail.body)
+        message = message_for(settings, mail)
     try:
         with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=20) as smtp:
             if settings.smtp_starttls:

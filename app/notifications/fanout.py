@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -12,8 +10,8 @@ from app.forums.models import Forum, Membership, MembershipStatus, Visibility
 from app.notifications.models import Watch
 from app.notifications.service import notify
 from app.posts.models import Post, PostStatus, Thread
+from app.posts.rendering import MENTION
 
-MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_][A-Za-z0-9_.-]{2,29})")
 # One post can call on a few people, not a whole forum (the form says so before posting).
 MAX_MENTIONS = 10
 
@@ -113,7 +111,8 @@ def post_published(session: Session, post: Post) -> None:
         return
 
     watchers = set(session.scalars(select(Watch.user_id).where(Watch.thread_id == thread.id)))
-    for user_id in _readers(session, forum, ({thread.author_id} | watchers) - skip - told):
+    # The thread's author is among its watchers unless they stopped watching it.
+    for user_id in _readers(session, forum, watchers - skip - told):
         notify(
             session,
             user_id,

@@ -77,5 +77,7 @@ class OutboxEmail(Base):
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(40))
+    # The RFC 8058 one-click unsubscribe address (List-Unsubscribe header) of a notification email.
+    list_unsubscribe: Mapped[str | None] = mapped_column(String(300), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(default=None)

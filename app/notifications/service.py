@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import SQLColumnExpression, exists, func, select, update
+from sqlalchemy import SQLColumnExpression, String, cast, exists, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from app import i18n
@@ -14,6 +14,7 @@ from app.accounts.models import User
 from app.db import upsert, utcnow
 from app.notifications import email, texts
 from app.notifications.models import Notification, ThreadRead, Watch
+from app.posts.models import Post
 
 
 def notify(session: Session, user_id: int, kind: str, url: str, **facts: Any) -> Notification:
@@ -53,6 +54,46 @@ def recent(session: Session, user_id: int, limit: int = 50) -> Sequence[Notifica
     ).all()
 
 
+def own_notification(session: Session, user_id: int, notification_id: int) -> Notification | None:
+    return session.scalar(
+        select(Notification).where(
+            Notification.id == notification_id, Notification.user_id == user_id
+        )
+    )
+
+
+def mark_notification_read(session: Session, user_id: int, notification_id: int) -> None:
+    session.execute(
+        update(Notification)
+        .where(
+            Notification.id == notification_id,
+            Notification.user_id == user_id,
+            Notification.read_at.is_(None),
+        )
+        .values(read_at=utcnow())
+    )
+
+
+def mark_thread_notifications_read(
+    session: Session, user_id: int, thread_id: int, thread_url: str
+) -> None:
+    """Reading a thread reads what the member was told about it: notifications pointing at the
+    thread or at any of its posts."""
+    post_urls = select(literal("/posts/") + cast(Post.id, String)).where(
+        Post.thread_id == thread_id
+    )
+    session.execute(
+        update(Notification)
+        .where(
+            Notification.user_id == user_id,
+            Notification.read_at.is_(None),
+            or_(Notification.url == thread_url, Notification.url.in_(post_urls)),
+        )
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
 def mark_all_read(session: Session, user_id: int) -> None:
     session.execute(
         update(Notification)
@@ -71,6 +112,11 @@ def is_watching(
         else query.where(Watch.forum_id == forum_id)
     )
     return session.scalar(query) is not None
+
+
+def watch(session: Session, user_id: int, *, thread_id: int) -> None:
+    session.add(Watch(user_id=user_id, thread_id=thread_id))
+    session.flush()
 
 
 def toggle_watch(

@@ -3,17 +3,27 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.accounts.models import User
-from app.deps import CurrentUser, PathId, ReadableForum, SessionDep, SettingsDep, Token
+from app.db import write_transaction
+from app.deps import (
+    CurrentUser,
+    PathId,
+    ReadableForum,
+    SessionDep,
+    SettingsDep,
+    Token,
+    after_response,
+)
 from app.forms.views import FormRejected
 from app.forums import service as forums
 from app.forums.models import MembershipRole
 from app.i18n import _
 from app.notifications import email, service
 from app.posts import service as posts
+from app.security import proven_by_signed_address
 from app.templating import render
 
 router = APIRouter()
@@ -26,6 +36,30 @@ def notifications_page(request: Request, db: SessionDep, user: CurrentUser) -> R
         "notifications/list.html",
         {"notifications": service.recent(db, user.id)},
     )
+
+
+@router.get("/notifications/{notification_id}")
+def open_notification(
+    request: Request,
+    db: SessionDep,
+    user: CurrentUser,
+    background: BackgroundTasks,
+    notification_id: PathId,
+) -> Response:
+    """Follow a notification to what it is about; it is marked read after the response (the
+    page view itself writes nothing)."""
+    notification = service.own_notification(db, user.id, notification_id)
+    if notification is None:
+        raise HTTPException(404, _("We couldn't find that notification."))
+    if notification.read_at is None:
+        sessions, user_id = request.app.state.sessions, user.id
+
+        def mark_notification_read() -> None:
+            with write_transaction(sessions) as session:
+                service.mark_notification_read(session, user_id, notification_id)
+
+        after_response(background, mark_notification_read)
+    return RedirectResponse(notification.url, status_code=303)
 
 
 @router.post("/notifications/read")
@@ -88,26 +122,47 @@ def supporters_view(request: Request, db: SessionDep, user: CurrentUser) -> Resp
     )
 
 
-@router.get("/unsubscribe/{user_id}/{token}")
-def unsubscribe(
-    request: Request, db: SessionDep, settings: SettingsDep, user_id: PathId, token: Token
-) -> Response:
-    """One click from an email: no sign-in needed, the token proves the link came from us."""
+def _unsubscribing(db: SessionDep, settings: SettingsDep, user_id: PathId, token: Token) -> User:
+    """The member an unsubscribe link is for: no sign-in needed, the signed token proves the link
+    came from one of our emails to them."""
     user = db.get(User, user_id)
     if user is None or not email.token_is_valid(settings.secret_key, user_id, token):
         raise HTTPException(
             404,
             _("This unsubscribe link is not valid. You can change emails on your account page."),
         )
+    return user
+
+
+@router.get("/unsubscribe/{user_id}/{token}")
+def unsubscribe_page(
+    request: Request, user: Annotated[User, Depends(_unsubscribing)], user_id: PathId, token: Token
+) -> Response:
+    """Opening the link only asks: mail scanners follow links, and must not unsubscribe anyone."""
+    return render(
+        request,
+        "notifications/unsubscribe.html",
+        {"action": f"/unsubscribe/{user_id}/{token}", "already": user.email_preference == "off"},
+    )
+
+
+@router.post("/unsubscribe/{user_id}/{token}")
+@proven_by_signed_address
+def unsubscribe(request: Request, user: Annotated[User, Depends(_unsubscribing)]) -> Response:
+    """The page's button, or a mail client's RFC 8058 one-click POST (List-Unsubscribe=One-Click)."""
     user.email_preference = "off"
     return render(request, "notifications/unsubscribed.html", {})
 
 
 @router.post("/account/email")
 def email_preference(
-    db: SessionDep, user: CurrentUser, preference: Annotated[str, Form(max_length=16)]
+    db: SessionDep,
+    user: CurrentUser,
+    preference: Annotated[str, Form(max_length=16)],
+    titles: Annotated[bool, Form()] = False,
 ) -> Response:
     if preference not in email.PREFERENCES:
         raise FormRejected({"preference": _("Choose one of the email options.")})
     user.email_preference = preference
+    user.email_titles = titles
     return RedirectResponse("/account?email=saved", status_code=303)

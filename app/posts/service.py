@@ -16,6 +16,7 @@ from app.db import utcnow
 from app.forums.models import Forum, Membership, MembershipRole, MembershipStatus
 from app.i18n import _
 from app.notifications import fanout
+from app.notifications import service as notifications
 from app.posts.models import (
     REACTION_LABELS,
     EditStatus,
@@ -91,6 +92,8 @@ def start_thread(session: Session, forum: Forum, author: User, title: str, body:
     post = _new_post(thread, author, body, is_opening=True)
     session.add_all([thread, post])
     session.flush()
+    # Its author hears of replies by watching it, like anyone else, so they can stop.
+    notifications.watch(session, author.id, thread_id=thread.id)
     return post
 
 

@@ -30,6 +30,8 @@ from app.forums.service import ForumAccess
 from app.i18n import N_, _
 from app.moderation_queue import service as queue
 from app.notifications import service as notifications
+from app.pictures import service as pictures
+from app.pictures.uploads import PictureSlots
 from app.posts import precheck, service
 from app.posts.models import Post, PostStatus, ReactionKind, Thread
 from app.templating import is_htmx, render
@@ -92,12 +94,14 @@ def _post_context(
             db, forum, posts_on_page, viewer.id if viewer else None
         ),
         "resources": forum.policy.crisis_resources,
+        "pictures": pictures.for_posts(db, [p.id for p in posts_on_page]),
     }
 
 
-def _mark_read(sessions: Any, user_id: int, thread_id: int) -> None:
+def _mark_read(sessions: Any, user_id: int, thread_id: int, thread_url: str) -> None:
     with write_transaction(sessions) as session:
         notifications.mark_read(session, user_id, thread_id)
+        notifications.mark_thread_notifications_read(session, user_id, thread_id, thread_url)
 
 
 def _thread_notice(reported: int | None, withdrawn: bool) -> str | None:
@@ -125,6 +129,7 @@ def create_thread(
     user: CurrentUser,
     access: PostableForum,
     submission: Submission,
+    slots: PictureSlots,
     title: TitleField = "",
     body: BodyField = "",
     intent: IntentField = "post",
@@ -135,10 +140,13 @@ def create_thread(
     errors = service.validate_post_input(
         body=body, max_body=settings.max_post_chars, title=title, max_title=settings.max_title_chars
     )
+    taken = pictures.take(slots, settings, user.id)
+    errors.update(taken.errors)
+    values = {"title": title, "submission_key": submission.key, "pictures": taken.form_values()}
     context: dict[str, Any] = {
         "forum": access.forum,
         "errors": errors,
-        "values": {"title": title, "body": body, "submission_key": submission.key},
+        "values": {**values, "body": body},
     }
     if errors:
         return render(request, "posts/new_thread.html", context, status_code=422)
@@ -146,15 +154,13 @@ def create_thread(
         body, access.forum, _draft_scorer(assessments), intent=intent, confirmed=confirmed
     )
     if not review.save:
-        context.update(
-            review=review,
-            values={"title": title, "body": review.body, "submission_key": submission.key},
-        )
+        context.update(review=review, values={**values, "body": review.body})
         return render(
             request, "posts/new_thread.html", context, status_code=422 if review.blocked else 200
         )
     _limit_posting(limiter, settings, user)
     post = service.start_thread(db, access.forum, user, title, body)
+    pictures.attach(db, post.id, taken.ready)
     assessments.after_saving(db, post)
     return submission.done(
         RedirectResponse(f"/f/{access.forum.slug}/t/{post.thread_id}", status_code=303)
@@ -207,11 +213,18 @@ def thread_page(
     thread, values = _thread_or_404(db, access, thread_id, user, extra)
     last_read, watching = values if user is not None else (None, False)
     post_page = service.thread_posts(db, thread, user, page=page, per_page=settings.posts_per_page)
-    if user is not None and (last_read is None or thread.last_activity_at > last_read):
+    viewer = request.state.viewer
+    if user is not None and (
+        last_read is None
+        or thread.last_activity_at > last_read
+        or (viewer is not None and viewer.unread_notifications)
+    ):
         # Recorded after the response, in its own short transaction, and only when there was
         # something new: the page view itself never writes, and a quiet thread writes nothing.
+        # Notifications about this thread (or its posts) are read with it.
         sessions, user_id = request.app.state.sessions, user.id
-        after_response(background, lambda: _mark_read(sessions, user_id, thread_id))
+        url = f"/f/{access.forum.slug}/t/{thread_id}"
+        after_response(background, lambda: _mark_read(sessions, user_id, thread_id, url))
     return render(
         request,
         "posts/thread.html",
@@ -240,6 +253,7 @@ def reply(
     user: CurrentUser,
     access: PostableForum,
     submission: Submission,
+    slots: PictureSlots,
     thread_id: PathId,
     body: BodyField = "",
     intent: IntentField = "post",
@@ -253,6 +267,8 @@ def reply(
             409, _("This thread is waiting for a moderator, so it can't take replies yet.")
         )
     errors = service.validate_post_input(body=body, max_body=settings.max_post_chars)
+    taken = pictures.take(slots, settings, user.id)
+    errors.update(taken.errors)
     review = None
     if not errors:
         review = precheck.review_submission(
@@ -265,7 +281,11 @@ def reply(
             "thread": thread,
             "errors": errors,
             "review": review,
-            "values": {"body": review.body if review else body, "submission_key": submission.key},
+            "values": {
+                "body": review.body if review else body,
+                "submission_key": submission.key,
+                "pictures": taken.form_values(),
+            },
         }
         status = 422 if errors or (review and review.blocked) else 200
         if is_htmx(request):
@@ -279,6 +299,7 @@ def reply(
         return render(request, "posts/thread.html", context, status_code=status)
     _limit_posting(limiter, settings, user)
     post = service.add_reply(db, thread, user, body)
+    pictures.attach(db, post.id, taken.ready)
     assessments.after_saving(db, post)
     # htmx follows this redirect and swaps in the single post; without JavaScript it is the page.
     return submission.done(RedirectResponse(f"/posts/{post.id}", status_code=303))

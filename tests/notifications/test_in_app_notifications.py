@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from sqlalchemy import select
@@ -37,7 +38,8 @@ def test_the_author_is_notified_of_a_rejection_with_the_reason(
     page = author.get("/notifications").text
     assert "didn&#39;t publish your reply in “Fluid limits in summer”" in page
     assert "Please check fluid advice with your renal team first." in page
-    assert f'href="/posts/{reply.id}"' in page
+    (link,) = re.findall(r'href="(/notifications/\d+)"', page)
+    assert author.get(link, follow_redirects=False).headers["location"] == f"/posts/{reply.id}"
     author.post("/notifications/read")
     assert '<span class="count">' not in author.get("/").text
 

@@ -128,3 +128,30 @@ def test_a_rejected_post_shows_its_author_the_reason(browser: Browser, db: Sessi
     browser.sign_in("kai@example.org")
     page = browser.get(f"/f/{forum.slug}/t/{thread.id}").text
     assert "Not published." in page and "Please don&#39;t share other members&#39; names." in page
+
+
+def test_without_javascript_forms_bring_the_reader_back_where_they_were(
+    browser: Browser, db: Session
+) -> None:
+    forum = ForumFactory()
+    kai = member_of(forum, email="kai@example.org", handle="kai")
+    sam = member_of(forum, email="sam@example.org", handle="sam")
+    thread = thread_with_opening_post(forum, kai)
+    theirs = PostFactory(thread=thread, author=sam)
+    browser.sign_in("kai@example.org")
+    url = f"/f/{forum.slug}/t/{thread.id}"
+    page = browser.get(url).text
+    # A refused reply comes back at the form, its error summary linking to the field.
+    assert f'action="{url}/reply#reply-form"' in page
+    refused = browser.post(f"{url}/reply", {"body": ""})
+    assert refused.status_code == 422
+    assert '<div class="error-summary" role="alert" tabindex="-1">' in refused.text
+    assert '<a href="#body">Write something before posting.</a>' in refused.text
+    # Muting asks first (a button inside a disclosure), then returns to the post.
+    assert '<details class="confirm mute-form">' in page
+    muted = browser.post(
+        "/members/sam/mute", {"back": f"{url}#post-{theirs.id}"}, follow_redirects=False
+    )
+    assert muted.headers["location"] == f"{url}#post-{theirs.id}"
+    # Withdrawing asks first too.
+    assert '<details class="confirm">\n      <summary>Withdraw</summary>' in page

@@ -1,0 +1,253 @@
+"""Pictures on posts: taking them from a compose form, attaching them, finding them, deleting them.
+
+A picture is re-encoded and put in the store as soon as it arrives, even when the form comes back
+(advice on the draft, a mistake in another field): the form then carries a signed token for it,
+so the member never has to choose it again. Only attaching it to a saved post makes it visible.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from app.config import Settings
+from app.db import after_commit
+from app.i18n import _
+from app.pictures.models import PostPicture
+from app.pictures.processing import PictureRefused, reencode
+from app.pictures.storage import KEY, PictureStore, store_for
+from app.security import signature, signature_is_valid
+
+MAX_ALT = 300
+
+
+@dataclass(frozen=True)
+class Staged:
+    """A re-encoded picture in the store, not yet attached to a post."""
+
+    key: str
+    width: int
+    height: int
+    byte_size: int
+
+    @property
+    def content_type(self) -> str:
+        return "image/png" if self.key.endswith(".png") else "image/jpeg"
+
+    def token(self, secret_key: str, user_id: int) -> str:
+        parts = (self.key, self.width, self.height, self.byte_size)
+        sig = signature(secret_key, "picture", user_id, *parts)[:32]
+        return ":".join(str(p) for p in (*parts, sig))
+
+    @classmethod
+    def from_token(cls, token: str, secret_key: str, user_id: int) -> Staged | None:
+        """The picture a form's hidden field names, if this server signed it for this member."""
+        try:
+            key, width, height, size, sig = token.split(":")
+            parts = (key, int(width), int(height), int(size))
+        except ValueError:
+            return None
+        if not KEY.match(key) or not signature_is_valid(
+            secret_key, sig, "picture", user_id, *parts, length=32
+        ):
+            return None
+        return cls(key, parts[1], parts[2], parts[3])
+
+
+@dataclass
+class Slot:
+    """One "Picture n" part of a compose form: a new file, or one already taken, and its alt text."""
+
+    number: int
+    alt: str = ""
+    filename: str = ""
+    data: bytes = b""
+    kept_token: str = ""
+    drop: bool = False
+    staged: Staged | None = None
+    token: str = ""
+
+
+@dataclass
+class Taken:
+    """What a compose form's pictures came to: ready ones (with alt text), and what to fix."""
+
+    slots: list[Slot]
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ready(self) -> list[tuple[Staged, str]]:
+        return [(s.staged, s.alt.strip()) for s in self.slots if s.staged is not None]
+
+    def form_values(self) -> list[dict[str, Any]]:
+        """Each slot as the form shows it again: the alt text typed, a picture already taken."""
+        return [
+            {
+                "number": s.number,
+                "alt": s.alt,
+                "token": s.token,
+                "width": s.staged.width if s.staged else None,
+                "height": s.staged.height if s.staged else None,
+            }
+            for s in self.slots
+        ]
+
+
+def empty_slots(settings: Settings) -> list[dict[str, Any]]:
+    return Taken([Slot(n) for n in range(1, settings.picture_max_count + 1)]).form_values()
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f}".removesuffix(".0")
+
+
+def take(slots: list[Slot], settings: Settings, user_id: int) -> Taken:
+    """Check, re-encode and store each picture of a compose form; nothing is attached yet."""
+    taken = Taken(slots)
+    total = sum(len(s.data) for s in slots if not s.drop)
+    if total > settings.picture_post_max_bytes:
+        taken.errors["picture_1"] = _(
+            "These pictures add up to {size} MB; one post can take {limit} MB. "
+            "Attach fewer or smaller pictures; your text is kept."
+        ).format(size=_megabytes(total), limit=_megabytes(settings.picture_post_max_bytes))
+        return taken
+    store = store_for(settings)
+    for slot in slots:
+        if slot.drop:
+            continue
+        if slot.data:
+            slot.staged = _stage(slot, settings, store, taken.errors)
+        elif slot.kept_token:
+            slot.staged = Staged.from_token(slot.kept_token, settings.secret_key, user_id)
+        if slot.staged is None:
+            continue
+        slot.token = slot.staged.token(settings.secret_key, user_id)
+        if not slot.alt.strip():
+            taken.errors[f"alt_{slot.number}"] = _(
+                "Describe picture {number} in a few words, for people who can't see it."
+            ).format(number=slot.number)
+        elif len(slot.alt.strip()) > MAX_ALT:
+            taken.errors[f"alt_{slot.number}"] = _(
+                "Keep the description of picture {number} under {limit} characters."
+            ).format(number=slot.number, limit=MAX_ALT)
+    return taken
+
+
+def _stage(
+    slot: Slot, settings: Settings, store: PictureStore, errors: dict[str, str]
+) -> Staged | None:
+    if len(slot.data) > settings.picture_max_bytes:
+        errors[f"picture_{slot.number}"] = _(
+            "Picture {number} is {size} MB; the limit is {limit} MB for each picture."
+        ).format(
+            number=slot.number,
+            size=_megabytes(len(slot.data)),
+            limit=_megabytes(settings.picture_max_bytes),
+        )
+        return None
+    try:
+        picture = reencode(
+            slot.data, max_pixels=settings.picture_max_pixels, max_side=settings.picture_max_side
+        )
+    except PictureRefused as refused:
+        errors[f"picture_{slot.number}"] = _("Picture {number}: {problem}").format(
+            number=slot.number, problem=refused.message
+        )
+        return None
+    key = f"{picture.sha256}.{picture.extension}"
+    store.put(key, picture.content)
+    return Staged(key, picture.width, picture.height, len(picture.content))
+
+
+def attach(session: Session, post_id: int, ready: Sequence[tuple[Staged, str]]) -> None:
+    for position, (staged, alt) in enumerate(ready):
+        session.add(
+            PostPicture(
+                post_id=post_id,
+                position=position,
+                storage_key=staged.key,
+                content_type=staged.content_type,
+                width=staged.width,
+                height=staged.height,
+                byte_size=staged.byte_size,
+                alt_text=alt[:MAX_ALT],
+            )
+        )
+    session.flush()
+
+
+def for_posts(session: Session, post_ids: Iterable[int]) -> dict[int, list[PostPicture]]:
+    """Every post's pictures, in order, in one query."""
+    ids = list(post_ids)
+    if not ids:
+        return {}
+    found: dict[int, list[PostPicture]] = defaultdict(list)
+    for picture in session.scalars(
+        select(PostPicture)
+        .where(PostPicture.post_id.in_(ids))
+        .order_by(PostPicture.post_id, PostPicture.position)
+    ):
+        found[picture.post_id].append(picture)
+    return dict(found)
+
+
+def has_pictures(session: Session, post_id: int) -> bool:
+    return (
+        session.scalar(select(PostPicture.id).where(PostPicture.post_id == post_id).limit(1))
+        is not None
+    )
+
+
+def delete_for_posts(session: Session, post_ids: Sequence[int]) -> None:
+    """Delete these posts' pictures; each file goes too, after the commit, unless another post
+    still shows the same picture."""
+    if not post_ids:
+        return
+    keys = set(
+        session.scalars(select(PostPicture.storage_key).where(PostPicture.post_id.in_(post_ids)))
+    )
+    if not keys:
+        return
+    session.execute(delete(PostPicture).where(PostPicture.post_id.in_(post_ids)))
+    still_used = set(
+        session.scalars(
+            select(PostPicture.storage_key).where(PostPicture.storage_key.in_(keys)).distinct()
+        )
+    )
+    settings = session.info.get("settings")
+    if isinstance(settings, Settings):
+        store, unused = store_for(settings), sorted(keys - still_used)
+
+        def delete_files() -> None:
+            for key in unused:
+                store.delete(key)
+
+        after_commit(session, delete_files)
+
+
+def content_of(settings: Settings, picture: PostPicture) -> bytes | None:
+    return store_for(settings).get(picture.storage_key)
+
+
+def for_export(settings: Settings, pictures: Sequence[PostPicture]) -> list[dict[str, Any]]:
+    """A member's pictures in their data export, the files themselves included."""
+    store = store_for(settings)
+    exported = []
+    for picture in pictures:
+        content = store.get(picture.storage_key) or b""
+        exported.append(
+            {
+                "alt_text": picture.alt_text,
+                "width": picture.width,
+                "height": picture.height,
+                "data_url": f"data:{picture.content_type};base64,"
+                + base64.b64encode(content).decode(),
+            }
+        )
+    return exported
