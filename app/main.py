@@ -18,6 +18,8 @@ from app.accounts.security_views import router as account_security_router
 from app.accounts.views import router as accounts_router
 from app.admin.views import router as admin_router
 from app.admission import RetryReadOnDisconnect, WriteTurns, write_turn
+from app.buddies import service as buddies
+from app.buddies.views import router as buddies_router
 from app.config import PROJECT_ROOT, Environment, Settings, get_settings
 from app.conversations.gate import MessageGate
 from app.conversations.views import router as conversations_router
@@ -70,7 +72,11 @@ def assessment_worker_for(gate: ModerationGate, grace: timedelta | None) -> Asse
     return AssessmentWorker(
         gate,
         grace=grace,
-        sweeps=[lambda limit, wait: messages.assess_pending(limit=limit, older_than=wait)],
+        sweeps=[
+            lambda limit, wait: messages.assess_pending(limit=limit, older_than=wait),
+            # Time-driven work (the clock says when): buddy check-ins and endings.
+            lambda limit, wait: buddies.run_due(gate.sessions, limit),
+        ],
     )
 
 
@@ -154,4 +160,5 @@ ROUTERS = (
     admin_router,
     search_router,
     conversations_router,
+    buddies_router,
 )

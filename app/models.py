@@ -11,6 +11,7 @@ from app.accounts.models import (
     UserSession,
 )
 from app.audit.models import AuditEvent
+from app.buddies.models import BuddyFeedback, BuddyPairing, BuddyProfile, BuddyRequest
 from app.conversations.models import (
     Conversation,
     ConversationKind,
@@ -59,6 +60,10 @@ __all__ = [
     "AppealStatus",
     "AuditEvent",
     "Base",
+    "BuddyFeedback",
+    "BuddyPairing",
+    "BuddyProfile",
+    "BuddyRequest",
     "Conversation",
     "ConversationKind",
     "ConversationMessage",

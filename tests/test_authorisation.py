@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from app.accounts import service as accounts
 from app.accounts.models import SiteRole, User
 from app.config import Settings
+from app.conversations.models import Conversation, MessageStatus
 from app.db import WRITE_IN_READ, utcnow
 from app.deps import NEEDS, Need
 from app.forums.models import Forum, JoinPolicy, Membership, MembershipRole, MembershipStatus
@@ -55,6 +56,7 @@ ALLOWED = {
     Need.SIGNED_IN: SIGNED_IN,
     Need.FORUM_READER: frozenset({MEMBER, MOD, ADMIN, MUTED}),
     Need.FORUM_POSTER: frozenset({MEMBER, MOD, ADMIN}),
+    Need.FORUM_COORDINATOR: frozenset({MOD, ADMIN}),  # moderators coordinate; others are named
     Need.FORUM_MODERATOR: frozenset({MOD, ADMIN}),
     Need.MODERATOR: frozenset({MOD, OTHER_MOD, ADMIN}),
     Need.SITE_ADMIN: frozenset({ADMIN}),
@@ -210,6 +212,70 @@ def with_team_conversation(path: str, **form: str) -> Build:
         conversation = conversations.open_with_team(w.db, w.forum, w.users[MEMBER], w.users[MOD])
         w.db.commit()
         return path.format(conversation=conversation), (form or None)
+
+    return build
+
+
+def with_buddy_request(w: World, role: str) -> tuple[str, dict[str, str] | None]:
+    """A fresh request in forum A, and a trained supporter there with room to take it."""
+    from app.buddies import service as buddies
+
+    buddy = member_of(w.forum, MembershipRole.SUPPORTER)
+    buddies.save_profile(
+        w.db,
+        w.forum,
+        buddy,
+        experiences=[],
+        age_band=None,
+        languages=["en"],
+        capacity=1,
+        available=True,
+    )
+    request = buddies.ask_for_buddy(
+        w.db,
+        w.forum,
+        member_of(w.forum),
+        hopes="",
+        experiences=[],
+        age_band=None,
+        language="en",
+        via_clinician=False,
+    )
+    w.db.commit()
+    path = f"/f/{w.forum.slug}/buddies/requests/{request.id}/pair"
+    return path, {"buddy_id": str(buddy.id)}
+
+
+def with_pairing(path: str, *, ended: bool = False, **form: str) -> Build:
+    """The member paired with a buddy in forum A (the buddy wrote them a message)."""
+
+    def build(w: World, role: str) -> tuple[str, dict[str, str] | None]:
+        from app.buddies import service as buddies
+        from app.buddies.models import BuddyRequest
+        from app.conversations import service as conversations
+
+        buddy = member_of(w.forum, MembershipRole.SUPPORTER)
+        buddies.save_profile(
+            w.db,
+            w.forum,
+            buddy,
+            experiences=[],
+            age_band=None,
+            languages=["en"],
+            capacity=1,
+            available=True,
+        )
+        request = BuddyRequest(forum_id=w.forum.id, member_id=w.users[MEMBER].id)
+        w.db.add(request)
+        w.db.flush()
+        pairing = buddies.pair(w.db, w.forum, request, buddy.id, w.users[MOD])
+        conversation = w.db.get(Conversation, pairing.conversation_id)
+        sent = conversations.send(w.db, conversation, buddy, "Hello from your buddy", as_team=False)
+        sent.message.status = MessageStatus.DELIVERED
+        if ended:
+            buddies.end(w.db, pairing, buddy)
+        w.db.commit()
+        return path.format(pairing=pairing, message=sent.message), (form or None)
 
     return build
 
@@ -489,6 +555,42 @@ ROWS: dict[str, Row] = {
             "/moderation/conversations/{conversation.id}", body="We are here if you need us."
         ),
         IN_FORUM_MODERATORS,
+    ),
+    "GET /f/{slug}/buddies": Row(Need.FORUM_READER, get(FORUM_A + "/buddies")),
+    "POST /f/{slug}/buddies/request": Row(
+        Need.FORUM_POSTER, post(FORUM_A + "/buddies/request", hopes="Someone to talk to.")
+    ),
+    "GET /f/{slug}/buddies/offer": Row(
+        Need.FORUM_POSTER,
+        get(FORUM_A + "/buddies/offer"),
+        frozenset({MOD}),  # trained members
+    ),
+    "POST /f/{slug}/buddies/offer": Row(
+        Need.FORUM_POSTER,
+        post(FORUM_A + "/buddies/offer", capacity="1", available="true"),
+        frozenset({MOD}),
+    ),
+    "GET /f/{slug}/buddies/coordinate": Row(
+        Need.FORUM_COORDINATOR, get(FORUM_A + "/buddies/coordinate")
+    ),
+    "POST /f/{slug}/buddies/requests/{request_id}/pair": Row(
+        Need.FORUM_COORDINATOR, with_buddy_request
+    ),
+    "GET /buddies/{pairing_id}": Row(
+        Need.SIGNED_IN, with_pairing("/buddies/{pairing.id}"), frozenset({MEMBER})
+    ),
+    "POST /buddies/{pairing_id}/end": Row(
+        Need.SIGNED_IN, with_pairing("/buddies/{pairing.id}/end"), frozenset({MEMBER})
+    ),
+    "POST /buddies/{pairing_id}/feedback": Row(
+        Need.SIGNED_IN,
+        with_pairing("/buddies/{pairing.id}/feedback", ended=True, helpful="4", recommend="yes"),
+        frozenset({MEMBER}),
+    ),
+    "POST /messages/{conversation_id}/messages/{message_id}/report": Row(
+        Need.SIGNED_IN,
+        with_pairing("/messages/{pairing.conversation_id}/messages/{message.id}/report"),
+        frozenset({MEMBER}),  # only the person the message was written to
     ),
     "GET /moderation/items/{item_id}/message": Row(
         Need.MODERATOR, with_item("GET", "/moderation/items/{item.id}/message"), IN_FORUM_MODERATORS

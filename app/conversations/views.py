@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.accounts.models import User
 from app.conversations import service
-from app.conversations.models import Conversation
+from app.conversations.models import Conversation, ConversationKind
 from app.deps import (
     MAX_ID,
     AssessmentsDep,
@@ -67,6 +67,10 @@ def _conversation_page(
             "resources": forum.policy.crisis_resources,
             "templates": service.templates_for(db, forum) if as_team else [],
             "member": conversation.member,
+            # Between two members: the other one (the conversation is theirs, not the team's).
+            "peer": next((m for m in conversation.members if m.id != viewer.id), None)
+            if conversation.kind is ConversationKind.PEER
+            else None,
         },
         block="messages" if as_team else None,
         status_code=status_code,
@@ -158,6 +162,30 @@ def reply_as_member(
     return submission.done(RedirectResponse(f"/messages/{conversation.id}#latest", status_code=303))
 
 
+@router.post("/messages/{conversation_id}/messages/{message_id}/report")
+def report_message(
+    db: SessionDep,
+    settings: SettingsDep,
+    limiter: LimiterDep,
+    user: CurrentUser,
+    conversation_id: PathId,
+    message_id: PathId,
+) -> Response:
+    """Report a message from the person one talks with; moderators can then read the conversation."""
+    conversation = _members_conversation(db, user, conversation_id)
+    message = service.reportable_message(db, conversation, message_id, user)
+    if message is None:
+        raise HTTPException(404, _("We couldn't find that message."))
+    limiter.hit(
+        settings.report_limit_per_user,
+        "report",
+        str(user.id),
+        message=_("You're sending reports very quickly. Please wait a minute and try again."),
+    )
+    service.report_message(db, conversation, message, user)
+    return RedirectResponse(f"/messages/{conversation.id}?reported=1#latest", status_code=303)
+
+
 # ---- the moderation team ------------------------------------------------------------------
 
 
@@ -172,7 +200,10 @@ def team_inbox(request: Request, db: SessionDep, scope: Moderator) -> Response:
 
 def _team_conversation(db: SessionDep, scope: Moderator, conversation_id: int) -> Conversation:
     conversation = service.get_for(db, conversation_id, scope.user, scope.forum_ids)
-    if conversation is None or not service.is_team_reader(conversation, scope.forum_ids):
+    flagged = conversation is not None and service.is_flagged(db, conversation.id)
+    if conversation is None or not service.is_team_reader(
+        conversation, scope.forum_ids, flagged=flagged
+    ):
         raise HTTPException(404, _("That conversation is not with a forum you moderate."))
     return conversation
 

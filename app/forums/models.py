@@ -163,6 +163,8 @@ class Membership(Base):
     # A senior moderator can be named when escalating; clinically trained ones see medical advice.
     is_senior: Mapped[bool] = mapped_column(default=False)
     clinically_trained: Mapped[bool] = mapped_column(default=False)
+    # Coordinates buddying: sees the forum's buddy requests and pairs members with buddies.
+    coordinates_buddies: Mapped[bool] = mapped_column(default=False)
     # An applicant's answers to the forum's joining questions.
     answers: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

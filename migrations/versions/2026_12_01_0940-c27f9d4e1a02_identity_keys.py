@@ -96,9 +96,7 @@ def upgrade() -> None:
                 found.append({"kind": kind, "user_id": user_id, "kept_by_id": kept_by})
             new[column] = wanted
         bind.execute(users.update().where(users.c.id == user_id).values(**new))
-    op.create_index(
-        op.f("ix_user_account_email_key"), "user_account", ["email_key"], unique=True
-    )
+    op.create_index(op.f("ix_user_account_email_key"), "user_account", ["email_key"], unique=True)
     if found:
         now = datetime.now(UTC)
         bind.execute(clashes.insert(), [{**clash, "created_at": now} for clash in found])
