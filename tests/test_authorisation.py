@@ -35,7 +35,15 @@ from app.moderation_queue.models import Appeal, ReviewItem, Sanction, SanctionKi
 from app.notifications.email import unsubscribe_token
 from app.posts.models import Post, PostStatus, Thread
 from app.security import ANON_COOKIE, SESSION_COOKIE, csrf_token_for
-from tests.factories import PASSWORD, ForumFactory, PostFactory, UserFactory, member_of
+from tests.factories import (
+    PASSWORD,
+    ForumFactory,
+    PostFactory,
+    UserFactory,
+    buddy_request,
+    buddy_with_room,
+    member_of,
+)
 
 pytestmark = pytest.mark.once  # authorisation is the same on both databases
 
@@ -218,32 +226,9 @@ def with_team_conversation(path: str, **form: str) -> Build:
 
 def with_buddy_request(w: World, role: str) -> tuple[str, dict[str, str] | None]:
     """A fresh request in forum A, and a trained supporter there with room to take it."""
-    from app.buddies import service as buddies
-
-    buddy = member_of(w.forum, MembershipRole.SUPPORTER)
-    buddies.save_profile(
-        w.db,
-        w.forum,
-        buddy,
-        experiences=[],
-        age_band=None,
-        languages=["en"],
-        capacity=1,
-        available=True,
-    )
-    request = buddies.ask_for_buddy(
-        w.db,
-        w.forum,
-        member_of(w.forum),
-        hopes="",
-        experiences=[],
-        age_band=None,
-        language="en",
-        via_clinician=False,
-    )
-    w.db.commit()
-    path = f"/f/{w.forum.slug}/buddies/requests/{request.id}/pair"
-    return path, {"buddy_id": str(buddy.id)}
+    buddy = buddy_with_room(w.forum)
+    request = buddy_request(w.forum, member_of(w.forum))
+    return f"/f/{w.forum.slug}/buddies/requests/{request.id}/pair", {"buddy_id": str(buddy.id)}
 
 
 def with_pairing(path: str, *, ended: bool = False, **form: str) -> Build:
@@ -251,23 +236,10 @@ def with_pairing(path: str, *, ended: bool = False, **form: str) -> Build:
 
     def build(w: World, role: str) -> tuple[str, dict[str, str] | None]:
         from app.buddies import service as buddies
-        from app.buddies.models import BuddyRequest
         from app.conversations import service as conversations
 
-        buddy = member_of(w.forum, MembershipRole.SUPPORTER)
-        buddies.save_profile(
-            w.db,
-            w.forum,
-            buddy,
-            experiences=[],
-            age_band=None,
-            languages=["en"],
-            capacity=1,
-            available=True,
-        )
-        request = BuddyRequest(forum_id=w.forum.id, member_id=w.users[MEMBER].id)
-        w.db.add(request)
-        w.db.flush()
+        buddy = buddy_with_room(w.forum)
+        request = buddy_request(w.forum, w.users[MEMBER])
         pairing = buddies.pair(w.db, w.forum, request, buddy.id, w.users[MOD])
         conversation = w.db.get(Conversation, pairing.conversation_id)
         sent = conversations.send(w.db, conversation, buddy, "Hello from your buddy", as_team=False)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEvent
+from app.buddies import service as buddies
 from app.buddies.models import BuddyFeedback, BuddyPairing, BuddyRequest, PairingStatus
 from app.clock import ManualClock
 from app.conversations.models import ConversationMessage, MessageStatus
@@ -18,7 +19,7 @@ from app.forums.models import Forum, MembershipRole
 from app.moderation_queue.models import ReviewItem, ReviewQueue
 from app.notifications.models import Notification
 from tests.conftest import Browser
-from tests.factories import ForumFactory, member_of
+from tests.factories import ForumFactory, buddy_request, buddy_with_room, member_of
 
 CRISIS = "Honestly I have a plan to end my life tonight."
 
@@ -217,59 +218,17 @@ def test_weekly_check_ins_then_the_pairing_ends_when_its_weeks_are_up(
     assert "Two short questions" in people.newcomer.get(f"/buddies/{pairing.id}").text
 
 
-def test_suggestions_rank_by_fit_then_by_load(
-    make_browser: Callable[[], Browser], db: Session
-) -> None:
-    from app.buddies import service
-
+def test_suggestions_rank_by_fit_then_by_load(db: Session) -> None:
     forum = ForumFactory()
-    member = member_of(forum)
-    fitting = member_of(forum, MembershipRole.SUPPORTER, handle="fits")
-    other = member_of(forum, MembershipRole.SUPPORTER, handle="other")
-    full = member_of(forum, MembershipRole.SUPPORTER, handle="full")
-    service.save_profile(
-        db,
-        forum,
-        fitting,
-        experiences=["dialysis"],
-        age_band=None,
-        languages=["en"],
-        capacity=2,
-        available=True,
-    )
-    service.save_profile(
-        db,
-        forum,
-        other,
-        experiences=["pump"],
-        age_band=None,
-        languages=["en"],
-        capacity=2,
-        available=True,
-    )
-    service.save_profile(
-        db,
-        forum,
-        full,
-        experiences=["dialysis"],
-        age_band=None,
-        languages=["en"],
-        capacity=0,
-        available=True,
-    )
-    request = service.ask_for_buddy(
-        db,
-        forum,
-        member,
-        hopes="",
-        experiences=["dialysis"],
-        age_band=None,
-        language="en",
-        via_clinician=False,
-    )
-    db.commit()
-    ranked = [s.buddy.handle for s in service.suggestions(db, request)]
-    assert ranked == ["fits", "other"]  # the one with no room is not suggested
+    busy_fit = buddy_with_room(forum, 2, experiences=["dialysis"], user={"handle": "busy_fit"})
+    buddy_with_room(forum, 2, experiences=["pump"], user={"handle": "other"})
+    buddy_with_room(forum, 2, experiences=["dialysis"], user={"handle": "free_fit"})
+    buddy_with_room(forum, 0, experiences=["dialysis"], user={"handle": "no_room"})
+    buddies.pair(db, forum, buddy_request(forum, member_of(forum)), busy_fit.id, member_of(forum))
+    wanted = buddy_request(forum, member_of(forum), experiences=["dialysis"], language="en")
+    ranked = [s.buddy.handle for s in buddies.suggestions(db, wanted)]
+    # Shared experience first, then the lighter load; a buddy with no room is not suggested.
+    assert ranked == ["free_fit", "busy_fit", "other"]
 
 
 def test_nobody_outside_the_pair_reads_or_acts_on_it(
