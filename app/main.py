@@ -20,6 +20,8 @@ from app.admin.views import router as admin_router
 from app.admission import RetryReadOnDisconnect, WriteTurns, write_turn
 from app.buddies import service as buddies
 from app.buddies.views import router as buddies_router
+from app.cohorts import service as cohorts
+from app.cohorts.views import router as cohorts_router
 from app.config import PROJECT_ROOT, Environment, Settings, get_settings
 from app.conversations.gate import MessageGate
 from app.conversations.views import router as conversations_router
@@ -74,8 +76,10 @@ def assessment_worker_for(gate: ModerationGate, grace: timedelta | None) -> Asse
         grace=grace,
         sweeps=[
             lambda limit, wait: messages.assess_pending(limit=limit, older_than=wait),
-            # Time-driven work (the clock says when): buddy check-ins and endings.
+            # Time-driven work (the clock says when): buddy check-ins and endings, cohorts'
+            # weekly check-in threads.
             lambda limit, wait: buddies.run_due(gate.sessions, limit),
+            lambda limit, wait: cohorts.run_due(gate.sessions, limit, messages.assess_message),
         ],
     )
 
@@ -161,4 +165,5 @@ ROUTERS = (
     search_router,
     conversations_router,
     buddies_router,
+    cohorts_router,
 )

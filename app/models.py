@@ -12,6 +12,7 @@ from app.accounts.models import (
 )
 from app.audit.models import AuditEvent
 from app.buddies.models import BuddyFeedback, BuddyPairing, BuddyProfile, BuddyRequest
+from app.cohorts.models import Cohort, CohortMember, CohortRole
 from app.conversations.models import (
     Conversation,
     ConversationKind,
@@ -64,6 +65,9 @@ __all__ = [
     "BuddyPairing",
     "BuddyProfile",
     "BuddyRequest",
+    "Cohort",
+    "CohortMember",
+    "CohortRole",
     "Conversation",
     "ConversationKind",
     "ConversationMessage",

@@ -252,6 +252,29 @@ def with_pairing(path: str, *, ended: bool = False, **form: str) -> Build:
     return build
 
 
+def with_cohort(path: str, member_role: str = "participant", **form: str) -> Build:
+    """A group in forum A led by a trained supporter, with the member in it (in `member_role`),
+    another participant, and a thread."""
+
+    def build(w: World, role: str) -> tuple[str, dict[str, str] | None]:
+        from app.cohorts import service as cohorts
+        from app.cohorts.models import CohortRole
+
+        facilitator = member_of(w.forum, MembershipRole.SUPPORTER)
+        cohort = cohorts.create(w.db, w.forum, facilitator, "Spring course")
+        member = cohorts.join(w.db, cohort, w.users[MEMBER])
+        member.role = CohortRole(member_role)
+        other = cohorts.join(w.db, cohort, member_of(w.forum))
+        if member.role is CohortRole.FACILITATOR:
+            cohorts.make_peer_leader(w.db, cohort, facilitator, other.user_id)
+        thread = cohorts.start_thread(w.db, cohort, facilitator, "Week one", "How was it?")
+        w.db.commit()
+        values = {k: v.format(other=other) for k, v in form.items()}
+        return path.format(cohort=cohort, thread=thread.message.conversation), values or None
+
+    return build
+
+
 def with_other_device(path: str) -> Build:
     """Another signed-in device of this visitor (the member's, for an anonymous visitor)."""
 
@@ -563,6 +586,54 @@ ROWS: dict[str, Row] = {
         Need.SIGNED_IN,
         with_pairing("/messages/{pairing.conversation_id}/messages/{message.id}/report"),
         frozenset({MEMBER}),  # only the person the message was written to
+    ),
+    "GET /f/{slug}/cohorts": Row(Need.FORUM_READER, get(FORUM_A + "/cohorts")),
+    "POST /f/{slug}/cohorts": Row(
+        Need.FORUM_POSTER, post(FORUM_A + "/cohorts", name="Spring course"), frozenset({MOD})
+    ),
+    "GET /cohorts/{cohort_id}": Row(
+        Need.SIGNED_IN, with_cohort("/cohorts/{cohort.id}"), frozenset({MEMBER, MOD, ADMIN})
+    ),
+    "POST /cohorts/{cohort_id}/threads": Row(
+        Need.SIGNED_IN,
+        with_cohort("/cohorts/{cohort.id}/threads", title="Hello", body="Hello all"),
+        frozenset({MEMBER}),  # the forum's moderators read the group; its members write
+    ),
+    "GET /cohorts/{cohort_id}/threads/{thread_id}": Row(
+        Need.SIGNED_IN,
+        with_cohort("/cohorts/{cohort.id}/threads/{thread.id}"),
+        frozenset({MEMBER, MOD, ADMIN}),
+    ),
+    "POST /cohorts/{cohort_id}/threads/{thread_id}": Row(
+        Need.SIGNED_IN,
+        with_cohort("/cohorts/{cohort.id}/threads/{thread.id}", body="It went well."),
+        frozenset({MEMBER}),
+    ),
+    "POST /cohorts/{cohort_id}/rhythm": Row(
+        Need.SIGNED_IN,
+        with_cohort("/cohorts/{cohort.id}/rhythm", "peer_leader", day="3", prompt="How are you?"),
+        frozenset({MEMBER}),  # only those who lead the group
+    ),
+    "POST /cohorts/{cohort_id}/invites": Row(
+        Need.SIGNED_IN,
+        with_cohort("/cohorts/{cohort.id}/invites", "peer_leader", emails="a@example.org"),
+        frozenset({MEMBER}),
+    ),
+    "POST /cohorts/{cohort_id}/leaders": Row(
+        Need.SIGNED_IN,
+        with_cohort("/cohorts/{cohort.id}/leaders", "peer_leader", user_id="{other.user_id}"),
+        frozenset({MEMBER}),
+    ),
+    "POST /cohorts/{cohort_id}/step-back": Row(
+        Need.SIGNED_IN,
+        with_cohort("/cohorts/{cohort.id}/step-back", "facilitator"),
+        frozenset({MEMBER}),
+    ),
+    "GET /cohorts/join/{code}": Row(
+        Need.SIGNED_IN, with_cohort("/cohorts/join/{cohort.invite_code}")
+    ),
+    "POST /cohorts/join/{code}": Row(
+        Need.SIGNED_IN, with_cohort("/cohorts/join/{cohort.invite_code}"), throwaway=True
     ),
     "GET /moderation/items/{item_id}/message": Row(
         Need.MODERATOR, with_item("GET", "/moderation/items/{item.id}/message"), IN_FORUM_MODERATORS

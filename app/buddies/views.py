@@ -96,7 +96,7 @@ def ask_for_buddy(
 
 
 def _offering(access: PostableForum) -> Forum:
-    if not access.can_offer_buddying:
+    if not access.is_trained:
         raise HTTPException(403, _("Only the forum's trained supporters can offer to be a buddy."))
     return access.forum
 

@@ -18,6 +18,7 @@ from app.forums.models import Forum
 class ConversationKind(StrEnum):
     MODERATION = "moderation"  # a member and the forum's moderation team
     PEER = "peer"  # two members (buddying builds on this)
+    COHORT = "cohort"  # a thread in a cohort's private space (read by the cohort, see app/cohorts)
 
 
 class ParticipantRole(StrEnum):
@@ -61,6 +62,11 @@ class Conversation(Base):
     about_url: Mapped[str | None] = mapped_column(String(200), default=None)
     # A closed conversation stays readable by its participants but takes no new messages.
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    # A cohort's thread: who reads it is the cohort's rule, not the participants'.
+    cohort_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cohort.id", ondelete="CASCADE"), default=None, index=True
+    )
+    title: Mapped[str | None] = mapped_column(String(120), default=None)
 
     forum: Mapped[Forum] = relationship(lazy="joined")
     participants: Mapped[list[ConversationParticipant]] = relationship(

@@ -8,6 +8,7 @@ from fastapi import APIRouter, BackgroundTasks, Form, HTTPException, Query, Requ
 from fastapi.responses import RedirectResponse, Response
 
 from app.accounts.models import User
+from app.config import Settings
 from app.conversations import service
 from app.conversations.models import Conversation, ConversationKind
 from app.deps import (
@@ -26,6 +27,7 @@ from app.forums import service as forums
 from app.forums.models import Forum
 from app.i18n import _
 from app.moderation_queue import service as queue
+from app.ratelimit import RateLimiter
 from app.templating import is_htmx, render
 
 router = APIRouter()
@@ -108,6 +110,16 @@ def _send_or_refuse(
 # ---- members ------------------------------------------------------------------------------
 
 
+def limit_messages(limiter: RateLimiter, settings: Settings, user: User) -> None:
+    """One budget for everything a member writes privately (conversations, cohort threads)."""
+    limiter.hit(
+        settings.post_limit_per_user,
+        "message",
+        str(user.id),
+        message=_("You're sending messages very quickly. Please wait a minute and try again."),
+    )
+
+
 @router.get("/messages")
 def inbox(request: Request, db: SessionDep, user: CurrentUser) -> Response:
     return render(request, "conversations/inbox.html", {"rows": service.member_inbox(db, user)})
@@ -149,12 +161,7 @@ def reply_as_member(
     if earlier := submission.replay():
         return earlier
     conversation = _members_conversation(db, user, conversation_id)
-    limiter.hit(
-        settings.post_limit_per_user,
-        "message",
-        str(user.id),
-        message=_("You're sending messages very quickly. Please wait a minute and try again."),
-    )
+    limit_messages(limiter, settings, user)
     sent = _send_or_refuse(request, db, conversation, user, body, as_team=False)
     if isinstance(sent, Response):
         return sent

@@ -169,8 +169,8 @@ class ForumAccess:
         )
 
     @property
-    def can_offer_buddying(self) -> bool:
-        """Trained supporters (and moderators) of the forum may offer to be a buddy."""
+    def is_trained(self) -> bool:
+        """A trained supporter (or moderator) of the forum: offers to be a buddy, runs cohorts."""
         return (
             self.can_post
             and self.membership is not None

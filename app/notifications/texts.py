@@ -133,6 +133,10 @@ SENTENCES: dict[str, Callable[[Facts], str]] = {
     "buddy.check_in": lambda f: _(
         "Week {week} with your buddy: a good moment to check in with each other."
     ).format(week=f["week"]),
+    "cohort.check_in": lambda f: _("This week's check-in has opened in {group}.").format(
+        group=f["group"]
+    ),
+    "cohort.leader": lambda f: _("You are now a peer leader of {group}.").format(group=f["group"]),
     "buddy.ended": lambda f: _(
         "Your buddy pairing has ended. Two short questions would help us: how did it go?"
     ),

@@ -206,7 +206,6 @@ def upgrade() -> None:
         )
 
 
-
 def downgrade() -> None:
     with op.batch_alter_table("membership", schema=None) as batch_op:
         batch_op.drop_column("coordinates_buddies")
