@@ -28,6 +28,8 @@ from app.conversations.views import router as conversations_router
 from app.db import make_engine, make_sessionmaker
 from app.errors import install_error_handlers
 from app.forums.views import router as forums_router
+from app.goals import service as goals
+from app.goals.views import router as goals_router
 from app.i18n import LanguageMiddleware
 from app.moderation_queue.gate import ModerationGate
 from app.moderation_queue.views import router as moderation_router
@@ -77,9 +79,10 @@ def assessment_worker_for(gate: ModerationGate, grace: timedelta | None) -> Asse
         sweeps=[
             lambda limit, wait: messages.assess_pending(limit=limit, older_than=wait),
             # Time-driven work (the clock says when): buddy check-ins and endings, cohorts'
-            # weekly check-in threads.
+            # weekly check-in threads, goal reminders.
             lambda limit, wait: buddies.run_due(gate.sessions, limit),
             lambda limit, wait: cohorts.run_due(gate.sessions, limit, messages.assess_message),
+            lambda limit, wait: goals.run_due(gate.sessions, limit),
         ],
     )
 
@@ -166,4 +169,5 @@ ROUTERS = (
     conversations_router,
     buddies_router,
     cohorts_router,
+    goals_router,
 )

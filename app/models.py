@@ -37,6 +37,7 @@ from app.forums.models import (
     WatchedWord,
     WatchedWordAction,
 )
+from app.goals.models import Goal, GoalEncouragement, GoalProgress, GoalSharing
 from app.moderation_queue.models import (
     Appeal,
     AppealStatus,
@@ -76,6 +77,10 @@ __all__ = [
     "EditStatus",
     "Forum",
     "ForumPolicy",
+    "Goal",
+    "GoalEncouragement",
+    "GoalProgress",
+    "GoalSharing",
     "IdentityClash",
     "Invite",
     "JoinPolicy",

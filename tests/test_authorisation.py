@@ -275,6 +275,25 @@ def with_cohort(path: str, member_role: str = "participant", **form: str) -> Bui
     return build
 
 
+def with_shared_goal(path: str) -> Build:
+    """The member's goal in forum A, shared with their buddy (a trained supporter there)."""
+
+    def build(w: World, role: str) -> tuple[str, dict[str, str] | None]:
+        from app.buddies import service as buddies
+        from app.goals import service as goals
+
+        buddy = buddy_with_room(w.forum)
+        pairing = buddies.pair(
+            w.db, w.forum, buddy_request(w.forum, w.users[MEMBER]), buddy.id, w.users[MOD]
+        )
+        choice = goals.ShareChoice(goals.GoalSharing.BUDDY, w.forum, pairing_id=pairing.id)
+        goal = goals.set_goal(w.db, w.users[MEMBER], choice, text="Swim", reminder_days=[], weeks=2)
+        w.db.commit()
+        return path.format(goal=goal), {}
+
+    return build
+
+
 def with_other_device(path: str) -> Build:
     """Another signed-in device of this visitor (the member's, for an anonymous visitor)."""
 
@@ -634,6 +653,24 @@ ROWS: dict[str, Row] = {
     ),
     "POST /cohorts/join/{code}": Row(
         Need.SIGNED_IN, with_cohort("/cohorts/join/{cohort.invite_code}"), throwaway=True
+    ),
+    "GET /goals": Row(Need.SIGNED_IN, get("/goals")),
+    "POST /goals": Row(
+        Need.SIGNED_IN,
+        post("/goals", text="Swim twice a week", share="private-{w.forum.id}", weeks="2"),
+        # Only in a forum one is in (forum A here; a ban ends the membership).
+        frozenset({MEMBER, MOD, MUTED, SUSPENDED}),
+    ),
+    "GET /goals/{goal_id}": Row(
+        Need.SIGNED_IN, with_shared_goal("/goals/{goal.id}"), frozenset({MEMBER})
+    ),
+    "POST /goals/{goal_id}/progress": Row(
+        Need.SIGNED_IN, with_shared_goal("/goals/{goal.id}/progress"), frozenset({MEMBER})
+    ),
+    "POST /goals/{goal_id}/encourage": Row(
+        Need.SIGNED_IN,
+        with_shared_goal("/goals/{goal.id}/encourage"),
+        frozenset(),  # the buddy
     ),
     "GET /moderation/items/{item_id}/message": Row(
         Need.MODERATOR, with_item("GET", "/moderation/items/{item.id}/message"), IN_FORUM_MODERATORS

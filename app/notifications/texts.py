@@ -137,6 +137,10 @@ SENTENCES: dict[str, Callable[[Facts], str]] = {
         group=f["group"]
     ),
     "cohort.leader": lambda f: _("You are now a peer leader of {group}.").format(group=f["group"]),
+    "goal.reminder": lambda f: _(
+        "A gentle reminder about your goal. Tap “Done today” when you have done it."
+    ),
+    "goal.encouraged": lambda f: _("Someone cheered you on with your goal."),
     "buddy.ended": lambda f: _(
         "Your buddy pairing has ended. Two short questions would help us: how did it go?"
     ),
