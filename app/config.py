@@ -78,6 +78,8 @@ class Settings(BaseSettings):
     email_link_limit_per_ip: str = "10/hour"
     verification_resend_limit: str = "3/hour"
     post_limit_per_user: str = "12/minute"
+    # Reports of private messages, per member.
+    report_limit_per_user: str = "20/hour"
 
     # Email: "outbox" keeps mails in the database for the CLI (development); "smtp" also sends them.
     email_mode: str = "outbox"

@@ -296,7 +296,21 @@ def moderated_forum(
     return access
 
 
+def coordinated_forum(
+    user: CurrentUser, access: Annotated[ForumAccess, Depends(forum_access)]
+) -> ForumAccess:
+    if not access.can_coordinate_buddies:
+        raise HTTPException(
+            403,
+            _("Only buddy coordinators of {forum} can see this page.").format(
+                forum=access.forum.name
+            ),
+        )
+    return access
+
+
 ForumAccessDep = Annotated[ForumAccess, Depends(forum_access)]
+CoordinatedForum = Annotated[ForumAccess, Depends(coordinated_forum)]
 ReadableForum = Annotated[ForumAccess, Depends(readable_forum)]
 PostableForum = Annotated[ForumAccess, Depends(postable_forum)]
 ModeratedForum = Annotated[ForumAccess, Depends(moderated_forum)]
@@ -343,6 +357,7 @@ class Need(StrEnum):
     SIGNED_IN = "signed in"  # any account; objects are loaded through it (your own posts…)
     FORUM_READER = "can read the forum"  # members, its moderators, admins; not banned/suspended
     FORUM_POSTER = "can post in the forum"  # … and not muted
+    FORUM_COORDINATOR = "coordinates the forum's buddying"  # its moderators, named coordinators
     FORUM_MODERATOR = "moderates the forum"
     MODERATOR = "moderates some forum"  # objects only within the forums they moderate
     SITE_ADMIN = "site admin"
@@ -354,6 +369,7 @@ NEEDS = {
     current_user: Need.SIGNED_IN,
     readable_forum: Need.FORUM_READER,
     postable_forum: Need.FORUM_POSTER,
+    coordinated_forum: Need.FORUM_COORDINATOR,
     moderated_forum: Need.FORUM_MODERATOR,
     moderator_scope: Need.MODERATOR,
     site_admin: Need.SITE_ADMIN,

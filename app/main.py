@@ -23,14 +23,20 @@ from app.admission import RetryReadOnDisconnect, WriteTurns, write_turn
 from app.alerts import subscribers as alert_subscribers
 from app.alerts.delivery import AlertWorker
 from app.alerts.views import router as alerts_router
+from app.buddies import service as buddies
+from app.buddies.views import router as buddies_router
 from app.cases import service as cases
 from app.cases.views import router as cases_router
+from app.cohorts import service as cohorts
+from app.cohorts.views import router as cohorts_router
 from app.config import PROJECT_ROOT, Environment, Settings, get_settings
 from app.conversations.gate import MessageGate
 from app.conversations.views import router as conversations_router
 from app.db import make_engine, make_sessionmaker
 from app.errors import install_error_handlers
 from app.forums.views import router as forums_router
+from app.goals import service as goals
+from app.goals.views import router as goals_router
 from app.i18n import LanguageMiddleware
 from app.moderation_queue.aftercare_views import router as aftercare_router
 from app.moderation_queue.gate import ModerationGate
@@ -83,7 +89,14 @@ def assessment_worker_for(
     return AssessmentWorker(
         gate,
         grace=grace,
-        sweeps=[lambda limit, wait: messages.assess_pending(limit=limit, older_than=wait)],
+        sweeps=[
+            lambda limit, wait: messages.assess_pending(limit=limit, older_than=wait),
+            # Time-driven work (the clock says when): buddy check-ins and endings, cohorts'
+            # weekly check-in threads, goal reminders.
+            lambda limit, wait: buddies.run_due(gate.sessions, limit),
+            lambda limit, wait: cohorts.run_due(gate.sessions, limit, messages.assess_message),
+            lambda limit, wait: goals.run_due(gate.sessions, limit),
+        ],
         listen_url=database_url if database_url and is_postgres_url(database_url) else None,
     )
 
@@ -182,4 +195,7 @@ ROUTERS = (
     cases_router,
     aftercare_router,
     pictures_router,
+    buddies_router,
+    cohorts_router,
+    goals_router,
 )

@@ -12,7 +12,9 @@ from app.accounts.models import (
 )
 from app.alerts.models import Alert, AlertDelivery, ForumAlerting
 from app.audit.models import AuditEvent
+from app.buddies.models import BuddyFeedback, BuddyPairing, BuddyProfile, BuddyRequest
 from app.cases.models import CaseEntry, SafeguardingCase
+from app.cohorts.models import Cohort, CohortMember, CohortRole
 from app.conversations.models import (
     Conversation,
     ConversationKind,
@@ -37,6 +39,7 @@ from app.forums.models import (
     WatchedWord,
     WatchedWordAction,
 )
+from app.goals.models import Goal, GoalEncouragement, GoalProgress, GoalSharing
 from app.moderation_queue.models import (
     Appeal,
     AppealStatus,
@@ -64,7 +67,14 @@ __all__ = [
     "AppealStatus",
     "AuditEvent",
     "Base",
+    "BuddyFeedback",
+    "BuddyPairing",
+    "BuddyProfile",
+    "BuddyRequest",
     "CaseEntry",
+    "Cohort",
+    "CohortMember",
+    "CohortRole",
     "Conversation",
     "ConversationKind",
     "ConversationMessage",
@@ -74,6 +84,10 @@ __all__ = [
     "Forum",
     "ForumAlerting",
     "ForumPolicy",
+    "Goal",
+    "GoalEncouragement",
+    "GoalProgress",
+    "GoalSharing",
     "IdentityClash",
     "Invite",
     "JoinPolicy",

@@ -14,6 +14,7 @@ from app.accounts.passwords import hash_password
 from app.db import utcnow
 from app.forums.service import default_policy
 from app.models import (
+    BuddyRequest,
     Forum,
     JoinPolicy,
     Membership,
@@ -149,3 +150,32 @@ class BrokenScorer:
 
     def score_batch(self, texts: list[str]) -> list[dict[str, float]]:
         raise RuntimeError("model file unreadable")
+
+
+def buddy_with_room(forum: Forum, capacity: int = 1, **profile: Any) -> User:
+    """A trained supporter of `forum` offering to be a buddy (profile fields may be given)."""
+    from app.buddies import service as buddies
+
+    buddy = member_of(forum, MembershipRole.SUPPORTER, **profile.pop("user", {}))
+    session = UserFactory._meta.sqlalchemy_session
+    buddies.save_profile(
+        session,
+        forum,
+        buddy,
+        experiences=profile.get("experiences", []),
+        age_band=profile.get("age_band"),
+        languages=profile.get("languages", ["en"]),
+        capacity=capacity,
+        available=True,
+    )
+    session.commit()
+    return buddy
+
+
+def buddy_request(forum: Forum, member: User, **wanted: Any) -> BuddyRequest:
+    """A member's open request for a buddy in `forum`."""
+    request = BuddyRequest(forum_id=forum.id, member_id=member.id, **wanted)
+    session = UserFactory._meta.sqlalchemy_session
+    session.add(request)
+    session.commit()
+    return request

@@ -27,6 +27,7 @@ from app.accounts import service as accounts
 from app.accounts.models import SiteRole, User
 from app.cases.models import SafeguardingCase
 from app.config import Settings
+from app.conversations.models import Conversation, MessageStatus
 from app.db import WRITE_IN_READ, utcnow
 from app.deps import NEEDS, Need
 from app.forums.models import Forum, JoinPolicy, Membership, MembershipRole, MembershipStatus
@@ -47,7 +48,15 @@ from app.notifications.email import unsubscribe_token
 from app.notifications.models import Notification
 from app.posts.models import Post, PostStatus, Thread
 from app.security import ANON_COOKIE, SESSION_COOKIE, csrf_token_for, signature
-from tests.factories import PASSWORD, ForumFactory, PostFactory, UserFactory, member_of
+from tests.factories import (
+    PASSWORD,
+    ForumFactory,
+    PostFactory,
+    UserFactory,
+    buddy_request,
+    buddy_with_room,
+    member_of,
+)
 
 pytestmark = pytest.mark.once  # authorisation is the same on both databases
 
@@ -68,6 +77,7 @@ ALLOWED = {
     Need.SIGNED_IN: SIGNED_IN,
     Need.FORUM_READER: frozenset({MEMBER, MOD, ADMIN, MUTED}),
     Need.FORUM_POSTER: frozenset({MEMBER, MOD, ADMIN}),
+    Need.FORUM_COORDINATOR: frozenset({MOD, ADMIN}),  # moderators coordinate; others are named
     Need.FORUM_MODERATOR: frozenset({MOD, ADMIN}),
     Need.MODERATOR: frozenset({MOD, OTHER_MOD, ADMIN}),
     Need.SITE_ADMIN: frozenset({ADMIN}),
@@ -348,6 +358,76 @@ def with_team_conversation(path: str, **form: str) -> Build:
     return build
 
 
+def with_buddy_request(w: World, role: str) -> tuple[str, dict[str, str] | None]:
+    """A fresh request in forum A, and a trained supporter there with room to take it."""
+    buddy = buddy_with_room(w.forum)
+    request = buddy_request(w.forum, member_of(w.forum))
+    return f"/f/{w.forum.slug}/buddies/requests/{request.id}/pair", {"buddy_id": str(buddy.id)}
+
+
+def with_pairing(path: str, *, ended: bool = False, **form: str) -> Build:
+    """The member paired with a buddy in forum A (the buddy wrote them a message)."""
+
+    def build(w: World, role: str) -> tuple[str, dict[str, str] | None]:
+        from app.buddies import service as buddies
+        from app.conversations import service as conversations
+
+        buddy = buddy_with_room(w.forum)
+        request = buddy_request(w.forum, w.users[MEMBER])
+        pairing = buddies.pair(w.db, w.forum, request, buddy.id, w.users[MOD])
+        conversation = w.db.get(Conversation, pairing.conversation_id)
+        sent = conversations.send(w.db, conversation, buddy, "Hello from your buddy", as_team=False)
+        sent.message.status = MessageStatus.DELIVERED
+        if ended:
+            buddies.end(w.db, pairing, buddy)
+        w.db.commit()
+        return path.format(pairing=pairing, message=sent.message), (form or None)
+
+    return build
+
+
+def with_cohort(path: str, member_role: str = "participant", **form: str) -> Build:
+    """A group in forum A led by a trained supporter, with the member in it (in `member_role`),
+    another participant, and a thread."""
+
+    def build(w: World, role: str) -> tuple[str, dict[str, str] | None]:
+        from app.cohorts import service as cohorts
+        from app.cohorts.models import CohortRole
+
+        facilitator = member_of(w.forum, MembershipRole.SUPPORTER)
+        cohort = cohorts.create(w.db, w.forum, facilitator, "Spring course")
+        member = cohorts.join(w.db, cohort, w.users[MEMBER])
+        member.role = CohortRole(member_role)
+        other = cohorts.join(w.db, cohort, member_of(w.forum))
+        if member.role is CohortRole.FACILITATOR:
+            cohorts.make_peer_leader(w.db, cohort, facilitator, other.user_id)
+        thread = cohorts.start_thread(w.db, cohort, facilitator, "Week one", "How was it?")
+        w.db.commit()
+        values = {k: v.format(other=other) for k, v in form.items()}
+        return path.format(cohort=cohort, thread=thread.message.conversation), values or None
+
+    return build
+
+
+def with_shared_goal(path: str) -> Build:
+    """The member's goal in forum A, shared with their buddy (a trained supporter there)."""
+
+    def build(w: World, role: str) -> tuple[str, dict[str, str] | None]:
+        from app.buddies import service as buddies
+        from app.goals import service as goals
+
+        buddy = buddy_with_room(w.forum)
+        pairing = buddies.pair(
+            w.db, w.forum, buddy_request(w.forum, w.users[MEMBER]), buddy.id, w.users[MOD]
+        )
+        choice = goals.ShareChoice(goals.GoalSharing.BUDDY, w.forum, pairing_id=pairing.id)
+        goal = goals.set_goal(w.db, w.users[MEMBER], choice, text="Swim", reminder_days=[], weeks=2)
+        w.db.commit()
+        return path.format(goal=goal), {}
+
+    return build
+
+
 def with_other_device(path: str) -> Build:
     """Another signed-in device of this visitor (the member's, for an anonymous visitor)."""
 
@@ -566,7 +646,6 @@ ROWS: dict[str, Row] = {
         with_picture(PostStatus.PUBLISHED),
         allowed=ALLOWED[Need.FORUM_READER],
     ),
-    "POST /moderation/wellbeing": Row(Need.MODERATOR, post("/moderation/wellbeing")),
     "POST /account/email": Row(Need.SIGNED_IN, post("/account/email", preference="daily")),
     "GET /admin": Row(Need.SITE_ADMIN, get("/admin")),
     "GET /admin/forums/new": Row(Need.SITE_ADMIN, get("/admin/forums/new")),
@@ -722,6 +801,108 @@ ROWS: dict[str, Row] = {
             "/moderation/conversations/{conversation.id}", body="We are here if you need us."
         ),
         IN_FORUM_MODERATORS,
+    ),
+    "GET /f/{slug}/buddies": Row(Need.FORUM_READER, get(FORUM_A + "/buddies")),
+    "POST /f/{slug}/buddies/request": Row(
+        Need.FORUM_POSTER, post(FORUM_A + "/buddies/request", hopes="Someone to talk to.")
+    ),
+    "GET /f/{slug}/buddies/offer": Row(
+        Need.FORUM_POSTER,
+        get(FORUM_A + "/buddies/offer"),
+        frozenset({MOD}),  # trained members
+    ),
+    "POST /f/{slug}/buddies/offer": Row(
+        Need.FORUM_POSTER,
+        post(FORUM_A + "/buddies/offer", capacity="1", available="true"),
+        frozenset({MOD}),
+    ),
+    "GET /f/{slug}/buddies/coordinate": Row(
+        Need.FORUM_COORDINATOR, get(FORUM_A + "/buddies/coordinate")
+    ),
+    "POST /f/{slug}/buddies/requests/{request_id}/pair": Row(
+        Need.FORUM_COORDINATOR, with_buddy_request
+    ),
+    "GET /buddies/{pairing_id}": Row(
+        Need.SIGNED_IN, with_pairing("/buddies/{pairing.id}"), frozenset({MEMBER})
+    ),
+    "POST /buddies/{pairing_id}/end": Row(
+        Need.SIGNED_IN, with_pairing("/buddies/{pairing.id}/end"), frozenset({MEMBER})
+    ),
+    "POST /buddies/{pairing_id}/feedback": Row(
+        Need.SIGNED_IN,
+        with_pairing("/buddies/{pairing.id}/feedback", ended=True, helpful="4", recommend="yes"),
+        frozenset({MEMBER}),
+    ),
+    "POST /messages/{conversation_id}/messages/{message_id}/report": Row(
+        Need.SIGNED_IN,
+        with_pairing("/messages/{pairing.conversation_id}/messages/{message.id}/report"),
+        frozenset({MEMBER}),  # only the person the message was written to
+    ),
+    "GET /f/{slug}/cohorts": Row(Need.FORUM_READER, get(FORUM_A + "/cohorts")),
+    "POST /f/{slug}/cohorts": Row(
+        Need.FORUM_POSTER, post(FORUM_A + "/cohorts", name="Spring course"), frozenset({MOD})
+    ),
+    "GET /cohorts/{cohort_id}": Row(
+        Need.SIGNED_IN, with_cohort("/cohorts/{cohort.id}"), frozenset({MEMBER, MOD, ADMIN})
+    ),
+    "POST /cohorts/{cohort_id}/threads": Row(
+        Need.SIGNED_IN,
+        with_cohort("/cohorts/{cohort.id}/threads", title="Hello", body="Hello all"),
+        frozenset({MEMBER}),  # the forum's moderators read the group; its members write
+    ),
+    "GET /cohorts/{cohort_id}/threads/{thread_id}": Row(
+        Need.SIGNED_IN,
+        with_cohort("/cohorts/{cohort.id}/threads/{thread.id}"),
+        frozenset({MEMBER, MOD, ADMIN}),
+    ),
+    "POST /cohorts/{cohort_id}/threads/{thread_id}": Row(
+        Need.SIGNED_IN,
+        with_cohort("/cohorts/{cohort.id}/threads/{thread.id}", body="It went well."),
+        frozenset({MEMBER}),
+    ),
+    "POST /cohorts/{cohort_id}/rhythm": Row(
+        Need.SIGNED_IN,
+        with_cohort("/cohorts/{cohort.id}/rhythm", "peer_leader", day="3", prompt="How are you?"),
+        frozenset({MEMBER}),  # only those who lead the group
+    ),
+    "POST /cohorts/{cohort_id}/invites": Row(
+        Need.SIGNED_IN,
+        with_cohort("/cohorts/{cohort.id}/invites", "peer_leader", emails="a@example.org"),
+        frozenset({MEMBER}),
+    ),
+    "POST /cohorts/{cohort_id}/leaders": Row(
+        Need.SIGNED_IN,
+        with_cohort("/cohorts/{cohort.id}/leaders", "peer_leader", user_id="{other.user_id}"),
+        frozenset({MEMBER}),
+    ),
+    "POST /cohorts/{cohort_id}/step-back": Row(
+        Need.SIGNED_IN,
+        with_cohort("/cohorts/{cohort.id}/step-back", "facilitator"),
+        frozenset({MEMBER}),
+    ),
+    "GET /cohorts/join/{code}": Row(
+        Need.SIGNED_IN, with_cohort("/cohorts/join/{cohort.invite_code}")
+    ),
+    "POST /cohorts/join/{code}": Row(
+        Need.SIGNED_IN, with_cohort("/cohorts/join/{cohort.invite_code}"), throwaway=True
+    ),
+    "GET /goals": Row(Need.SIGNED_IN, get("/goals")),
+    "POST /goals": Row(
+        Need.SIGNED_IN,
+        post("/goals", text="Swim twice a week", share="private-{w.forum.id}", weeks="2"),
+        # Only in a forum one is in (forum A here; a ban ends the membership).
+        frozenset({MEMBER, MOD, MUTED, SUSPENDED}),
+    ),
+    "GET /goals/{goal_id}": Row(
+        Need.SIGNED_IN, with_shared_goal("/goals/{goal.id}"), frozenset({MEMBER})
+    ),
+    "POST /goals/{goal_id}/progress": Row(
+        Need.SIGNED_IN, with_shared_goal("/goals/{goal.id}/progress"), frozenset({MEMBER})
+    ),
+    "POST /goals/{goal_id}/encourage": Row(
+        Need.SIGNED_IN,
+        with_shared_goal("/goals/{goal.id}/encourage"),
+        frozenset(),  # the buddy
     ),
     "GET /moderation/items/{item_id}/message": Row(
         Need.MODERATOR, with_item("GET", "/moderation/items/{item.id}/message"), IN_FORUM_MODERATORS

@@ -18,6 +18,7 @@ from app.forums.models import Forum
 class ConversationKind(StrEnum):
     MODERATION = "moderation"  # a member and the forum's moderation team
     PEER = "peer"  # two members (buddying builds on this)
+    COHORT = "cohort"  # a thread in a cohort's private space (read by the cohort, see app/cohorts)
 
 
 class ParticipantRole(StrEnum):
@@ -57,6 +58,15 @@ class Conversation(Base):
     last_message_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Who wrote last was the member: the team owes a reply (the team inbox sorts by it).
     awaiting_team: Mapped[bool] = mapped_column(default=False)
+    # The page the conversation belongs to (a buddy pairing), linked from the conversation.
+    about_url: Mapped[str | None] = mapped_column(String(200), default=None)
+    # A closed conversation stays readable by its participants but takes no new messages.
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    # A cohort's thread: who reads it is the cohort's rule, not the participants'.
+    cohort_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cohort.id", ondelete="CASCADE"), default=None, index=True
+    )
+    title: Mapped[str | None] = mapped_column(String(120), default=None)
 
     forum: Mapped[Forum] = relationship(lazy="joined")
     participants: Mapped[list[ConversationParticipant]] = relationship(
@@ -132,6 +142,11 @@ class ConversationMessage(Base):
 
     author: Mapped[User] = relationship(lazy="joined")
     conversation: Mapped[Conversation] = relationship()
+
+    @property
+    def has_identifiers(self) -> bool:
+        """The assessment found details that could identify someone (the sender is told)."""
+        return any(str(r.get("code", "")).startswith("identifier.") for r in self.reasons or [])
 
 
 class MessageTemplate(Base):

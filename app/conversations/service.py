@@ -2,9 +2,10 @@
 
 The rule lives here and only here: a member reads the conversations they take part in; a
 moderation conversation is also read by every moderator of its forum (the team, any of whom can
-pick it up). Members never see each other's conversations with the team. When staff read a
-conversation a member wrote in, the reading is audited (after the response, in its own
-transaction: a page view writes nothing itself).
+pick it up). A conversation between two members (buddies) is read by the forum's moderators only
+while a report or a flag on it is open. Members never see each other's conversations with the
+team. When staff read a conversation a member wrote in, the reading is audited (after the
+response, in its own transaction: a page view writes nothing itself).
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from app.conversations.models import (
 from app.db import utcnow, write_transaction
 from app.forums.models import Forum
 from app.i18n import N_, _
+from app.moderation_queue import items
+from app.moderation_queue.models import ReviewItem, ReviewQueue, ReviewStatus
 from app.notifications import service as notifications
 from app.posts.rendering import render_markdown
 
@@ -74,17 +77,42 @@ class ConversationError(Exception):
 # ---- who may see what ---------------------------------------------------------------------
 
 
-def is_team_reader(conversation: Conversation, moderated_forum_ids: Sequence[int]) -> bool:
-    """A moderator of the conversation's forum reading it as (part of) the moderation team."""
+def is_team_reader(
+    conversation: Conversation, moderated_forum_ids: Sequence[int], *, flagged: bool = False
+) -> bool:
+    """A moderator of the conversation's forum reading it as (part of) the moderation team; two
+    members' conversation only while a report or flag on it is open (`flagged`)."""
+    if conversation.kind is ConversationKind.PEER and not flagged:
+        return False
     return conversation.has_team and conversation.forum_id in moderated_forum_ids
 
 
-def can_read(conversation: Conversation, user: User, moderated_forum_ids: Sequence[int]) -> bool:
+def is_flagged(session: Session, conversation_id: int) -> bool:
+    """A report or an assessment flag on the conversation is waiting for a moderator."""
+    return bool(
+        session.scalar(
+            select(
+                exists().where(
+                    ReviewItem.conversation_id == conversation_id,
+                    ReviewItem.status == ReviewStatus.PENDING,
+                )
+            )
+        )
+    )
+
+
+def can_read(
+    conversation: Conversation,
+    user: User,
+    moderated_forum_ids: Sequence[int],
+    *,
+    flagged: bool = False,
+) -> bool:
     participant = conversation.participant(user.id)
     if participant is not None and participant.role in MEMBER_ROLES:
         return True
     # A moderator's own participant row is only a read marker: losing the role ends access.
-    return is_team_reader(conversation, moderated_forum_ids)
+    return is_team_reader(conversation, moderated_forum_ids, flagged=flagged)
 
 
 def get_for(
@@ -92,7 +120,10 @@ def get_for(
 ) -> Conversation | None:
     """A conversation only if this person may read it (no IDOR through the id)."""
     conversation = session.get(Conversation, conversation_id)
-    if conversation is None or not can_read(conversation, user, moderated_forum_ids):
+    if conversation is None:
+        return None
+    flagged = conversation.kind is ConversationKind.PEER and is_flagged(session, conversation.id)
+    if not can_read(conversation, user, moderated_forum_ids, flagged=flagged):
         return None
     return conversation
 
@@ -164,10 +195,13 @@ def open_with_team(
     return conversation
 
 
-def open_between_peers(session: Session, forum: Forum, first: User, second: User) -> Conversation:
-    """A one-to-one conversation between two members, looked after by the forum's team."""
+def open_between_peers(
+    session: Session, forum: Forum, first: User, second: User, *, about_url: str | None = None
+) -> Conversation:
+    """A one-to-one conversation between two members, looked after by the forum's team. Members
+    never open one themselves: a feature that pairs them (buddying) does, naming its page."""
     conversation = Conversation(
-        kind=ConversationKind.PEER, forum_id=forum.id, created_by_id=first.id
+        kind=ConversationKind.PEER, forum_id=forum.id, created_by_id=first.id, about_url=about_url
     )
     conversation.participants = [
         ConversationParticipant(user_id=first.id, user=first, role=ParticipantRole.PEER),
@@ -205,6 +239,8 @@ def send(
 ) -> Sent:
     """Add a message. The team's is delivered at once and tells the member; a member's waits
     for the assessment, which the caller releases after the commit."""
+    if conversation.closed_at is not None:
+        raise ConversationError(N_("This conversation has ended: it takes no new messages."))
     body = check_body(body)
     now = utcnow()
     message = ConversationMessage(
@@ -219,7 +255,7 @@ def send(
     )
     session.add(message)
     conversation.last_message_at = now
-    conversation.awaiting_team = not as_team and conversation.has_team
+    conversation.awaiting_team = not as_team and conversation.kind is ConversationKind.MODERATION
     if as_team:
         reader = _participant(session, conversation, author, ParticipantRole.MODERATOR)
     else:
@@ -243,6 +279,55 @@ def send(
             review_item_id=review_item_id,
         )
     return Sent(message, needs_assessment=not as_team)
+
+
+def close(session: Session, conversation: Conversation) -> None:
+    """No new messages from now on; what was said stays readable to the people in it."""
+    if conversation.closed_at is None:
+        conversation.closed_at = utcnow()
+        session.flush()
+
+
+def reportable_message(
+    session: Session, conversation: Conversation, message_id: int, reporter: User
+) -> ConversationMessage | None:
+    """A delivered message the other person wrote, in a conversation the reporter is in."""
+    message = session.get(ConversationMessage, message_id)
+    if (
+        message is None
+        or message.conversation_id != conversation.id
+        or message.author_id == reporter.id
+        or message.from_team
+        or message.status is not MessageStatus.DELIVERED
+    ):
+        return None
+    return message
+
+
+def report_message(
+    session: Session, conversation: Conversation, message: ConversationMessage, reporter: User
+) -> None:
+    """A member reports a message from the person they talk with: the conversation goes on the
+    Reported queue (moderators may then read it, each reading audited)."""
+    item = items.open_conversation_item(
+        session,
+        conversation.id,
+        message.id,
+        conversation.forum_id,
+        ReviewQueue.REPORTED,
+        priority=40,
+        reason_codes=["member_report"],
+    )
+    audit.record(
+        session,
+        actor_id=reporter.id,
+        action="message.reported",
+        target_type="conversation",
+        target_id=conversation.id,
+        forum_id=conversation.forum_id,
+        message_id=message.id,
+        review_item_id=item.id,
+    )
 
 
 # ---- reading ------------------------------------------------------------------------------
@@ -338,6 +423,7 @@ def team_inbox(session: Session, forum_ids: Sequence[int], viewer: User) -> list
         select(Conversation)
         .where(
             Conversation.forum_id.in_(forum_ids),
+            Conversation.kind == ConversationKind.MODERATION,
             exists().where(
                 ConversationParticipant.conversation_id == Conversation.id,
                 ConversationParticipant.role == ParticipantRole.MODERATION_TEAM,

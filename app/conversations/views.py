@@ -8,8 +8,9 @@ from fastapi import APIRouter, BackgroundTasks, Form, HTTPException, Query, Requ
 from fastapi.responses import RedirectResponse, Response
 
 from app.accounts.models import User
+from app.config import Settings
 from app.conversations import service
-from app.conversations.models import Conversation
+from app.conversations.models import Conversation, ConversationKind
 from app.deps import (
     MAX_ID,
     AssessmentsDep,
@@ -26,6 +27,7 @@ from app.forums import service as forums
 from app.forums.models import Forum
 from app.i18n import _
 from app.moderation_queue import service as queue
+from app.ratelimit import RateLimiter
 from app.templating import is_htmx, render
 
 router = APIRouter()
@@ -67,6 +69,10 @@ def _conversation_page(
             "resources": forum.policy.crisis_resources,
             "templates": service.templates_for(db, forum) if as_team else [],
             "member": conversation.member,
+            # Between two members: the other one (the conversation is theirs, not the team's).
+            "peer": next((m for m in conversation.members if m.id != viewer.id), None)
+            if conversation.kind is ConversationKind.PEER
+            else None,
         },
         block="messages" if as_team else None,
         status_code=status_code,
@@ -102,6 +108,16 @@ def _send_or_refuse(
 
 
 # ---- members ------------------------------------------------------------------------------
+
+
+def limit_messages(limiter: RateLimiter, settings: Settings, user: User) -> None:
+    """One budget for everything a member writes privately (conversations, cohort threads)."""
+    limiter.hit(
+        settings.post_limit_per_user,
+        "message",
+        str(user.id),
+        message=_("You're sending messages very quickly. Please wait a minute and try again."),
+    )
 
 
 @router.get("/messages")
@@ -145,17 +161,36 @@ def reply_as_member(
     if earlier := submission.replay():
         return earlier
     conversation = _members_conversation(db, user, conversation_id)
-    limiter.hit(
-        settings.post_limit_per_user,
-        "message",
-        str(user.id),
-        message=_("You're sending messages very quickly. Please wait a minute and try again."),
-    )
+    limit_messages(limiter, settings, user)
     sent = _send_or_refuse(request, db, conversation, user, body, as_team=False)
     if isinstance(sent, Response):
         return sent
     assessments.after_saving_message(db, sent.message.id)
     return submission.done(RedirectResponse(f"/messages/{conversation.id}#latest", status_code=303))
+
+
+@router.post("/messages/{conversation_id}/messages/{message_id}/report")
+def report_message(
+    db: SessionDep,
+    settings: SettingsDep,
+    limiter: LimiterDep,
+    user: CurrentUser,
+    conversation_id: PathId,
+    message_id: PathId,
+) -> Response:
+    """Report a message from the person one talks with; moderators can then read the conversation."""
+    conversation = _members_conversation(db, user, conversation_id)
+    message = service.reportable_message(db, conversation, message_id, user)
+    if message is None:
+        raise HTTPException(404, _("We couldn't find that message."))
+    limiter.hit(
+        settings.report_limit_per_user,
+        "report",
+        str(user.id),
+        message=_("You're sending reports very quickly. Please wait a minute and try again."),
+    )
+    service.report_message(db, conversation, message, user)
+    return RedirectResponse(f"/messages/{conversation.id}?reported=1#latest", status_code=303)
 
 
 # ---- the moderation team ------------------------------------------------------------------
@@ -172,7 +207,10 @@ def team_inbox(request: Request, db: SessionDep, scope: Moderator) -> Response:
 
 def _team_conversation(db: SessionDep, scope: Moderator, conversation_id: int) -> Conversation:
     conversation = service.get_for(db, conversation_id, scope.user, scope.forum_ids)
-    if conversation is None or not service.is_team_reader(conversation, scope.forum_ids):
+    flagged = conversation is not None and service.is_flagged(db, conversation.id)
+    if conversation is None or not service.is_team_reader(
+        conversation, scope.forum_ids, flagged=flagged
+    ):
         raise HTTPException(404, _("That conversation is not with a forum you moderate."))
     return conversation
 

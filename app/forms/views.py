@@ -93,6 +93,7 @@ FIELD_LABELS = {
     "eligibility": N_("Who can join"),
     "welcome_message": N_("Welcome message"),
     "joining_questions": N_("Joining questions"),
+    "hopes": N_("What you hope for"),
 }
 NEVER_SENT_BACK = frozenset({"csrf_token", "password", "new_password", "current_password"})
 LONG_TEXT = 120

@@ -193,6 +193,8 @@ class Membership(Base):
     on_call: Mapped[bool] = mapped_column(default=False)
     safeguarding_lead: Mapped[bool] = mapped_column(default=False)
     out_of_hours_contact: Mapped[bool] = mapped_column(default=False)
+    # Coordinates buddying: sees the forum's buddy requests and pairs members with buddies.
+    coordinates_buddies: Mapped[bool] = mapped_column(default=False)
     # An applicant's answers to the forum's joining questions.
     answers: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     # The version of the forum's guidelines the member read and accepted (None: not yet).

@@ -184,6 +184,28 @@ class ForumAccess:
         )
 
     @property
+    def is_trained(self) -> bool:
+        """A trained supporter (or moderator) of the forum: offers to be a buddy, runs cohorts."""
+        return (
+            self.can_post
+            and self.membership is not None
+            and self.membership.is_active
+            and self.membership.role in (MembershipRole.SUPPORTER, MembershipRole.MODERATOR)
+        )
+
+    @property
+    def can_coordinate_buddies(self) -> bool:
+        """The forum's buddy coordinators: members given the role, its moderators, site admins."""
+        if self.can_moderate:
+            return True
+        return (
+            self.membership is not None
+            and self.membership.is_active
+            and self.membership.coordinates_buddies
+            and not self.restriction.suspended
+        )
+
+    @property
     def can_join(self) -> bool:
         return (
             self.user is not None

@@ -531,6 +531,8 @@ def _apply_to_message(session: Session, entry: QueueEntry, decision: Decision) -
                 conversation_gate.tell_recipients(session, conversation, message)
         elif decision.action in (DecisionAction.REJECT, DecisionAction.REMOVE):
             message.status = MessageStatus.REJECTED
+    elif message.status is MessageStatus.DELIVERED and decision.action is DecisionAction.REMOVE:
+        message.status = MessageStatus.REJECTED  # a reported message taken out of the conversation
 
 
 def _edit_waiting(session: Session, post: Post) -> bool:

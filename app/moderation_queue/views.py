@@ -5,12 +5,22 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import Field
 
 from app.accounts.models import User
-from app.deps import MAX_ID, Moderator, ModeratorScope, PathId, SessionDep, Slug, Submission
+from app.conversations import service as conversations
+from app.deps import (
+    MAX_ID,
+    Moderator,
+    ModeratorScope,
+    PathId,
+    SessionDep,
+    Slug,
+    Submission,
+    after_response,
+)
 from app.forms.views import FormRejected
 from app.forums import service as forums
 from app.forums.models import Forum
@@ -146,9 +156,24 @@ def _card(
 
 
 @router.get("/moderation/items/{item_id}")
-def item_card(request: Request, db: SessionDep, scope: Moderator, item_id: PathId) -> Response:
-    """Read an item. Reading claims nothing (a GET writes nothing): claiming is a POST."""
-    return _card(request, db, scope, _entry(db, scope, item_id))
+def item_card(
+    request: Request,
+    db: SessionDep,
+    background: BackgroundTasks,
+    scope: Moderator,
+    item_id: PathId,
+) -> Response:
+    """Read an item. Reading claims nothing (a GET writes nothing): claiming is a POST. A private
+    conversation's card shows its messages: that reading is audited, as on the conversation page."""
+    entry = _entry(db, scope, item_id)
+    if entry.item.conversation_id is not None:
+        sessions, reader_id = request.app.state.sessions, scope.user.id
+        conversation_id, forum_id = entry.item.conversation_id, entry.item.forum_id
+        after_response(
+            background,
+            lambda: conversations.audit_staff_read(sessions, conversation_id, forum_id, reader_id),
+        )
+    return _card(request, db, scope, entry)
 
 
 @router.post("/moderation/items/{item_id}/claim")

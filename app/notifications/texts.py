@@ -166,6 +166,23 @@ SENTENCES: dict[str, Callable[[Facts], str]] = {
     "message.from_team": lambda f: _("The moderation team sent you a private message."),
     "message.member_replied": lambda f: _("A member replied to the moderation team's message."),
     "message.new": lambda f: _("You have a new private message."),
+    "buddy.paired": lambda f: _("You have been paired with a buddy in {forum}.").format(
+        forum=f["forum"]
+    ),
+    "buddy.check_in": lambda f: _(
+        "Week {week} with your buddy: a good moment to check in with each other."
+    ).format(week=f["week"]),
+    "cohort.check_in": lambda f: _("This week's check-in has opened in {group}.").format(
+        group=f["group"]
+    ),
+    "cohort.leader": lambda f: _("You are now a peer leader of {group}.").format(group=f["group"]),
+    "goal.reminder": lambda f: _(
+        "A gentle reminder about your goal. Tap “Done today” when you have done it."
+    ),
+    "goal.encouraged": lambda f: _("Someone cheered you on with your goal."),
+    "buddy.ended": lambda f: _(
+        "Your buddy pairing has ended. Two short questions would help us: how did it go?"
+    ),
     **{
         f"post.{action}": _post_decided(action)
         for action in ("approve", "edit_approve", "reject", "remove")
