@@ -27,7 +27,7 @@ from app.notifications.models import OutboxEmail
 from tests.alerts.receiver import Receiver
 from tests.conftest import Browser
 from tests.factories import ForumFactory, UserFactory, member_of, thread_with_opening_post
-from tests.moderation_queue.test_review_queue import CRISIS, item_of, post_reply
+from tests.moderation_queue.test_review_queue import CRISIS, decide, item_of, post_reply
 
 
 def wait_until(check: Callable[[], object], timeout: float = 5.0) -> None:
@@ -204,7 +204,7 @@ def test_nobody_claiming_escalates_to_the_safeguarding_lead_then_the_site_admins
     assert tiers == ["first_responders", "safeguarding_lead", "site_admins"]
 
 
-def test_claiming_the_item_acknowledges_the_alert_and_stops_the_escalation(
+def test_claiming_acknowledges_the_alert_while_the_claim_lives_and_a_left_claim_escalates(
     make_browser: Callable[[], Browser], db: Session, receiver: Receiver, clock: ManualClock
 ) -> None:
     team = make_team(make_browser, db, receiver)
@@ -213,12 +213,36 @@ def test_claiming_the_item_acknowledges_the_alert_and_stops_the_escalation(
     clock.advance(minutes=2)
     assert team.rowan.post(f"/moderation/items/{item.id}/claim").status_code == 200
     alert = db.scalars(select(Alert)).one()
-    assert alert.status is AlertStatus.ACKNOWLEDGED and alert.escalate_at is None
+    assert alert.status is AlertStatus.ACKNOWLEDGED
     rowan_id = db.scalar(select(User.id).where(User.handle == "mod_rowan"))
     assert alert.acknowledged_by_id == rowan_id
     ack = db.scalars(select(AuditEvent).where(AuditEvent.action == "alert.acknowledge")).one()
     assert ack.actor_id == rowan_id and ack.detail["by"] == "claim"
-    clock.advance(minutes=10)
+
+    # Rowan works on it for ten minutes (the open card keeps the claim alive): no escalation.
+    for _ in range(12):
+        clock.advance(seconds=50)
+        keepalive = team.rowan.post(f"/moderation/items/{item.id}/claim?keepalive=true")
+        assert keepalive.status_code == 204
+    time.sleep(1.5)
+    assert alert_mails(db, "lead@example.org") == []
+
+    # Then Rowan leaves it: the claim lapses, and the alert goes on to the safeguarding lead.
+    clock.advance(minutes=5, seconds=1)
+    wait_until(lambda: alert_mails(db, "lead@example.org"))
+    assert {"alert.reopen", "alert.escalate"} <= set(audit_actions(db))
+
+
+def test_deciding_the_item_closes_its_alert(
+    make_browser: Callable[[], Browser], db: Session, clock: ManualClock
+) -> None:
+    team = make_team(make_browser, db, None)
+    post_reply(team.sam, team.forum, team.thread_id, CRISIS)
+    item = item_of(db, CRISIS)
+    assert decide(team.rowan, item, "approve").status_code == 200
+    alert = db.scalars(select(Alert)).one()
+    assert alert.status is AlertStatus.CLOSED and alert.escalate_at is None
+    clock.advance(minutes=30)
     time.sleep(1.5)
     assert alert_mails(db, "lead@example.org") == []
 
