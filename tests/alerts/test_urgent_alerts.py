@@ -129,6 +129,27 @@ def test_an_urgent_item_reaches_the_on_call_moderator_by_email_and_signed_webhoo
     wait_until(lambda: audit_actions(db).count("alert.delivery") == 2)
 
 
+def test_every_one_of_a_run_of_urgent_items_is_alerted_within_5_s(
+    make_browser: Callable[[], Browser], db: Session, receiver: Receiver
+) -> None:
+    """The goal's p99, over a run of urgent posts one after another: the slowest counts."""
+    team = make_team(make_browser, db, receiver)
+    posted: dict[int, float] = {}
+    for day in range(8):
+        body = f"{CRISIS} Day {day}."
+        started = time.monotonic()
+        post_reply(team.sam, team.forum, team.thread_id, body)
+        posted[item_of(db, body).id] = started
+    arrivals = receiver.wait_for(len(posted), timeout=10)
+    alerted = {
+        int(json.loads(r.body)["text"].rsplit("/moderation/items/", 1)[1]): r.at for r in arrivals
+    }
+    assert set(alerted) == set(posted)
+    slowest = max(alerted[item_id] - started for item_id, started in posted.items())
+    assert slowest < 5, f"slowest alert took {slowest:.2f} s"
+    wait_until(lambda: len(alert_mails(db, "rowan@example.org")) == len(posted))
+
+
 def test_a_failed_webhook_is_retried_with_growing_waits_and_every_attempt_audited(
     make_browser: Callable[[], Browser], db: Session, receiver: Receiver, clock: ManualClock
 ) -> None:
