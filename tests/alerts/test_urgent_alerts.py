@@ -22,12 +22,13 @@ from app.alerts.delivery import AlertWorker
 from app.alerts.models import Alert, AlertDelivery, AlertStatus, DeliveryStatus
 from app.audit.models import AuditEvent
 from app.clock import ManualClock
-from app.forums.models import Forum, Membership, MembershipRole
+from app.forums.models import Forum, Membership, MembershipRole, ModerationMode
+from app.moderation_queue.models import ReviewQueue
 from app.notifications.models import OutboxEmail
 from tests.alerts.receiver import Receiver
 from tests.conftest import Browser
 from tests.factories import ForumFactory, UserFactory, member_of, thread_with_opening_post
-from tests.moderation_queue.test_review_queue import CRISIS, decide, item_of, post_reply
+from tests.moderation_queue.test_review_queue import CRISIS, KIND, decide, item_of, post_reply
 
 
 def wait_until(check: Callable[[], object], timeout: float = 5.0) -> None:
@@ -148,6 +149,21 @@ def test_every_one_of_a_run_of_urgent_items_is_alerted_within_5_s(
     slowest = max(alerted[item_id] - started for item_id, started in posted.items())
     assert slowest < 5, f"slowest alert took {slowest:.2f} s"
     wait_until(lambda: len(alert_mails(db, "rowan@example.org")) == len(posted))
+
+
+def test_a_moderator_escalating_a_held_item_to_the_urgent_queue_raises_an_alert(
+    make_browser: Callable[[], Browser], db: Session
+) -> None:
+    team = make_team(make_browser, db, None, moderation_mode=ModerationMode.PRE_MODERATE)
+    post_reply(team.sam, team.forum, team.thread_id, KIND)
+    item = item_of(db, KIND)
+    assert item.queue is ReviewQueue.HELD and db.scalars(select(Alert)).all() == []
+    alex = make_browser()
+    alex.sign_in("alex@example.org")
+    assert decide(alex, item, "escalate").status_code == 200
+    wait_until(lambda: alert_mails(db, "rowan@example.org"))
+    raised = db.scalars(select(AuditEvent).where(AuditEvent.action == "alert.raise")).one()
+    assert raised.actor_id == db.scalar(select(User.id).where(User.handle == "mod_alex"))
 
 
 def test_a_failed_webhook_is_retried_with_growing_waits_and_every_attempt_audited(
