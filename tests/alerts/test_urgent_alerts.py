@@ -23,7 +23,7 @@ from app.alerts.models import Alert, AlertDelivery, AlertStatus, DeliveryStatus
 from app.audit.models import AuditEvent
 from app.clock import ManualClock
 from app.forums.models import Forum, Membership, MembershipRole, ModerationMode
-from app.moderation_queue.models import ReviewQueue
+from app.moderation_queue.models import ReviewItem, ReviewQueue
 from app.notifications.models import OutboxEmail
 from tests.alerts.receiver import Receiver
 from tests.conftest import Browser
@@ -164,6 +164,33 @@ def test_a_moderator_escalating_a_held_item_to_the_urgent_queue_raises_an_alert(
     wait_until(lambda: alert_mails(db, "rowan@example.org"))
     raised = db.scalars(select(AuditEvent).where(AuditEvent.action == "alert.raise")).one()
     assert raised.actor_id == db.scalar(select(User.id).where(User.handle == "mod_alex"))
+
+
+def test_a_private_message_that_reads_as_a_crisis_alerts_like_a_post(
+    make_browser: Callable[[], Browser], db: Session, receiver: Receiver
+) -> None:
+    team = make_team(make_browser, db, receiver)
+    post_reply(team.sam, team.forum, team.thread_id, CRISIS)
+    item = item_of(db, CRISIS)
+    sent = team.rowan.post(
+        f"/moderation/items/{item.id}/message",
+        {"body": "We saw your post and wanted to check in. How are you doing?"},
+        follow_redirects=False,
+    )
+    conversation_id = int(sent.headers["location"].split("/")[-1].split("?")[0])
+    assert decide(team.rowan, item, "approve").status_code == 200
+    receiver.wait_for(1)
+    team.sam.post(
+        f"/messages/{conversation_id}",
+        {"body": "Thanks for asking. Honestly I have a plan to end my life tonight."},
+    )
+    urgent = db.scalars(
+        select(ReviewItem).where(ReviewItem.conversation_id == conversation_id)
+    ).one()
+    assert urgent.queue is ReviewQueue.URGENT
+    arrivals = receiver.wait_for(2)
+    assert f"/moderation/items/{urgent.id}" in json.loads(arrivals[1].body)["text"]
+    assert "plan" not in arrivals[1].body.decode()
 
 
 def test_a_failed_webhook_is_retried_with_growing_waits_and_every_attempt_audited(
