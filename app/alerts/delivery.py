@@ -15,12 +15,18 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import i18n
 from app.alerts import service
-from app.alerts.models import Alert, AlertDelivery, DeliveryChannel, DeliveryStatus
+from app.alerts.models import (
+    Alert,
+    AlertDelivery,
+    AlertStatus,
+    DeliveryChannel,
+    DeliveryStatus,
+)
 from app.audit import service as audit
 from app.config import Settings
 from app.db import utcnow, write_transaction
@@ -83,10 +89,29 @@ class AlertWorker:
     _stop: threading.Event = field(default_factory=threading.Event, init=False)
     _thread: threading.Thread | None = field(default=None, init=False)
 
+    def anything_due(self) -> bool:
+        """One read, no lock: an idle worker never takes SQLite's write lock just to look."""
+        now = utcnow()
+        with self.sessions() as session:
+            return bool(
+                session.scalar(
+                    select(
+                        exists().where(
+                            AlertDelivery.status == DeliveryStatus.PENDING,
+                            AlertDelivery.next_attempt_at <= now,
+                        )
+                        | exists().where(
+                            Alert.status.in_([AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED]),
+                            Alert.escalate_at <= now,
+                        )
+                    )
+                )
+            )
+
     def run_until_idle(self) -> int:
         """Escalate what is due and send every due delivery; returns how many were attempted."""
         total = 0
-        while True:
+        while self.anything_due():
             with write_transaction(self.sessions) as session:
                 service.escalate_due(session)
             jobs = self.take_due()
@@ -94,7 +119,8 @@ class AlertWorker:
                 self.attempt(job)
             total += len(jobs)
             if len(jobs) < self.batch_size:
-                return total
+                break
+        return total
 
     def take_due(self) -> list[Job]:
         """Lease a batch of due deliveries and read what each needs."""

@@ -239,36 +239,69 @@ def may_acknowledge(session: Session, alert: Alert, user_id: int) -> bool:
     )
 
 
-def acknowledge(session: Session, item_id: int, user_id: int, how: str) -> None:
-    """Someone has the item (a claim or a decision): its open alerts stop escalating (an
-    escalated item's only when they hold the role it was escalated to)."""
+def acknowledge(session: Session, item_id: int, user_id: int) -> None:
+    """Someone claimed the item: its open alerts stop climbing (an escalated item's only when
+    they hold the role it was escalated to). The alert keeps watch: if the item is still
+    undecided after the forum's escalation time and nobody holds a live claim on it (an idle
+    claim lapses within a minute), it goes on to the next tier."""
     for alert in session.scalars(
         select(Alert).where(Alert.review_item_id == item_id, Alert.status == AlertStatus.OPEN)
     ):
-        if how == "claim" and not may_acknowledge(session, alert, user_id):
+        if not may_acknowledge(session, alert, user_id):
             continue
         alert.status = AlertStatus.ACKNOWLEDGED
         alert.acknowledged_at = utcnow()
         alert.acknowledged_by_id = user_id
-        alert.escalate_at = None
-        audit.record(
-            session,
-            actor_id=user_id,
-            action="alert.acknowledge",
-            target_type="alert",
-            target_id=alert.id,
-            forum_id=alert.forum_id,
-            review_item_id=item_id,
-            by=how,
-        )
+        alert.escalate_at = utcnow() + escalate_after(session, alert.forum_id)
+        _record(session, alert, "alert.acknowledge", actor_id=user_id, by="claim")
+
+
+def close_for_decision(session: Session, item_id: int, user_id: int) -> None:
+    """The item was decided: its alerts are done (one still open counts as acknowledged)."""
+    for alert in session.scalars(
+        select(Alert).where(Alert.review_item_id == item_id, Alert.status != AlertStatus.CLOSED)
+    ):
+        if alert.status is AlertStatus.OPEN:
+            alert.acknowledged_at, alert.acknowledged_by_id = utcnow(), user_id
+            _record(session, alert, "alert.acknowledge", actor_id=user_id, by="decision")
+        alert.status, alert.escalate_at = AlertStatus.CLOSED, None
+
+
+def _record(
+    session: Session, alert: Alert, action: str, *, actor_id: int | None = None, **detail: object
+) -> None:
+    audit.record(
+        session,
+        actor_id=actor_id,
+        action=action,
+        target_type="alert",
+        target_id=alert.id,
+        forum_id=alert.forum_id,
+        review_item_id=alert.review_item_id,
+        **detail,
+    )
+
+
+def _held_by_qualified_claim(session: Session, alert: Alert, item: ReviewItem) -> bool:
+    claimed_until = item.claimed_until
+    return (
+        item.claimed_by_id is not None
+        and claimed_until is not None
+        and claimed_until >= utcnow()
+        and may_acknowledge(session, alert, item.claimed_by_id)
+    )
 
 
 def escalate_due(session: Session, *, limit: int = 50) -> int:
-    """Move every alert whose item waited unclaimed past the forum's time on to its next tier."""
+    """Move on every alert whose item waited past the forum's time with nobody holding it: never
+    claimed, or claimed and then left (the claim lapsed)."""
     now = utcnow()
     due = session.scalars(
         select(Alert)
-        .where(Alert.status == AlertStatus.OPEN, Alert.escalate_at <= now)
+        .where(
+            Alert.status.in_([AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED]),
+            Alert.escalate_at <= now,
+        )
         .order_by(Alert.escalate_at)
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -278,25 +311,19 @@ def escalate_due(session: Session, *, limit: int = 50) -> int:
         if item is None or item.status is not ReviewStatus.PENDING:
             alert.status, alert.escalate_at = AlertStatus.CLOSED, None
             continue
-        if (
-            item.claimed_by_id is not None
-            and item.claimed_until
-            and item.claimed_until >= now
-            and may_acknowledge(session, alert, item.claimed_by_id)
-        ):
-            acknowledge(session, item.id, item.claimed_by_id, "claim")
+        if _held_by_qualified_claim(session, alert, item):
+            assert item.claimed_by_id is not None
+            if alert.status is AlertStatus.OPEN:
+                acknowledge(session, item.id, item.claimed_by_id)
+            else:  # still being worked on: keep watching
+                alert.escalate_at = now + escalate_after(session, alert.forum_id)
             continue
-        alert.tier += 1
-        audit.record(
-            session,
-            actor_id=None,
-            action="alert.escalate",
-            target_type="alert",
-            target_id=alert.id,
-            forum_id=alert.forum_id,
-            review_item_id=item.id,
-            tier=TIERS[alert.kind][min(alert.tier, len(TIERS[alert.kind]) - 1)],
-        )
+        if alert.status is AlertStatus.ACKNOWLEDGED:
+            alert.status = AlertStatus.OPEN
+            _record(session, alert, "alert.reopen", reason="claim_lapsed")
+        tiers = TIERS[alert.kind]
+        alert.tier = min(alert.tier + 1, len(tiers) - 1)
+        _record(session, alert, "alert.escalate", tier=tiers[alert.tier])
         _alert_tier(session, alert)
     return len(due)
 

@@ -22,11 +22,11 @@ def item_needs_attention(session: Session, event: events.ItemNeedsAttention) -> 
 
 
 def item_claimed(session: Session, event: events.ItemClaimed) -> None:
-    service.acknowledge(session, event.item_id, event.user_id, "claim")
+    service.acknowledge(session, event.item_id, event.user_id)
 
 
 def item_decided(session: Session, event: events.ItemDecided) -> None:
-    service.acknowledge(session, event.item_id, event.user_id, "decision")
+    service.close_for_decision(session, event.item_id, event.user_id)
 
 
 def install() -> None:

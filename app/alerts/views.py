@@ -14,13 +14,14 @@ from pydantic import StringConstraints
 from app.alerts import service as alerts
 from app.alerts.models import DEFAULT_ESCALATE_AFTER_MINUTES, AlertKind
 from app.config import Environment
-from app.deps import SessionDep, SettingsDep, SiteAdmin, Slug
+from app.deps import LimiterDep, SessionDep, SettingsDep, SiteAdmin, Slug
 from app.forums import service as forums
 from app.forums.models import SAFEGUARDING_ROLES, Forum
 from app.i18n import _
 from app.templating import render
 
 router = APIRouter()
+TEST_ALERT_LIMIT = "5/minute"
 
 # "<membership id>:<role>", one per ticked box.
 RoleChoice = Annotated[
@@ -103,9 +104,16 @@ def save_alerting(
 
 
 @router.post("/admin/forums/{slug}/safeguarding/test")
-def send_test_alert(db: SessionDep, admin: SiteAdmin, slug: Slug) -> Response:
-    """A test alert to the forum's webhook and to the admin who asked, sent like a real one."""
+def send_test_alert(db: SessionDep, limiter: LimiterDep, admin: SiteAdmin, slug: Slug) -> Response:
+    """A test alert to the forum's webhook and to the admin who asked, sent like a real one
+    (a few a minute: the button must not become a way to flood a channel)."""
     forum = _forum(db, slug)
+    limiter.hit(
+        TEST_ALERT_LIMIT,
+        "test-alert",
+        str(admin.id),
+        message=_("You have sent several test alerts just now. Wait a minute and try again."),
+    )
     alerts.raise_alert(db, forum, AlertKind.TEST, item_id=None, by_id=admin.id)
     return RedirectResponse(
         f"/admin/forums/{slug}/safeguarding?saved=test#deliveries", status_code=303

@@ -21,7 +21,12 @@ from app.audit import service as audit
 from app.cases.models import CaseEntry, SafeguardingCase
 from app.db import utcnow
 from app.forums import service as forums
-from app.moderation_queue.models import ModerationDecision, ReviewItem, ReviewStatus
+from app.moderation_queue.models import (
+    DecisionAction,
+    ModerationDecision,
+    ReviewItem,
+    ReviewStatus,
+)
 
 # Who takes items escalated to each queue: these roles of the forum (and every site admin).
 TAKEN_BY = {kind.value: roles for kind, roles in alerts.ACKNOWLEDGED_BY.items()}
@@ -161,11 +166,17 @@ def record_of(session: Session, case: SafeguardingCase) -> CaseRecord:
             .where(Alert.review_item_id == item.id)
             .order_by(AlertDelivery.created_at, AlertDelivery.id)
         ).all()
-        decisions = session.scalars(
-            select(ModerationDecision)
-            .where(ModerationDecision.review_item_id == item.id)
-            .order_by(ModerationDecision.created_at, ModerationDecision.id)
-        ).all()
+        # Escalations to this case already stand in it as "Escalated" entries, with the reason.
+        escalated = {e.text for e in case.entries if e.kind == "escalated"}
+        decisions = [
+            d
+            for d in session.scalars(
+                select(ModerationDecision)
+                .where(ModerationDecision.review_item_id == item.id)
+                .order_by(ModerationDecision.created_at, ModerationDecision.id)
+            )
+            if not (d.action is DecisionAction.ESCALATE and d.reason in escalated)
+        ]
     return CaseRecord(case, item, deliveries, decisions)
 
 
