@@ -178,3 +178,30 @@ def test_a_due_follow_up_is_marked_done(
     assert db.scalars(select(FollowUp)).one().done_at is not None
     page.goto(f"{live_server.url}/moderation")
     assert page.get_by_text("Look in on kidneybean_kai").count() == 0
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "no-javascript"])
+def test_a_note_is_saved_without_leaving_the_item(
+    live_server: LiveServer, new_page: Callable[..., Any], db: Session, javascript: bool
+) -> None:
+    queue_forum(db, [HELD])
+    item = the_item(db)
+    page = new_page(javascript)
+    sign_in(page, live_server, "rowan@example.org")
+    if javascript:
+        page.goto(f"{live_server.url}/moderation")
+        page.keyboard.press("j")
+        page.locator("#item-pane article.item-card").wait_for()
+        wait_until_htmx_is_idle(page)
+    else:
+        page.goto(f"{live_server.url}/moderation/items/{item.id}")
+    page.locator("#author-history > summary").click()
+    page.get_by_label("Add a private note").fill("Wrote to them privately; call back tomorrow.")
+    page.get_by_role("button", name="Save note").click()
+    page.get_by_text("Wrote to them privately; call back tomorrow.").wait_for()
+    page.get_by_text("Note saved.").wait_for()
+    if javascript:
+        assert page.url.endswith("/moderation")  # the queue and the card stayed where they were
+        assert page.locator("#item-pane article.item-card").count() == 1
+    else:
+        assert page.url.endswith(f"/moderation/items/{item.id}?note=saved#author-history")

@@ -151,8 +151,10 @@ def test_without_javascript_a_note_is_saved_and_the_item_stays_open(
         {"body": "Wrote to them privately."},
         follow_redirects=False,
     )
-    assert saved.headers["location"] == f"/moderation/items/{item.id}#author-history"
-    assert "Wrote to them privately." in rowan.get(f"/moderation/items/{item.id}").text
+    assert saved.headers["location"] == f"/moderation/items/{item.id}?note=saved#author-history"
+    page = rowan.get(saved.headers["location"]).text
+    assert "Wrote to them privately." in page and "Note saved." in page
+    assert '<details id="author-history" open>' in page
 
 
 def test_the_queue_is_never_called_clear_while_a_colleague_holds_an_item(
