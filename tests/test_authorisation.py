@@ -696,6 +696,13 @@ ROWS: dict[str, Row] = {
     "GET /moderation/join-requests/{forum_id}": Row(
         Need.MODERATOR, get("/moderation/join-requests/{w.forum.id}"), IN_FORUM_MODERATORS
     ),
+    "GET /admin/forums/{slug}/message-templates": Row(
+        Need.SITE_ADMIN, get("/admin/forums/{w.forum.slug}/message-templates")
+    ),
+    "POST /admin/forums/{slug}/message-templates": Row(
+        Need.SITE_ADMIN,
+        post("/admin/forums/{w.forum.slug}/message-templates", title="Hello", body="Hi there."),
+    ),
     "POST /admin/forums/{slug}/open": Row(
         Need.SITE_ADMIN, post("/admin/forums/{w.forum.slug}/open")
     ),

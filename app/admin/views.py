@@ -332,6 +332,7 @@ async def save_policy(
         ladder = [_step(line) for line in service.parse_lines(str(form.get("strike_ladder", "")))]
         mode = ModerationMode(str(form.get("moderation_mode", forum.moderation_mode.value)))
         first_posts = int(str(form.get("first_posts_held", "0")) or 0)
+        follow_up = int(str(form.get("follow_up_hours", "")) or forum.policy.follow_up_hours)
         staffed = service.staffed_times(
             str(form.get("staffed_from", "09:00")), str(form.get("staffed_until", "17:00"))
         )
@@ -371,6 +372,7 @@ async def save_policy(
     )
     policy.strike_ladder = ladder or policy.strike_ladder
     policy.first_posts_held = max(0, min(first_posts, 50))
+    policy.follow_up_hours = max(1, min(follow_up, 336))  # up to two weeks
     policy.keep_posts_of_deleted_accounts = form.get("keep_posts_of_deleted_accounts") == "true"
     policy.staffed_days = sorted(
         {int(str(d)) for d in form.getlist("staffed_days") if str(d) in "0123456"}

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import SQLColumnExpression, and_, exists, func, or_, select
+from sqlalchemy import SQLColumnExpression, and_, delete, exists, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.accounts.models import User
@@ -511,8 +511,8 @@ def fill_template(template: MessageTemplate, forum: Forum) -> str:
 
 
 def replace_templates(session: Session, forum: Forum, templates: Sequence[tuple[str, str]]) -> None:
-    for old in templates_for(session, forum):
-        session.delete(old)
+    # Only saved ones: until an admin saves some, the forum shows Harbour's defaults (unsaved).
+    session.execute(delete(MessageTemplate).where(MessageTemplate.forum_id == forum.id))
     session.flush()
     for position, (title, body) in enumerate(templates):
         session.add(MessageTemplate(forum_id=forum.id, title=title, body=body, position=position))

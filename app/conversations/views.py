@@ -6,8 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import Field
 
 from app.accounts.models import User
+from app.audit import service as audit
 from app.config import Settings
 from app.conversations import service
 from app.conversations.models import Conversation, ConversationKind
@@ -20,6 +22,8 @@ from app.deps import (
     PathId,
     SessionDep,
     SettingsDep,
+    SiteAdmin,
+    Slug,
     Submission,
     after_response,
 )
@@ -335,4 +339,91 @@ def send_to_author(
     service.send(db, conversation, scope.user, body, as_team=True, review_item_id=item_id)
     return submission.done(
         RedirectResponse(f"/moderation/conversations/{conversation.id}?sent=1", status_code=303)
+    )
+
+
+# ---- the forum's reach-out templates (site admins edit them) ------------------------------
+
+MAX_TEMPLATES = 12
+TemplateTitles = Annotated[
+    list[Annotated[str, Field(max_length=120)]], Form(max_length=MAX_TEMPLATES + 1)
+]
+TemplateBodies = Annotated[
+    list[Annotated[str, Field(max_length=service.MAX_MESSAGE_CHARS)]],
+    Form(max_length=MAX_TEMPLATES + 1),
+]
+
+
+def _admin_forum(db: SessionDep, slug: str) -> Forum:
+    forum = forums.get_by_slug(db, slug)
+    if forum is None:
+        raise HTTPException(404, _("There is no forum with that address."))
+    return forum
+
+
+def _templates_page(
+    request: Request,
+    forum: Forum,
+    rows: list[tuple[str, str]],
+    *,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "conversations/message_templates.html",
+        {
+            "forum": forum,
+            "rows": [*rows, ("", "")][: MAX_TEMPLATES + 1],
+            "resources": service.resources_text(forum),
+            "error": error,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/admin/forums/{slug}/message-templates")
+def message_templates(request: Request, db: SessionDep, admin: SiteAdmin, slug: Slug) -> Response:
+    """The templates moderators start from when they write to an author privately."""
+    forum = _admin_forum(db, slug)
+    rows = [(t.title, t.body) for t in service.templates_for(db, forum)]
+    return _templates_page(request, forum, rows)
+
+
+@router.post("/admin/forums/{slug}/message-templates")
+def save_message_templates(
+    request: Request,
+    db: SessionDep,
+    admin: SiteAdmin,
+    slug: Slug,
+    title: TemplateTitles = [],  # noqa: B006 (FastAPI form list)
+    body: TemplateBodies = [],  # noqa: B006
+) -> Response:
+    forum = _admin_forum(db, slug)
+    pairs = [(t.strip(), b.strip()) for t, b in zip(title, body, strict=False)]
+    kept = [(t, b) for t, b in pairs if t or b]
+    if any(not t or not b for t, b in kept):
+        return _templates_page(
+            request,
+            forum,
+            pairs,
+            error=_("Each template needs a name and a message (leave both empty to delete one)."),
+            status_code=422,
+        )
+    if not kept:
+        return _templates_page(
+            request, forum, pairs, error=_("Keep at least one template."), status_code=422
+        )
+    service.replace_templates(db, forum, kept[:MAX_TEMPLATES])
+    audit.record(
+        db,
+        actor_id=admin.id,
+        action="forum.message_templates",
+        target_type="forum",
+        target_id=forum.id,
+        forum_id=forum.id,
+        count=len(kept),
+    )
+    return RedirectResponse(
+        f"/admin/forums/{forum.slug}/message-templates?saved=1", status_code=303
     )

@@ -384,7 +384,7 @@ def add_note(
     history.add_note(db, entry, scope.user, body)
     _keep_claim(db, scope, entry)
     saved = submission.done(
-        RedirectResponse(f"/moderation/items/{item_id}#author-history", status_code=303)
+        RedirectResponse(f"/moderation/items/{item_id}?note=saved#author-history", status_code=303)
     )
     if is_htmx(request):
         forum = next(f for f in scope.forums if f.id == entry.item.forum_id)

@@ -205,6 +205,7 @@ def test_the_policy_editor_previews_then_saves_and_confirms_risky_changes(
             "moderation_mode": "hold_flagged",
             "watched_words": "phrase,action\nmiracle cure,block\nmlm,hold\n",
             "first_posts_held": "2",
+            "follow_up_hours": "12",
             "rejection_reasons": "Be kind\nNo medical advice",
             "strike_ladder": "warning\nmute 7",
             "crisis_resources": "Samaritans | 116 123 | any time",
@@ -214,6 +215,8 @@ def test_the_policy_editor_previews_then_saves_and_confirms_risky_changes(
     db.expire_all()
     forum = db.get(Forum, forum.id)
     assert forum.policy.thresholds["insult"] == 0.4 and forum.policy.first_posts_held == 2
+    assert forum.policy.follow_up_hours == 12
+    assert forum.policy.rejection_reasons == ["Be kind", "No medical advice"]
     assert {w.phrase for w in db.scalars(select(WatchedWord))} == {"miracle cure", "mlm"}
     assert "miracle cure,block" in admin.get("/admin/forums/t1d/watched-words.csv").text
     risky = admin.post(

@@ -127,6 +127,36 @@ def test_a_refusal_says_whether_it_was_decided_or_is_being_reviewed(
     assert "Already decided by mod_rowan, so nothing was changed. Here is the next one." in gone
 
 
+def test_without_javascript_the_refusal_page_says_which_of_the_two_it_was(
+    make_browser: Callable[[], Browser], db: Session, clock: ManualClock
+) -> None:
+    item, rowan, alex = two_moderators_and_a_crisis(make_browser, db)
+    rowan.post(f"/moderation/items/{item.id}/claim")
+    clock.advance(seconds=30)
+    busy = decide(alex, item, "approve")
+    assert busy.status_code == 409 and "A colleague is reviewing this item" in busy.text
+    assert "Already decided" not in busy.text
+    decide(rowan, item, "approve")
+    gone = decide(alex, item, "approve")
+    assert gone.status_code == 409 and "Already decided by mod_rowan" in gone.text
+    assert "A colleague is reviewing this item" not in gone.text
+
+
+def test_without_javascript_a_note_is_saved_and_the_item_stays_open(
+    make_browser: Callable[[], Browser], db: Session
+) -> None:
+    item, rowan, _alex = two_moderators_and_a_crisis(make_browser, db)
+    saved = rowan.post(
+        f"/moderation/items/{item.id}/notes",
+        {"body": "Wrote to them privately."},
+        follow_redirects=False,
+    )
+    assert saved.headers["location"] == f"/moderation/items/{item.id}?note=saved#author-history"
+    page = rowan.get(saved.headers["location"]).text
+    assert "Wrote to them privately." in page and "Note saved." in page
+    assert '<details id="author-history" open>' in page
+
+
 def test_the_queue_is_never_called_clear_while_a_colleague_holds_an_item(
     make_browser: Callable[[], Browser], db: Session
 ) -> None:
