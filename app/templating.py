@@ -98,6 +98,7 @@ def _csrf_input(request: Request) -> Markup:
 
 
 templates.env.filters["when"] = i18n.format_when
+templates.env.filters["local_time"] = i18n.format_local
 templates.env.filters["iso"] = _iso
 templates.env.filters["minutes_since"] = _minutes_since
 templates.env.filters["label"] = code_label
