@@ -13,8 +13,9 @@ import io
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cache
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, get_day_names, get_month_names
 from babel.messages.mofile import write_mo
@@ -143,3 +144,17 @@ def language(code: str) -> Iterator[None]:
         yield
     finally:
         _language.reset(token)
+
+
+LOCAL_TIMEZONE = "Europe/London"
+
+
+def format_local(value: datetime | str | None) -> str:
+    """A moment (a datetime or ISO text, as stored in UTC) as UK local time in the reader's
+    language, e.g. "3 Jul 2026, 15:05" in summer for 14:05 UTC."""
+    if not value:
+        return ""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return format_when(moment.astimezone(ZoneInfo(LOCAL_TIMEZONE)))

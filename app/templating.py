@@ -105,6 +105,7 @@ def _picture_slots(request: Request, values: dict[str, Any]) -> list[dict[str, A
 
 
 templates.env.filters["when"] = i18n.format_when
+templates.env.filters["local_time"] = i18n.format_local
 templates.env.filters["iso"] = _iso
 templates.env.filters["minutes_since"] = _minutes_since
 templates.env.filters["label"] = code_label

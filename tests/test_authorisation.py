@@ -345,6 +345,14 @@ def with_invite(method: str) -> Build:
     return build
 
 
+def revoke_invite(w: World, role: str) -> tuple[str, dict[str, str] | None]:
+    from app.admin.service import create_invite
+
+    invite = create_invite(w.db, w.forum, w.users[ADMIN], note="clinic", max_uses=5, days=1)
+    w.db.commit()
+    return f"/admin/forums/{w.forum.slug}/invites/{invite.id}/revoke", {}
+
+
 def with_team_conversation(path: str, **form: str) -> Build:
     """The member's private conversation with forum A's moderation team."""
 
@@ -689,8 +697,10 @@ ROWS: dict[str, Row] = {
     "POST /admin/forums/{slug}/invites": Row(
         Need.SITE_ADMIN, post("/admin/forums/{w.forum.slug}/invites", note="clinic")
     ),
-    "GET /invite/{code}": Row(Need.SIGNED_IN, with_invite("GET")),
+    # Open to anyone with the link: a visitor without an account is shown how to sign up.
+    "GET /invite/{code}": Row(Need.ANYONE, with_invite("GET")),
     "POST /invite/{code}": Row(Need.SIGNED_IN, with_invite("POST"), throwaway=True),
+    "POST /admin/forums/{slug}/invites/{invite_id}/revoke": Row(Need.SITE_ADMIN, revoke_invite),
     "GET /f/{slug}/requests": Row(Need.FORUM_MODERATOR, get(FORUM_A + "/requests")),
     # The neutral link in a join-request email: to forum A's requests, for its moderators.
     "GET /moderation/join-requests/{forum_id}": Row(

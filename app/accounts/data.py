@@ -11,13 +11,13 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.accounts import service as accounts
-from app.accounts.models import AccountStatus, MemberMute, RecoveryCode, User
+from app.accounts.models import AccountStatus, Consent, MemberMute, RecoveryCode, User
 from app.accounts.passwords import hash_password
 from app.audit import service as audit
 from app.config import Settings
 from app.db import utcnow
 from app.forums.models import ForumPolicy, Membership, MembershipStatus
-from app.moderation_queue.models import Report, Sanction
+from app.moderation_queue.models import Appeal, ModerationDecision, Report, Sanction
 from app.notifications.models import Notification
 from app.pictures import service as pictures
 from app.posts import service as posts
@@ -89,6 +89,23 @@ def export(session: Session, user: User, settings: Settings) -> dict[str, Any]:
     edits = session.scalars(
         select(PostEdit).join(Post, Post.id == PostEdit.post_id).where(Post.author_id == user.id)
     ).all()
+    # Decisions about the member's posts: what was done and why (never who decided: moderators
+    # are volunteers, and the team answers as one).
+    decisions = session.execute(
+        select(ModerationDecision, Post)
+        .join(Post, Post.id == ModerationDecision.post_id)
+        .where(Post.author_id == user.id)
+        .order_by(ModerationDecision.created_at, ModerationDecision.id)
+    ).all()
+    appeals = session.scalars(
+        select(Appeal)
+        .join(Sanction, Sanction.id == Appeal.sanction_id)
+        .where(Sanction.user_id == user.id)
+        .order_by(Appeal.created_at)
+    ).all()
+    consents = session.scalars(
+        select(Consent).where(Consent.user_id == user.id).order_by(Consent.given_at, Consent.id)
+    ).all()
     return {
         "account": {
             "handle": user.handle,
@@ -96,7 +113,37 @@ def export(session: Session, user: User, settings: Settings) -> dict[str, Any]:
             "created_at": iso(user.created_at),
             "site_role": user.site_role.value,
             "break_until": iso(user.break_until),
+            "two_factor_sign_in": user.has_two_factor,
         },
+        "consents": [
+            {
+                "privacy_notice_version": c.notice_version,
+                "given_at": iso(c.given_at),
+                "withdrawn_at": iso(c.withdrawn_at),
+            }
+            for c in consents
+        ],
+        "moderation_decisions": [
+            {
+                "post_id": post.id,
+                "thread": post.thread.title,
+                "action": decision.action.value,
+                "reason": decision.reason,
+                "decided_at": iso(decision.created_at),
+            }
+            for decision, post in decisions
+        ],
+        "appeals": [
+            {
+                "sanction_id": a.sanction_id,
+                "text": a.body,
+                "sent_at": iso(a.created_at),
+                "status": a.status.value,
+                "response": a.response,
+                "decided_at": iso(a.decided_at),
+            }
+            for a in appeals
+        ],
         "memberships": [
             {
                 "forum": m.forum.name,
@@ -139,6 +186,7 @@ def export(session: Session, user: User, settings: Settings) -> dict[str, Any]:
         ],
         "sanctions": [
             {
+                "id": s.id,
                 "kind": s.kind.value,
                 "reason": s.reason,
                 "created_at": iso(s.created_at),

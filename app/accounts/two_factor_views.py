@@ -263,8 +263,8 @@ def turn_off(db: SessionDep, settings: SettingsDep, user: RecentlyAuthenticated)
         raise HTTPException(
             403,
             _(
-                "Moderators and admins must use two-factor sign-in, so it stays on. To move it "
-                "to a new phone, ask another admin to reset it."
+                "Moderators and admins must use two-factor sign-in, so it stays on. If you lose "
+                "your phone, sign in with one of your recovery codes."
             ),
         )
     if user.has_two_factor:

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 import moderation
@@ -22,9 +22,11 @@ from app.accounts.models import AccountStatus, IdentityClash, SiteRole, User
 from app.audit import service as audit
 from app.audit.models import AuditEvent
 from app.db import utcnow
+from app.forums import service as forums_service
 from app.forums.models import (
     Forum,
     Invite,
+    InviteUse,
     Membership,
     MembershipRole,
     MembershipStatus,
@@ -167,11 +169,59 @@ def invites(session: Session, forum: Forum) -> Sequence[Invite]:
     ).all()
 
 
-def usable_invite(session: Session, code: str) -> Invite | None:
+def usable_invite(session: Session, code: str, now: datetime | None = None) -> Invite | None:
     invite = session.scalar(select(Invite).where(Invite.code == code))
-    if invite is None or invite.uses >= invite.max_uses or invite.expires_at <= utcnow():
+    if invite is None or invite.state(now or utcnow()) != "active":
         return None
     return invite
+
+
+class InviteUsedUp(Exception):
+    """Another person took the invite's last use first."""
+
+
+def use_invite(session: Session, invite: Invite, forum: Forum, user: User, now: datetime) -> None:
+    """Join the forum with the invite; a use is counted (and recorded) only for a new member."""
+    existing = forums_service.membership_of(session, forum, user)
+    if existing is not None and existing.status is not MembershipStatus.PENDING:
+        return
+    # One statement takes a use, so two people can't both take an invite's last one.
+    taken = session.execute(
+        update(Invite)
+        .where(Invite.id == invite.id, Invite.uses < Invite.max_uses)
+        .values(uses=Invite.uses + 1)
+    )
+    if not getattr(taken, "rowcount", 0):
+        raise InviteUsedUp()
+    forums_service.join(session, forum, user, invited=True)
+    session.add(InviteUse(invite_id=invite.id, user_id=user.id, used_at=now))
+    session.flush()
+
+
+def revoke_invite(session: Session, invite: Invite, actor: User, now: datetime) -> None:
+    if invite.revoked_at is None:
+        invite.revoked_at = now
+        audit.record(
+            session,
+            actor_id=actor.id,
+            action="invite.revoke",
+            target_type="invite",
+            target_id=invite.id,
+            forum_id=invite.forum_id,
+        )
+
+
+def invite_uses(session: Session, forum: Forum) -> dict[int, list[InviteUse]]:
+    """Who used each of the forum's invites, oldest first."""
+    uses: dict[int, list[InviteUse]] = {}
+    for use in session.scalars(
+        select(InviteUse)
+        .join(Invite, Invite.id == InviteUse.invite_id)
+        .where(Invite.forum_id == forum.id)
+        .order_by(InviteUse.used_at, InviteUse.id)
+    ):
+        uses.setdefault(use.invite_id, []).append(use)
+    return uses
 
 
 def join_requests(session: Session, forum: Forum) -> Sequence[Membership]:

@@ -17,10 +17,13 @@ from app.accounts.data import my_posts
 from app.accounts.models import User
 from app.admin import service
 from app.audit import service as audit
+from app.db import utcnow
 from app.deps import (
+    ClockDep,
     CurrentUser,
     ModeratedForum,
     Moderator,
+    OptionalUser,
     PathId,
     SessionDep,
     SiteAdmin,
@@ -31,6 +34,7 @@ from app.deps import (
 from app.forums import service as forums
 from app.forums.models import (
     Forum,
+    Invite,
     JoinPolicy,
     Membership,
     MembershipStatus,
@@ -427,6 +431,8 @@ def invites_page(request: Request, db: SessionDep, admin: SiteAdmin, slug: Slug)
         {
             "forum": forum,
             "invites": service.invites(db, forum),
+            "uses": service.invite_uses(db, forum),
+            "now": utcnow(),
             "base_url": str(request.base_url).rstrip("/"),
         },
     )
@@ -449,27 +455,55 @@ def create_invite(
     return submission.done(RedirectResponse(f"/admin/forums/{forum.slug}/invites", status_code=303))
 
 
+INVITE_GONE = N_(
+    "This invite link no longer works: it has expired, been used up or been withdrawn. Ask the "
+    "person who gave it to you for a new one."
+)
+
+
 @router.get("/invite/{code}")
-def invite_page(request: Request, db: SessionDep, user: CurrentUser, code: Token) -> Response:
-    invite = service.usable_invite(db, code)
+def invite_page(
+    request: Request, db: SessionDep, clock: ClockDep, user: OptionalUser, code: Token
+) -> Response:
+    """Open to anyone with the link: a person without an account is walked through signing up
+    (and confirming their address, and signing in) and brought back here."""
+    invite = service.usable_invite(db, code, clock.now())
     if invite is None:
-        raise HTTPException(404, _("This invite has expired or been used up. Ask for a new one."))
+        raise HTTPException(404, _(INVITE_GONE))
     forum = db.get(Forum, invite.forum_id)
-    return render(request, "forums/invite.html", {"forum": forum, "code": invite.code})
+    return render(
+        request,
+        "forums/invite.html",
+        {"forum": forum, "code": invite.code, "here": f"/invite/{invite.code}"},
+    )
 
 
 @router.post("/invite/{code}")
-def accept_invite(db: SessionDep, user: CurrentUser, code: Token) -> Response:
-    invite = service.usable_invite(db, code)
+def accept_invite(db: SessionDep, clock: ClockDep, user: CurrentUser, code: Token) -> Response:
+    invite = service.usable_invite(db, code, clock.now())
     if invite is None:
-        raise HTTPException(404, _("This invite has expired or been used up. Ask for a new one."))
+        raise HTTPException(404, _(INVITE_GONE))
     forum = db.get(Forum, invite.forum_id)
     assert forum is not None
     if forum.opened_at is None:
         raise HTTPException(409, _("This forum is not open to members yet."))
-    forums.join(db, forum, user, invited=True)
-    invite.uses += 1
+    try:
+        service.use_invite(db, invite, forum, user, clock.now())
+    except service.InviteUsedUp:
+        raise HTTPException(404, _(INVITE_GONE)) from None
     return RedirectResponse(f"/f/{forum.slug}?notice=joined", status_code=303)
+
+
+@router.post("/admin/forums/{slug}/invites/{invite_id}/revoke")
+def revoke_invite(
+    db: SessionDep, clock: ClockDep, admin: SiteAdmin, slug: Slug, invite_id: PathId
+) -> Response:
+    forum = _forum(db, slug)
+    invite = db.get(Invite, invite_id)
+    if invite is None or invite.forum_id != forum.id:
+        raise HTTPException(404, _("There is no such invite to this forum."))
+    service.revoke_invite(db, invite, admin, clock.now())
+    return RedirectResponse(f"/admin/forums/{forum.slug}/invites", status_code=303)
 
 
 @router.get("/f/{slug}/requests")

@@ -230,3 +230,28 @@ class Invite(Base):
     expires_at: Mapped[datetime]
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Withdrawn by an admin (e.g. the link was shared too widely): it stops working at once.
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    def state(self, now: datetime) -> str:
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= now:
+            return "expired"
+        if self.uses >= self.max_uses:
+            return "used_up"
+        return "active"
+
+
+class InviteUse(Base):
+    """Who joined with an invite, and when: admins see how referrals are used (no health data)."""
+
+    __tablename__ = "invite_use"
+    __table_args__ = (UniqueConstraint("invite_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invite_id: Mapped[int] = mapped_column(ForeignKey("invite.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    used_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()

@@ -109,3 +109,39 @@ def test_consent_is_asked_at_sign_up_and_of_members_from_before(
         other.goto(base + url)
         problems += [f"{url} -> {v}" for v in violations(other)]
     assert problems == []
+
+
+def test_an_invite_link_carries_a_newcomer_through_sign_up_to_the_forum(
+    live_server: LiveServer, new_page: Callable[..., Any], db: Session
+) -> None:
+    from app.admin.service import create_invite
+    from app.forums.models import JoinPolicy
+
+    forum = ForumFactory(
+        name="Renal clinic group", slug="renal-clinic", join_policy=JoinPolicy.INVITE_ONLY
+    )
+    admin = UserFactory(email="chair@example.org")
+    invite = create_invite(db, forum, admin, note="Renal clinic", max_uses=5, days=30)
+    db.commit()
+    base = live_server.url
+    page = new_page()
+    page.goto(f"{base}/invite/{invite.code}")
+    page.get_by_role("heading", name="You're invited to Renal clinic group").wait_for()
+    problems = violations(page)
+    page.locator("#main").get_by_role("link", name="Create an account").click()
+    page.get_by_label("Handle").fill("river_song")
+    page.get_by_label("Email address").fill("river@example.org")
+    page.get_by_label("Password").fill("tidal-harbour-42")
+    page.get_by_label("I agree to Harbour holding information about my health").check()
+    page.get_by_role("button", name="Create account").click()
+    page.get_by_role("heading", name="Check your email").wait_for()
+    page.goto(base + link_in(last_email_to(db, "river@example.org"), "/verify-email/"))
+    page.get_by_role("button", name="Yes, confirm it").click()
+    page.get_by_label("Email address").fill("river@example.org")
+    page.get_by_label("Password").fill("tidal-harbour-42")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/invite/{invite.code}")
+    page.get_by_role("button", name="Join Renal clinic group").click()
+    page.wait_for_url(f"{base}/f/renal-clinic?notice=joined")
+    assert page.get_by_text("You have joined this forum").is_visible()
+    assert problems == []
