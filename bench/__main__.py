@@ -13,6 +13,6 @@ if (small := os.environ.get("HARBOUR_BENCH_SCALE_10K_URL")) and (
 ):
     scale.generate(small, 10_000)
     scale.generate(large, 1_000_000)
-    scale.report(scale.measure(small), scale.measure(large), ("10k", "1M"))
+    scale.report(*scale.measure(small, large), ("10k", "1M"))
 queue.report(queue.run())
 crowd.report(crowd.run())
