@@ -16,6 +16,7 @@ import random
 import statistics
 import sys
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -428,29 +429,18 @@ def _sign_in(client: httpx.Client, email: str) -> None:
     client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
 
 
-def _time(client: httpx.Client, path: str, repeats: int) -> tuple[float, float]:
-    client.get(path)  # warm
-    samples = []
-    for _ in range(repeats):
-        began = time.perf_counter()
-        response = client.get(path)
-        samples.append(time.perf_counter() - began)
-        assert response.status_code == 200, (path, response.status_code)
-    samples.sort()
-    return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.99))]
-
-
-def measure(database_url: str, repeats: int = 30) -> list[Timing]:
+def _paths(database_url: str) -> dict[str, tuple[str, str | None]]:
     engine = make_engine(database_url)
     with engine.connect() as conn:
         last_thread = conn.scalar(
             text(
-                "SELECT max(id) FROM thread WHERE forum_id = (SELECT id FROM forum WHERE slug = 'forum-0')"
+                "SELECT max(id) FROM thread "
+                "WHERE forum_id = (SELECT id FROM forum WHERE slug = 'forum-0')"
             )
         )
         item = conn.scalar(select(func.min(ReviewItem.id)))
     engine.dispose()
-    paths = {
+    return {
         "healthz (ceiling)": ("/healthz", None),
         "forum page": ("/f/forum-0", MEMBER),
         "thread page, first thread": ("/f/forum-0/t/1", MEMBER),
@@ -461,24 +451,48 @@ def measure(database_url: str, repeats: int = 30) -> list[Timing]:
         f"search, rare word ({RARE_WORD})": (f"/search?q={RARE_WORD}", MEMBER),
         "notifications": ("/notifications", MEMBER),
     }
+
+
+def measure(small_url: str, large_url: str, repeats: int = 30) -> tuple[list[Timing], list[Timing]]:
+    """Both data sets served at once and asked in turn, so the machine's load (shared, and it
+    varies by the minute) falls on both alike."""
+    urls = (small_url, large_url)
+    paths = [_paths(url) for url in urls]
+    samples: list[dict[str, list[float]]] = [{name: [] for name in paths[0]} for _ in urls]
+    with ExitStack() as stack:
+        clients = []
+        for url in urls:
+            base = stack.enter_context(serving(url))
+            by_role = {}
+            for who in (None, MEMBER, MODERATOR):
+                by_role[who] = stack.enter_context(httpx.Client(base_url=base, timeout=30))
+                if who:
+                    _sign_in(by_role[who], who)
+            clients.append(by_role)
+        for round_ in range(repeats + 2):
+            for name in paths[0]:
+                for side in (0, 1):
+                    path, who = paths[side][name]
+                    began = time.perf_counter()
+                    response = clients[side][who].get(path)
+                    elapsed = time.perf_counter() - began
+                    assert response.status_code == 200, (path, response.status_code)
+                    if round_ >= 2:  # two warm-up rounds
+                        samples[side][name].append(elapsed)
     results = []
-    with serving(database_url) as base:
-        clients = {}
-        for who in (None, MEMBER, MODERATOR):
-            clients[who] = httpx.Client(base_url=base, timeout=30)
-            if who:
-                _sign_in(clients[who], who)
-        for name, (path, who) in paths.items():
-            p50, p99 = _time(clients[who], path, repeats)
-            results.append(Timing(name, p50, p99))
-        for client in clients.values():
-            client.close()
-    return results
+    for side_samples in samples:
+        timings = []
+        for name, values in side_samples.items():
+            values.sort()
+            p99 = values[min(len(values) - 1, int(len(values) * 0.99))]
+            timings.append(Timing(name, statistics.median(values), p99))
+        results.append(timings)
+    return results[0], results[1]
 
 
 def report(small: list[Timing], large: list[Timing], labels: tuple[str, str]) -> None:
     print(
-        f"\n== Scale on PostgreSQL: {labels[0]} vs {labels[1]} posts (ms, one client, sequential)"
+        f"\n== Scale on PostgreSQL: {labels[0]} vs {labels[1]} posts (ms, one client, the two servers asked in turn)"
     )
     print(f"  {'page':<34} {'p50':>7} {'p99':>7} | {'p50':>7} {'p99':>7} | ratio p50")
     for a, b in zip(small, large, strict=True):
@@ -493,5 +507,4 @@ if __name__ == "__main__":
     if sys.argv[1] == "generate":
         generate(sys.argv[2], int(sys.argv[3]))
     elif sys.argv[1] == "measure":
-        small_url, large_url = sys.argv[2], sys.argv[3]
-        report(measure(small_url), measure(large_url), ("10k", "1M"))
+        report(*measure(sys.argv[2], sys.argv[3]), ("10k", "1M"))

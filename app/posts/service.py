@@ -117,8 +117,9 @@ def publish(session: Session, post: Post) -> None:
     # One atomic UPDATE, so two replies published at once both count.
     session.execute(update(Thread).where(Thread.id == post.thread_id).values(**thread_values))
     session.flush()
-    session.expire(post.thread)
-    search.index_post(session, post)
+    # Only what the UPDATE changed is read again, when someone asks for it.
+    session.expire(post.thread, list(thread_values))
+    search.index_post(session, post, was_indexed=False)
     # Only now does anyone hear of it: held posts never notify.
     fanout.post_published(session, post)
 

@@ -58,9 +58,11 @@ def _key(session: Session) -> str:
     return "post_id" if _is_postgres(session) else "rowid"
 
 
-def index_post(session: Session, post: Post) -> None:
-    """Put a published post in the index (again, after an edit); anything else leaves it."""
-    unindex_post(session, post.id)
+def index_post(session: Session, post: Post, *, was_indexed: bool = True) -> None:
+    """Put a published post in the index (again, after an edit); anything else leaves it.
+    `was_indexed=False` (a post being published) skips removing the row it cannot have."""
+    if was_indexed:
+        unindex_post(session, post.id)
     if post.status is not PostStatus.PUBLISHED:
         return
     row = POSTGRES_ROW if _is_postgres(session) else SQLITE_ROW

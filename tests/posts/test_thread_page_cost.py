@@ -131,3 +131,25 @@ def test_the_forum_page_costs_five_statements_at_most(
         page = browser.get(f"/f/{forum.slug}")
     assert page.status_code == 200 and "?after=" in page.text
     assert len(seen) <= 5, "\n\n".join(seen)
+
+
+def test_a_reply_is_saved_assessed_published_and_its_author_told_in_24_statements(
+    app: FastAPI, browser: Browser, db: Session
+) -> None:
+    forum = ForumFactory()
+    member_of(forum, email="kai@example.org")
+    thread = thread_with_opening_post(forum, member_of(forum))
+    browser.sign_in("kai@example.org")
+    token = re.search(
+        r'name="csrf_token" value="([0-9a-f]+)"', browser.get(f"/f/{forum.slug}/t/{thread.id}").text
+    )
+    assert token
+    with statements(app) as seen:
+        sent = browser.client.post(
+            f"/f/{forum.slug}/t/{thread.id}/reply",
+            data={"body": "Thanks, that helps a lot.", "csrf_token": token.group(1)},
+            follow_redirects=False,
+        )
+    assert sent.status_code == 303
+    assert any(s.startswith("INSERT INTO post_search") for s in seen)  # published and findable
+    assert len(seen) <= 24, "\n\n".join(seen)
