@@ -91,6 +91,9 @@ def _post_context(
         ),
         "resources": forum.policy.crisis_resources,
         "pictures": pictures.for_posts(db, [p.id for p in posts_on_page]),
+        "medical_advice_ids": queue.medical_advice_post_ids(
+            db, posts_on_page, viewer.id if viewer else None
+        ),
     }
 
 
