@@ -37,6 +37,10 @@ RUN pip install -e '.[redis]' \
  && chmod 0755 /usr/local/bin/harbour-entrypoint
 # The verified export (its manifest records the weights' and its own SHA-256, checked at start-up).
 COPY --from=model /build/model /srv/harbour/var/model
+# Members' pictures (HARBOUR_PICTURE_DIR, default var/pictures): writable by the app; mount a
+# volume here so they outlive the container.
+RUN mkdir -p /srv/harbour/var/pictures && chown harbour:harbour /srv/harbour/var/pictures
+VOLUME /srv/harbour/var/pictures
 
 USER harbour
 EXPOSE 8000

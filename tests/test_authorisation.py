@@ -207,6 +207,14 @@ def with_own_post(method: str, path: str, **form: str) -> Build:
     return build
 
 
+def with_withdrawn_post(w: World, role: str) -> tuple[str, dict[str, str] | None]:
+    """The member's post, withdrawn a moment ago, and the undo token they were given."""
+    from app.posts.service import undo_withdraw_token
+
+    own = PostFactory(thread=w.thread, author=w.users[MEMBER], status=PostStatus.WITHDRAWN)
+    return f"/posts/{own.id}/restore", {"token": undo_withdraw_token(SECRET, own, utcnow())}
+
+
 def with_throwaway_target(path: str, **form: str) -> Build:
     def build(w: World, role: str) -> tuple[str, dict[str, str] | None]:
         target = member_of(w.forum)
@@ -553,6 +561,9 @@ ROWS: dict[str, Row] = {
         Need.SIGNED_IN,
         with_own_post("POST", "/posts/{post.id}/withdraw"),
         allowed=frozenset({MEMBER}),
+    ),
+    "POST /posts/{post_id}/restore": Row(
+        Need.SIGNED_IN, with_withdrawn_post, allowed=frozenset({MEMBER})
     ),
     "POST /posts/{post_id}/react": Row(
         Need.SIGNED_IN,

@@ -241,7 +241,8 @@ def decide_join(
         session,
         membership.user_id,
         "membership.decided",
-        url=f"/f/{forum.slug}",
+        # An approved member lands on the forum with its welcome message, as one who joined.
+        url=f"/f/{forum.slug}?notice=joined" if approve else f"/f/{forum.slug}",
         forum=forum.name,
         approved=approve,
         message=message,

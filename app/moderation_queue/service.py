@@ -148,6 +148,19 @@ def urgent_post_ids(
     return urgent
 
 
+def medical_advice_post_ids(
+    session: Session, posts_on_page: Sequence[Post], viewer_id: int | None
+) -> set[int]:
+    """The viewer's own held posts that wait because they read like medical advice, so the
+    author sees why and how to say it instead. No query unless the viewer has a held post here."""
+    own = [p.id for p in posts_on_page if p.author_id == viewer_id and p.status is PostStatus.HELD]
+    return {
+        post_id
+        for post_id, assessment in latest_assessments(session, own).items()
+        if any(str(r.get("code", "")).startswith("medical_advice.") for r in assessment.reasons)
+    }
+
+
 def _queue_order() -> ColumnElement[int]:
     return case({q.value: rank for q, rank in QUEUE_RANK.items()}, value=ReviewItem.queue)
 

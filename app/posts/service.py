@@ -29,6 +29,7 @@ from app.posts.models import (
 )
 from app.posts.rendering import render_markdown
 from app.search import service as search
+from app.security import signature, signature_is_valid
 
 # Statuses an author still sees on their own posts (with an explanation), but nobody else does.
 OWN_VISIBLE_STATUSES = (
@@ -207,6 +208,39 @@ def apply_edit(session: Session, post: Post, edit: PostEdit) -> None:
 def withdraw(session: Session, post: Post) -> None:
     """The author takes their own post down; it stays in their data export."""
     unpublish(session, post, PostStatus.WITHDRAWN)
+
+
+# How long a member has to change their mind after withdrawing a published post.
+UNDO_WITHDRAW_SECONDS = 60
+
+
+def undo_withdraw_token(secret_key: str, post: Post, now: datetime) -> str:
+    stamp = int(now.timestamp())
+    return f"{stamp}.{signature(secret_key, 'undo-withdraw', post.author_id, post.id, stamp)[:32]}"
+
+
+def can_undo_withdraw(secret_key: str, post: Post, token: str, now: datetime) -> bool:
+    """Whether this token, given when the author withdrew the published post, is still fresh."""
+    stamp, _dot, sent = token.partition(".")
+    if not stamp.isdigit() or post.status is not PostStatus.WITHDRAWN or post.published_at is None:
+        return False
+    fresh = 0 <= now.timestamp() - int(stamp) <= UNDO_WITHDRAW_SECONDS
+    return fresh and signature_is_valid(
+        secret_key, sent, "undo-withdraw", post.author_id, post.id, int(stamp), length=32
+    )
+
+
+def restore_withdrawn(session: Session, post: Post) -> None:
+    """Undo a withdrawal moments later: the post is back where it was, and nobody is told again."""
+    post.status = PostStatus.PUBLISHED
+    if post.is_opening:
+        values: dict[str, object] = {"published_at": post.published_at}
+    else:
+        values = {"reply_count": Thread.reply_count + 1}
+    session.execute(update(Thread).where(Thread.id == post.thread_id).values(**values))
+    session.flush()
+    session.expire(post.thread)
+    search.index_post(session, post, post.thread.title)
 
 
 def get_thread(session: Session, forum: Forum, thread_id: int) -> Thread | None:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 import moderation
 from app.accounts.models import User
-from app.db import after_commit, write_transaction
+from app.db import after_commit, utcnow, write_transaction
 from app.deps import (
     MAX_ID,
     AssessmentsDep,
@@ -95,6 +95,9 @@ def _post_context(
         ),
         "resources": forum.policy.crisis_resources,
         "pictures": pictures.for_posts(db, [p.id for p in posts_on_page]),
+        "medical_advice_ids": queue.medical_advice_post_ids(
+            db, posts_on_page, viewer.id if viewer else None
+        ),
     }
 
 
@@ -444,14 +447,41 @@ def edit(
 
 
 @router.post("/posts/{post_id}/withdraw")
-def withdraw(db: SessionDep, user: CurrentUser, post_id: PathId) -> Response:
+def withdraw(db: SessionDep, settings: SettingsDep, user: CurrentUser, post_id: PathId) -> Response:
     post = _own_post(db, user, post_id)
     if post.status not in EDITABLE:
         raise HTTPException(409, _("This post has already been taken down."))
+    was_published = post.status is PostStatus.PUBLISHED
     service.withdraw(db, post)
+    query = "withdrawn=1"
+    if was_published:  # a published post can be put back for a minute
+        query += (
+            f"&undo={post.id}-{service.undo_withdraw_token(settings.secret_key, post, utcnow())}"
+        )
     return RedirectResponse(
-        f"/f/{post.thread.forum.slug}/t/{post.thread_id}?withdrawn=1", status_code=303
+        f"/f/{post.thread.forum.slug}/t/{post.thread_id}?{query}", status_code=303
     )
+
+
+@router.post("/posts/{post_id}/restore")
+def restore(
+    db: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    post_id: PathId,
+    token: Annotated[str, Form(max_length=80)] = "",
+) -> Response:
+    """Undo a withdrawal within a minute of it."""
+    post = _own_post(db, user, post_id)
+    if not service.can_undo_withdraw(settings.secret_key, post, token, utcnow()):
+        raise HTTPException(
+            409,
+            _(
+                "It's too late to undo this; the post stays withdrawn. Its text is in your data export."
+            ),
+        )
+    service.restore_withdrawn(db, post)
+    return RedirectResponse(f"/posts/{post.id}", status_code=303)
 
 
 @router.post("/posts/{post_id}/react")

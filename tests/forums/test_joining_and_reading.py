@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.forums.models import JoinPolicy, Membership, MembershipStatus, Visibility
+from app.forums.models import JoinPolicy, Membership, MembershipRole, MembershipStatus, Visibility
 from tests.conftest import Browser
 from tests.factories import ForumFactory, MembershipFactory, UserFactory, thread_with_opening_post
 
@@ -84,3 +87,28 @@ def test_an_unknown_forum_is_a_clear_404(browser: Browser, db: Session) -> None:
     response = browser.get("/f/no-such-forum")
     assert response.status_code == 404
     assert "There is no forum at this address" in response.text
+
+
+def test_an_approved_member_is_welcomed_like_one_who_joined(
+    make_browser: Callable[[], Browser], db: Session
+) -> None:
+    forum = ForumFactory(
+        join_policy=JoinPolicy.APPROVAL_REQUIRED,
+        welcome_message="Welcome! Introduce yourself when you're ready.",
+    )
+    MembershipFactory(
+        forum=forum, role=MembershipRole.MODERATOR, user=UserFactory(email="mod@example.org")
+    )
+    UserFactory(email="sam@example.org")
+    sam, moderator = make_browser(), make_browser()
+    sam.sign_in("sam@example.org")
+    moderator.sign_in("mod@example.org")
+    sam.post(f"/f/{forum.slug}/join")
+    request = db.scalars(
+        select(Membership).where(Membership.status == MembershipStatus.PENDING)
+    ).one()
+    moderator.post(f"/f/{forum.slug}/requests/{request.id}", {"decision": "approve"})
+    notifications = sam.get("/notifications").text
+    link = re.search(r'href="(/notifications/\d+)">Your request to join', notifications)
+    assert link
+    assert "Introduce yourself when you" in sam.get(link.group(1)).text

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.clock import ManualClock
 from app.forums.models import MembershipRole
 from app.moderation_queue.models import ReviewItem, ReviewQueue
 from app.posts.models import EditStatus, Post, PostEdit, PostStatus, Thread
@@ -89,3 +91,31 @@ def test_only_the_author_can_edit_or_withdraw(
     assert moderator.post(f"/posts/{post.id}/withdraw").status_code == 404
     db.refresh(post)
     assert post.body_source == ORIGINAL and post.status is PostStatus.PUBLISHED
+
+
+def test_withdrawing_a_post_can_be_undone_for_a_minute(
+    make_browser: Callable[[], Browser], db: Session, clock: ManualClock
+) -> None:
+    forum = ForumFactory()
+    kai = member_of(forum, email="kai@example.org")
+    reader = member_of(forum, email="sam@example.org")
+    thread = thread_with_opening_post(forum, kai)
+    reply = PostFactory(thread=thread, author=kai, body_source="Frozen grapes help me.")
+    author, sam = make_browser(), make_browser()
+    author.sign_in("kai@example.org")
+    sam.sign_in(reader.email)
+    withdrawn = author.post(f"/posts/{reply.id}/withdraw")
+    assert "Your post has been withdrawn." in withdrawn.text
+    assert "Frozen grapes" not in sam.get(f"/f/{forum.slug}/t/{thread.id}").text
+    token = re.search(r'name="token" value="([^"]+)"', withdrawn.text)
+    assert token and f'action="/posts/{reply.id}/restore"' in withdrawn.text
+    assert author.post(f"/posts/{reply.id}/restore", {"token": "1.forged"}).status_code == 409
+    author.post(f"/posts/{reply.id}/restore", {"token": token.group(1)})
+    assert "Frozen grapes" in sam.get(f"/f/{forum.slug}/t/{thread.id}").text
+    db.refresh(thread)
+    assert thread.reply_count == 1
+    # A minute later it is too late.
+    author.post(f"/posts/{reply.id}/withdraw")
+    clock.advance(seconds=61)
+    late = author.post(f"/posts/{reply.id}/restore", {"token": token.group(1)})
+    assert late.status_code == 409 and "too late to undo" in late.text

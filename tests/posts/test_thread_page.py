@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -155,3 +156,23 @@ def test_without_javascript_forms_bring_the_reader_back_where_they_were(
     assert muted.headers["location"] == f"{url}#post-{theirs.id}"
     # Withdrawing asks first too.
     assert '<details class="confirm">\n      <summary>Withdraw</summary>' in page
+
+
+def test_the_author_of_a_post_held_as_medical_advice_sees_why_and_a_suggestion(
+    make_browser: Callable[[], Browser], db: Session
+) -> None:
+    forum = ForumFactory()
+    kai = member_of(forum, email="kai@example.org")
+    member_of(forum, email="sam@example.org")
+    thread = thread_with_opening_post(forum, kai)
+    author, reader = make_browser(), make_browser()
+    author.sign_in("kai@example.org")
+    reader.sign_in("sam@example.org")
+    advice = "Just come off your insulin for a week and see how you feel."
+    author.post(f"/f/{forum.slug}/t/{thread.id}/reply", {"body": advice, "confirmed": "1"})
+    held = db.scalars(select(Post).where(Post.body_source == advice)).one()
+    assert held.status is PostStatus.HELD
+    page = author.get(f"/f/{forum.slug}/t/{thread.id}").text
+    assert "Why it is waiting: it reads like medical advice" in page
+    assert f'<a href="/posts/{held.id}/edit">Edit your post</a>' in page
+    assert "reads like medical advice" not in reader.get(f"/f/{forum.slug}/t/{thread.id}").text
