@@ -35,6 +35,7 @@ from app.moderation_queue.gate import ModerationGate
 from app.moderation_queue.views import router as moderation_router
 from app.moderation_queue.worker import Assessments, AssessmentWorker
 from app.notifications.views import router as notifications_router
+from app.outcomes.views import router as outcomes_router
 from app.posts.views import router as posts_router
 from app.ratelimit import RateLimiter
 from app.search.views import router as search_router
@@ -170,4 +171,5 @@ ROUTERS = (
     buddies_router,
     cohorts_router,
     goals_router,
+    outcomes_router,
 )

@@ -53,6 +53,7 @@ from app.moderation_queue.models import (
     SanctionKind,
 )
 from app.notifications.models import Notification, OutboxEmail, ThreadRead, Watch
+from app.outcomes.models import OutcomeResponse
 from app.posts.models import EditStatus, Post, PostEdit, PostStatus, Reaction, ReactionKind, Thread
 
 __all__ = [
@@ -95,6 +96,7 @@ __all__ = [
     "ModeratorNote",
     "Notification",
     "OutboxEmail",
+    "OutcomeResponse",
     "ParticipantRole",
     "Post",
     "PostAssessment",
