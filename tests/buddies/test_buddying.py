@@ -118,7 +118,8 @@ def test_the_pair_talk_privately_and_a_crisis_message_reaches_the_urgent_queue(
     assert "end my life" not in people.supporter.get(url).text
     # Through the flag, a moderator reads the conversation, and the reading is audited.
     card = people.coordinator.get(f"/moderation/items/{item.id}").text
-    assert "end my life" in card
+    assert "end my life" in card and "Message from newly_nia to their buddy" in card
+    assert "Message from newly_nia to their buddy" in people.coordinator.get("/moderation").text
     team_page = people.coordinator.get(f"/moderation/conversations/{pairing.conversation_id}")
     assert team_page.status_code == 200
     reads = db.scalars(select(AuditEvent).where(AuditEvent.action == "conversation.read")).all()
