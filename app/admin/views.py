@@ -516,8 +516,9 @@ def set_role(
     user_id: PathId,
     forum: Short,
     role: Annotated[str, Form(pattern="^(none|member|supporter|moderator)$")],
+    coordinates_buddies: Annotated[bool, Form()] = False,
 ) -> Response:
-    service.set_role(db, _forum(db, forum), _person(db, user_id), role, admin)
+    service.set_role(db, _forum(db, forum), _person(db, user_id), role, admin, coordinates_buddies)
     return RedirectResponse(f"/admin/people/{user_id}?saved=1", status_code=303)
 
 

@@ -259,3 +259,26 @@ def test_nobody_outside_the_pair_reads_or_acts_on_it(
     assert kai.get(f"/f/{people.forum.slug}/buddies/offer").status_code == 403
     db.refresh(pairing)
     assert pairing.status is PairingStatus.ACTIVE
+
+
+def test_an_admin_names_a_supporter_as_the_forums_buddy_coordinator(
+    make_browser: Callable[[], Browser], db: Session
+) -> None:
+    from app.accounts.models import SiteRole
+    from tests.factories import UserFactory
+
+    forum = ForumFactory()
+    coordinator = member_of(forum, MembershipRole.SUPPORTER, email="co@example.org")
+    UserFactory(email="admin@example.org", site_role=SiteRole.ADMIN)
+    admin, supporter = make_browser(), make_browser()
+    admin.sign_in("admin@example.org")
+    supporter.sign_in("co@example.org")
+    assert supporter.get(f"/f/{forum.slug}/buddies/coordinate").status_code == 403
+    admin.post(
+        f"/admin/people/{coordinator.id}/role",
+        {"forum": forum.slug, "role": "supporter", "coordinates_buddies": "true"},
+    )
+    assert "buddy coordinator" in admin.get(f"/admin/people/{coordinator.id}").text
+    assert supporter.get(f"/f/{forum.slug}/buddies/coordinate").status_code == 200
+    admin.post(f"/admin/people/{coordinator.id}/role", {"forum": forum.slug, "role": "supporter"})
+    assert supporter.get(f"/f/{forum.slug}/buddies/coordinate").status_code == 403
