@@ -10,7 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "71741874f6e4"
 down_revision: str | None = "282cff276c6e"
 branch_labels: str | Sequence[str] | None = None
