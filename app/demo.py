@@ -14,7 +14,11 @@ from sqlalchemy.orm import Session
 from app.accounts import consent
 from app.accounts import service as accounts
 from app.accounts.models import SiteRole, User
+from app.buddies import service as buddies
+from app.cohorts import service as cohorts
 from app.config import Settings
+from app.conversations import service as conversations
+from app.conversations.models import Conversation, MessageStatus
 from app.db import make_engine, make_sessionmaker, utcnow, write_transaction
 from app.forums import service as forums
 from app.forums.models import (
@@ -24,6 +28,7 @@ from app.forums.models import (
     ModerationMode,
     Visibility,
 )
+from app.goals import service as goals
 from app.main import load_configured_scorer
 from app.moderation_queue.gate import ModerationGate
 from app.posts import service as posts
@@ -260,8 +265,83 @@ def seed(settings: Settings) -> list[tuple[str, str]] | None:
                 select(Thread).where(Thread.forum_id == by_slug[slug].id, Thread.title == title)
             ).one()
             to_assess.append(posts.add_reply(session, thread, _user(session, handle), body).id)
+        _seed_peer_support(session, by_slug["type-1-diabetes"])
 
     for post_id in to_assess:
         gate.assess_post(post_id)
     engine.dispose()
     return DEMO_LOGINS
+
+
+def _seed_peer_support(session: Session, forum: Forum) -> None:
+    """A buddy pairing with a few messages, a request waiting for the coordinator, a course
+    group with its weekly check-in, and some goals, so a newcomer sees them at once."""
+    jo, sam, nia = (_user(session, h) for h in ("supporter_jo", "sugarfree_sam", "new_here_nia"))
+    coordinator = _user(session, "mod_rowan")
+    buddies.save_profile(
+        session,
+        forum,
+        jo,
+        experiences=["newly_diagnosed", "pump"],
+        age_band="30-49",
+        languages=["en", "cy"],
+        capacity=3,
+        available=True,
+    )
+    asked = buddies.ask_for_buddy(
+        session,
+        forum,
+        sam,
+        hopes="Someone who remembers the first months on a pump.",
+        experiences=["pump"],
+        age_band=None,
+        language="en",
+        via_clinician=True,
+    )
+    pairing = buddies.pair(session, forum, asked, jo.id, coordinator)
+    conversation = session.get(Conversation, pairing.conversation_id)
+    assert conversation is not None
+    for author, body in (
+        (jo, "Hello Sam, I'm Jo. I started on a pump two years ago. How are the first weeks?"),
+        (sam, "Hi Jo! Mostly fine, but the night-time alarms wake me up a lot."),
+    ):
+        # Demo history is delivered directly; the gate handles what members write from now on.
+        conversations.send(
+            session, conversation, author, body, as_team=False
+        ).message.status = MessageStatus.DELIVERED
+    buddies.ask_for_buddy(
+        session,
+        forum,
+        nia,
+        hopes="I was diagnosed last month and would like to talk to someone who has been there.",
+        experiences=["newly_diagnosed"],
+        age_band="18-29",
+        language="en",
+        via_clinician=False,
+    )
+    group = cohorts.create(session, forum, jo, "Type 1 course, spring 2027")
+    for member in (sam, nia):
+        cohorts.join(session, group, member)
+    cohorts.set_rhythm(
+        session, group, jo, day=3, prompt="How has your week been? One thing that went well?"
+    )
+    thread = cohorts.start_thread(
+        session, group, jo, "Welcome, everyone", "Lovely to keep meeting after the course."
+    )
+    thread.message.status = MessageStatus.DELIVERED
+    for user, choice, text, days in (
+        (
+            sam,
+            goals.ShareChoice(goals.GoalSharing.BUDDY, forum, pairing_id=pairing.id),
+            "Check my levels before bed every night",
+            [0, 1, 2, 3, 4, 5, 6],
+        ),
+        (
+            nia,
+            goals.ShareChoice(goals.GoalSharing.COHORT, forum, cohort=group),
+            "Walk for 20 minutes after lunch, three times a week",
+            [0, 2, 4],
+        ),
+        (nia, goals.ShareChoice(goals.GoalSharing.PRIVATE, forum), "Try one new recipe", [5]),
+    ):
+        goals.set_goal(session, user, choice, text=text, reminder_days=days, weeks=6)

@@ -44,6 +44,7 @@ from app.moderation_queue.views import router as moderation_router
 from app.moderation_queue.wakeup import is_postgres_url
 from app.moderation_queue.worker import Assessments, AssessmentWorker
 from app.notifications.views import router as notifications_router
+from app.outcomes.views import router as outcomes_router
 from app.pictures.views import router as pictures_router
 from app.posts.views import router as posts_router
 from app.ratelimit import RateLimiter
@@ -198,4 +199,5 @@ ROUTERS = (
     buddies_router,
     cohorts_router,
     goals_router,
+    outcomes_router,
 )

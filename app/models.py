@@ -55,6 +55,7 @@ from app.moderation_queue.models import (
     SanctionKind,
 )
 from app.notifications.models import Notification, OutboxEmail, ThreadRead, Watch
+from app.outcomes.models import OutcomeResponse
 from app.pictures.models import PostPicture
 from app.posts.models import EditStatus, Post, PostEdit, PostStatus, Reaction, ReactionKind, Thread
 
@@ -102,6 +103,7 @@ __all__ = [
     "ModeratorNote",
     "Notification",
     "OutboxEmail",
+    "OutcomeResponse",
     "ParticipantRole",
     "Post",
     "PostAssessment",

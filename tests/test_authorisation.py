@@ -932,6 +932,16 @@ ROWS: dict[str, Row] = {
         with_shared_goal("/goals/{goal.id}/encourage"),
         frozenset(),  # the buddy
     ),
+    "GET /f/{slug}/wellbeing": Row(
+        Need.FORUM_READER, get(FORUM_A + "/wellbeing"), frozenset({MEMBER, MOD, MUTED})
+    ),
+    "POST /f/{slug}/wellbeing": Row(
+        Need.FORUM_READER,
+        post(FORUM_A + "/wellbeing", confidence="6"),
+        frozenset({MEMBER, MOD, MUTED}),  # the forum's members (an admin is not one)
+    ),
+    "GET /admin/impact/outcomes": Row(Need.SITE_ADMIN, get("/admin/impact/outcomes")),
+    "GET /admin/impact/outcomes.csv": Row(Need.SITE_ADMIN, get("/admin/impact/outcomes.csv")),
     "GET /moderation/items/{item_id}/message": Row(
         Need.MODERATOR, with_item("GET", "/moderation/items/{item.id}/message"), IN_FORUM_MODERATORS
     ),

@@ -282,7 +282,14 @@ def search_people(session: Session, query: str, limit: int = 50) -> Sequence[Use
     return session.scalars(stmt).all()
 
 
-def set_role(session: Session, forum: Forum, user: User, role: str, actor: User) -> None:
+def set_role(
+    session: Session,
+    forum: Forum,
+    user: User,
+    role: str,
+    actor: User,
+    coordinates_buddies: bool = False,
+) -> None:
     membership = session.scalar(
         select(Membership).where(Membership.forum_id == forum.id, Membership.user_id == user.id)
     )
@@ -295,6 +302,7 @@ def set_role(session: Session, forum: Forum, user: User, role: str, actor: User)
             session.add(membership)
         membership.role = MembershipRole(role)
         membership.status = MembershipStatus.ACTIVE
+        membership.coordinates_buddies = coordinates_buddies
     session.flush()
     audit.record(
         session,
@@ -304,6 +312,7 @@ def set_role(session: Session, forum: Forum, user: User, role: str, actor: User)
         target_id=user.id,
         forum_id=forum.id,
         role=role,
+        coordinates_buddies=coordinates_buddies,
     )
 
 

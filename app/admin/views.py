@@ -603,6 +603,7 @@ def set_role(
     user_id: PathId,
     forum: Short,
     role: Annotated[str, Form(pattern="^(none|member|supporter|moderator)$")],
+    coordinates_buddies: Annotated[bool, Form()] = False,
 ) -> Response:
     chosen, person = _forum(db, forum), _person(db, user_id)
     covering = [u.id for u in forums.covering_moderators(db, chosen)]
@@ -614,7 +615,7 @@ def set_role(
                 "Appoint another moderator first."
             ).format(name=person.handle),
         )
-    service.set_role(db, chosen, person, role, admin)
+    service.set_role(db, chosen, person, role, admin, coordinates_buddies)
     return RedirectResponse(f"/admin/people/{user_id}?saved=1", status_code=303)
 
 

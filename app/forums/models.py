@@ -134,6 +134,8 @@ class ForumPolicy(Base):
     # When a member deletes their account: may they remove their posts here, or are posts kept
     # (as "Former member") so the replies around them still make sense?
     keep_posts_of_deleted_accounts: Mapped[bool] = mapped_column(default=False)
+    # Outcome check-ins (wellbeing, confidence): at joining, then every this many weeks.
+    outcome_every_weeks: Mapped[int] = mapped_column(default=6)
 
     def is_staffed(self, now: datetime) -> bool:
         if not self.staffed_days:

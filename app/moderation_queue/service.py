@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, CursorResult, and_, case, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 import moderation
 from app import events
@@ -197,6 +197,8 @@ def _with_subjects() -> Any:
         .outerjoin(Post, Post.id == ReviewItem.post_id)
         .outerjoin(Thread, Thread.id == Post.thread_id)
         .outerjoin(ConversationMessage, ConversationMessage.id == ReviewItem.message_id)
+        # Where a message came from (the team, two buddies, a group's thread), in one more query.
+        .options(selectinload(ConversationMessage.conversation))
     )
 
 

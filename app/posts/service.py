@@ -240,7 +240,7 @@ def restore_withdrawn(session: Session, post: Post) -> None:
     session.execute(update(Thread).where(Thread.id == post.thread_id).values(**values))
     session.flush()
     session.expire(post.thread)
-    search.index_post(session, post, post.thread.title)
+    search.index_post(session, post)
 
 
 def get_thread(session: Session, forum: Forum, thread_id: int) -> Thread | None:

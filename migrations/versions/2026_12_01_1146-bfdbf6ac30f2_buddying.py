@@ -12,7 +12,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "bfdbf6ac30f2"
 down_revision: str | None = "f2b3c4d5e6a7"
 branch_labels: str | Sequence[str] | None = None

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "a270e443d010"
 down_revision: str | None = "bfdbf6ac30f2"
 branch_labels: str | Sequence[str] | None = None

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "282cff276c6e"
 down_revision: str | None = "a270e443d010"
 branch_labels: str | Sequence[str] | None = None

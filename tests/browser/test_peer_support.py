@@ -80,7 +80,7 @@ def test_a_newcomer_is_paired_with_a_buddy_talks_and_ends_with_feedback(
     item = db.scalars(select(ReviewItem)).one()
     assert item.queue is ReviewQueue.URGENT
     coordinator.goto(f"{url}/moderation?queue=urgent")
-    coordinator.get_by_text("Private message from newly_nia").wait_for()
+    coordinator.get_by_text("Message from newly_nia to their buddy").wait_for()
     buddy.reload()
     assert buddy.get_by_text("end my life").count() == 0  # held until a moderator has seen it
 

@@ -118,7 +118,8 @@ def test_the_pair_talk_privately_and_a_crisis_message_reaches_the_urgent_queue(
     assert "end my life" not in people.supporter.get(url).text
     # Through the flag, a moderator reads the conversation, and the reading is audited.
     card = people.coordinator.get(f"/moderation/items/{item.id}").text
-    assert "end my life" in card
+    assert "end my life" in card and "Message from newly_nia to their buddy" in card
+    assert "Message from newly_nia to their buddy" in people.coordinator.get("/moderation").text
     team_page = people.coordinator.get(f"/moderation/conversations/{pairing.conversation_id}")
     assert team_page.status_code == 200
     reads = db.scalars(select(AuditEvent).where(AuditEvent.action == "conversation.read")).all()
@@ -258,3 +259,26 @@ def test_nobody_outside_the_pair_reads_or_acts_on_it(
     assert kai.get(f"/f/{people.forum.slug}/buddies/offer").status_code == 403
     db.refresh(pairing)
     assert pairing.status is PairingStatus.ACTIVE
+
+
+def test_an_admin_names_a_supporter_as_the_forums_buddy_coordinator(
+    make_browser: Callable[[], Browser], db: Session
+) -> None:
+    from app.accounts.models import SiteRole
+    from tests.factories import UserFactory
+
+    forum = ForumFactory()
+    coordinator = member_of(forum, MembershipRole.SUPPORTER, email="co@example.org")
+    UserFactory(email="admin@example.org", site_role=SiteRole.ADMIN)
+    admin, supporter = make_browser(), make_browser()
+    admin.sign_in("admin@example.org")
+    supporter.sign_in("co@example.org")
+    assert supporter.get(f"/f/{forum.slug}/buddies/coordinate").status_code == 403
+    admin.post(
+        f"/admin/people/{coordinator.id}/role",
+        {"forum": forum.slug, "role": "supporter", "coordinates_buddies": "true"},
+    )
+    assert "buddy coordinator" in admin.get(f"/admin/people/{coordinator.id}").text
+    assert supporter.get(f"/f/{forum.slug}/buddies/coordinate").status_code == 200
+    admin.post(f"/admin/people/{coordinator.id}/role", {"forum": forum.slug, "role": "supporter"})
+    assert supporter.get(f"/f/{forum.slug}/buddies/coordinate").status_code == 403

@@ -147,6 +147,11 @@ def test_a_message_that_reads_as_a_crisis_is_held_and_goes_urgent(
     assert message.status is MessageStatus.HELD
     item = db.scalars(select(ReviewItem)).one()
     assert item.queue is ReviewQueue.URGENT
+    member_of(course.forum, MembershipRole.MODERATOR, email="mo@example.org")
+    moderator = make_browser()
+    moderator.sign_in("mo@example.org")
+    dashboard = moderator.get("/moderation?queue=urgent").text
+    assert "Message by pat in the group thread “This week”" in dashboard
     url = f"/cohorts/{course.cohort.id}/threads/{message.conversation_id}"
     assert "Samaritans" in course.participant.get(url).text
     assert "end my life" not in course.facilitator.get(url).text
