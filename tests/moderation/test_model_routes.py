@@ -28,6 +28,8 @@ CRISIS = {
 }
 # Round 2: written for these tests before the engine was tuned on round-2 posts.
 CRISIS_ROUND_2 = {
+    "passive wish, hypo": "tbh if i had a bad hypo in my sleep tonight id be grateful. not even joking",
+    "goodbye without the word": "nobody here will see me after next week. thanks for the chats x",
     "passive wish, kidney": "the unit can give my slot to someone who wants it. i'm finished after this week",
     "plan with a day": "I've picked Thursday. My son's away at uni and nobody will come round till the weekend.",
     "means put by": "I've got two months of co-codamol put by in the bathroom cabinet. I know it's enough.",
@@ -62,11 +64,9 @@ CRISIS_ROUND_2 = {
 # Fresh posts the engine still publishes or only holds: kept here so a fix shows up (strict
 # xfail), and listed in moderation/MODEL_CARD.md.
 CRISIS_KNOWN_MISSES = {
-    "passive wish, hypo": "tbh if i had a bad hypo in my sleep tonight id be grateful. not even joking",
     "out of the picture": "I keep thinking my husband could start again with someone healthy if I was "
     "out of the picture. I've started making that happen.",
     "sorted for a day": "no more clinic no more pokes no more anything. sorted it for saturday",
-    "goodbye without the word": "nobody here will see me after next week. thanks for the chats x",
 }
 PUBLISHED = {
     "dark joke": "potassium suicide on a Friday night 😂 one banana, living on the edge",
