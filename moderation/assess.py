@@ -109,6 +109,7 @@ def detect_rules(text: str, context: AssessmentContext | None = None) -> list[Re
 
 MENTION_CODE = "crisis.mention"
 MENTION_SHARE = 0.5  # a bare mention counts when the crisis score reaches half its threshold
+WEAK_SHARE = 0.4  # wording that is a crisis only in context counts from 40 % of the threshold
 
 
 def _corroborated(rules: list[Reason], scored: Scored, scorer: Scorer) -> list[Reason]:
@@ -116,12 +117,21 @@ def _corroborated(rules: list[Reason], scored: Scored, scorer: Scorer) -> list[R
     stronger fired and the model hears a crisis too ("potassium suicide on a Friday 😂" is a
     joke). A scorer without a crisis model keeps every mention: it cannot tell."""
     threshold = getattr(scorer, "thresholds", {}).get("crisis")
-    if threshold is None or not any(r.code == MENTION_CODE for r in rules):
+    if threshold is None:
         return rules
-    stronger = any(r.code.startswith("crisis.") and r.code != MENTION_CODE for r in rules)
+    weak = (MENTION_CODE, crisis.WEAK_CODE)
+    stronger = any(r.code.startswith("crisis.") and r.code not in weak for r in rules)
     concern = any(r.code == crisis.CONCERN_CODE for r in rules)
-    heard = scored.scores.get("crisis", 0.0) >= threshold * MENTION_SHARE
-    return [r for r in rules if r.code != MENTION_CODE or (heard and not stronger and not concern)]
+    score = scored.scores.get("crisis", 0.0)
+    kept = []
+    for found in rules:
+        if found.code == MENTION_CODE:
+            if score < threshold * MENTION_SHARE or stronger or concern:
+                continue
+        elif found.code == crisis.WEAK_CODE and (score < threshold * WEAK_SHARE or concern):
+            continue
+        kept.append(found)
+    return kept
 
 
 def _model_reasons(scored: Scored, scorer: Scorer, rules: list[Reason]) -> list[Reason]:

@@ -314,7 +314,12 @@ class ModerationGate:
                     post,
                     forum.id,
                     ReviewQueue.UNREVIEWED,
-                    priority=min(assessment.priority, 20),
+                    # A post the engine publishes keeps the priority it gave its flag (worry
+                    # about someone at risk is high); one published only because of the forum's
+                    # mode is looked at after the held queue.
+                    priority=assessment.priority
+                    if assessment.route is moderation.Route.PUBLISH
+                    else min(assessment.priority, 20),
                     reason_codes=codes,
                 )
         else:

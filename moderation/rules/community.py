@@ -48,7 +48,19 @@ def _targeted_insults(text: str) -> list[re.Match[str]]:
 THREAT = re.compile(
     r"\b(?:kill yourself|kys|go die|hope you die|you (?:should|deserve to|ought to) die"
     r"|i(?:'ll| will|'m going to| am going to|'m gonna) (?:hurt|find|kill|get|smash|batter) (?:you|u)"
-    r"|watch your back|you'll regret)\b",
+    r"|watch your back|you'll regret"
+    # Threats without a violent word: knowing where someone is, veiled "something could happen".
+    r"|i (?:know|found out|have found out|know exactly) where (?:you|u|she|he|they|your \w+)(?:'re|'s| are| is)? ?(?:live|lives|work|works|park|parks|sleep|go|goes)"
+    r"|(?:i've|ive|i have) got (?:your|ur|her|his|their) (?:address|home address|number|reg|car reg|details)"
+    r"|(?:your|ur) (?:days are numbered|card is marked|time is coming)|(?:her|his|their) days are numbered"
+    r"|(?:that|the|this) (?:nurse|doctor|receptionist|consultant|mod|moderator|gp|registrar|manager|woman|man|bloke|guy|lass)(?:'s)? days are numbered"
+    r"|(?:i'll|ill|i will|i'm going to|im going to|i'm gonna|im gonna|gonna) (?:be waiting for (?:you|u)|pay (?:you|u|her|him) a visit|sort (?:you|u|her|him) out|make (?:you|u|her|him) pay|deal with (?:you|u) (?:myself|personally|properly)|come (?:round|for) (?:you|u|yours))"
+    r"|(?:you|u)(?:'ll| will| are going to| r gonna| are gonna) (?:be sorry|pay for (?:this|that|it)|get what's coming|wish you (?:hadn't|never))"
+    r"|(?:be a|it'd be a|would be a) (?:shame|pity) if (?:something|anything) (?:happened|were to happen)"
+    r"|(?:something|anything) (?:bad |nasty )?(?:could|might|will) happen to (?:you|u|your|her|him)"
+    r"|(?:taking|take) (?:some of )?(?:them|you lot|you|her|him) with me|people have been hurt for less"
+    r"|(?:when|if|once) i (?:find|catch|get hold of|see) (?:you|u)\b(?! at| on| in| soon)"
+    r")\b",
     re.IGNORECASE,
 )
 # Bounded repeats (URL and DNS label lengths) keep it linear in the text's length.

@@ -70,6 +70,10 @@ def test_the_same_text_again_is_spam_but_a_short_thanks_is_not() -> None:
         ("Nobody cares about your kidneys", "score.insult"),
         ("Go die, seriously.", "score.threat"),
         ("kys", "score.threat"),
+        ("I know where you live, Gaz. Think on.", "score.threat"),
+        ("Be a shame if something happened to that nice car of yours", "score.threat"),
+        ("That receptionist's days are numbered", "score.threat"),
+        ("Keep it up and I'll pay you a visit, I've got your address", "score.threat"),
     ],
 )
 def test_hostility_aimed_at_a_person(text: str, code: str) -> None:
@@ -82,6 +86,8 @@ def test_hostility_aimed_at_a_person(text: str, code: str) -> None:
         "I'm so sick of this stupid disease",
         "My fistula is being a pain",
         "I feel useless on dialysis days",
+        "I know where you're coming from, the first month is the worst",
+        "Something good will happen to you soon, I can feel it",
     ],
 )
 def test_venting_about_oneself_is_not_hostility(text: str) -> None:

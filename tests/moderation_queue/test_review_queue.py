@@ -63,6 +63,23 @@ def test_crisis_posts_come_first_then_by_priority(
     assert '<span class="count">1</span>' in page  # the urgent tab's count
 
 
+def test_worry_about_someone_else_is_published_and_flagged_for_a_prompt_look(
+    make_browser: Callable[[], Browser], db: Session
+) -> None:
+    """Not the author's own crisis: the community can answer at once, and a moderator sees it
+    before ordinary flags (to check on the member and offer resources)."""
+    forum, thread_id, sam, _rowan = setup_forum(make_browser)
+    worried = "My best mate keeps saying he wants to kill himself. What do I even say to him?"
+    venting = "so done with this stupid disease and the endless blood tests, rant over. fuck it"
+    post_reply(sam, forum, thread_id, worried)
+    post_reply(sam, forum, thread_id, venting)
+    concern, flag = item_of(db, worried), item_of(db, venting)
+    assert db.get(Post, concern.post_id).status is PostStatus.PUBLISHED  # type: ignore[union-attr]
+    assert concern.queue is ReviewQueue.UNREVIEWED
+    assert "concern.other_person" in concern.reason_codes
+    assert concern.priority >= 80 > flag.priority
+
+
 def test_the_item_card_explains_and_highlights_why(
     make_browser: Callable[[], Browser], db: Session
 ) -> None:
