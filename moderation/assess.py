@@ -39,7 +39,12 @@ PRIORITY = {
     "watched_word.flag": 10,
 }
 # Reasons that do not hold a post on their own.
-PUBLISHING_CODES = ("venting.obscene_only", "watched_word.flag", crisis.CONCERN_CODE)
+PUBLISHING_CODES = (
+    "venting.obscene_only",
+    "watched_word.flag",
+    crisis.CONCERN_CODE,
+    "concern.kind_words",
+)
 # One sentence a moderator reads for each score over its threshold; the score itself is the
 # Reason's label, so the dashboard shows the figures beside it and the sentence stays translatable.
 SCORE_MESSAGES = {
@@ -63,6 +68,12 @@ MODEL_REASONS = {
     ),
     "spam": ("spam.model", N_("Reads like advertising or spam.")),
 }
+# The crisis model alone on a post that is only kind words ("Thinking of you."): published, with a
+# flag a moderator sees soon, in case it is a goodbye.
+KIND_WORDS_CODE = "concern.kind_words"
+KIND_WORDS_MESSAGE = N_(
+    "Only kind words, but close to posts saying goodbye: published; a moderator should glance at it soon."
+)
 HOSTILITY_SUGGESTION = N_("Could you rephrase this so it's kind to the person you're replying to?")
 MEDICAL_SUGGESTION = N_(
     "Share your own experience rather than telling others to change their treatment: "
@@ -134,8 +145,13 @@ def _corroborated(rules: list[Reason], scored: Scored, scorer: Scorer) -> list[R
     return kept
 
 
-def _model_reasons(scored: Scored, scorer: Scorer, rules: list[Reason]) -> list[Reason]:
+def _model_reasons(
+    scored: Scored, scorer: Scorer, rules: list[Reason], text: str = ""
+) -> list[Reason]:
     thresholds = getattr(scorer, "thresholds", {})
+    kind_words_only = crisis.only_kind_words(text) and not any(
+        r.code.startswith("crisis.") for r in rules
+    )
     # Worry about someone else explains the model's crisis score when no rule hears the author's
     # own crisis: the post is published with a high-priority flag instead (see PRIORITY).
     about_another = any(r.code == crisis.CONCERN_CODE for r in rules) and not any(
@@ -147,6 +163,9 @@ def _model_reasons(scored: Scored, scorer: Scorer, rules: list[Reason]) -> list[
         if threshold is None or scored.scores.get(label, 0.0) < threshold:
             continue
         if label == "crisis" and about_another:
+            continue
+        if label == "crisis" and kind_words_only:
+            reasons.append(Reason(KIND_WORDS_CODE, KIND_WORDS_MESSAGE))
             continue
         span = scored.evidence.get(label)
         reasons.append(Reason(code, message, (span,) if span else ()))
@@ -202,7 +221,7 @@ def _combine(
 ) -> Assessment:
     scores = scored.scores
     rules = _corroborated(rules, scored, scorer)
-    model_reasons = _model_reasons(scored, scorer, rules)
+    model_reasons = _model_reasons(scored, scorer, rules, text)
     score_reasons = _score_reasons(text, scores, context, rules + model_reasons, scorer)
     score_reasons += model_reasons
     merged_codes = {r.code for r in score_reasons}

@@ -230,6 +230,44 @@ WEAK = re.compile(
 WEAK_CODE = "crisis.in_context"
 
 
+# A whole post that is only a kind formula ("Thinking of you.", "Sending love x"): the embedding
+# puts these close to goodbyes, so the model's crisis score alone does not send them urgent
+# (assess publishes them with a high-priority flag instead; any crisis rule still goes urgent).
+SUPPORTIVE_FORMULA = re.compile(
+    r"(?:(?:thinking of|thinking about|praying for|rooting for|here for|with) (?:you|u|ya)(?: all| both| today| tonight| lovely| hun| mate| love| x+)?"
+    r"|sending (?:you )?(?:love|hugs?|strength|positive vibes|good vibes|spoons|best wishes)(?: to you| your way)?"
+    r"|good luck(?: tomorrow| today| with (?:it|the \w+))?|take care(?: of yourself)?|big hugs?|hugs?|love to you(?: all)?"
+    r"|(?:hope|hoping) (?:it|today|tomorrow|the \w+) goes (?:well|ok|okay)|you've got this|you got this|stay strong)"
+    r"(?:[ ,.!]+(?:x+|xx+|love|hun|mate|lovely|❤️|💕|🙏|🤗|💙|💜))*[ .!❤️💕🙏🤗💙💜x]*",
+    re.IGNORECASE,
+)
+
+
+WELL_WISHING = re.compile(
+    r"\bi(?:'m| am)? (?:hope|hoping|sure|know (?:you|u)|bet|glad|think (?:you|u))\b", re.IGNORECASE
+)
+# Words that turn kind words into a farewell ("Thinking of you all. Goodbye.").
+FAREWELL = re.compile(
+    r"\b(?:good ?bye|bye|farewell|tonight|tonite|last|end|ending|decided|decision|sorry|forever"
+    r"|any ?more|never|gone|done|ready|over|forgive|remember)\b",
+    re.IGNORECASE,
+)
+FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|ive|i'll|i'd|me|my|myself|mine)\b", re.IGNORECASE)
+
+
+def only_kind_words(text: str) -> bool:
+    """Whether the post is nothing but supportive formulas, or opens with one and then only
+    wishes the reader well (it says nothing about the author but "I hope…")."""
+    text = text.strip()
+    if len(text) > 200:
+        return False
+    parts = [p for p in re.split(r"(?<=[.!,])\s+", text) if p]
+    if not parts or not SUPPORTIVE_FORMULA.fullmatch(parts[0].rstrip(",")):
+        return False
+    rest = WELL_WISHING.sub("", " ".join(parts[1:]))
+    return not FIRST_PERSON.search(rest) and not FAREWELL.search(rest)
+
+
 # Negation just before the phrase ("I'm not going to", "I would never", "I don't want to").
 NEGATION_BEFORE = re.compile(
     r"\b(?:not|never|n't|no longer|wouldn't|won't|don't|didn't|isn't|aren't)\b(?:\s+\w+){0,3}\s*$",

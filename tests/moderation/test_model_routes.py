@@ -179,3 +179,17 @@ def test_the_model_says_why_and_highlights_the_closest_sentence() -> None:
     (span,) = model.spans
     assert "giving my things away" in text[span.start : span.end]
     assert "Parking" not in text[span.start : span.end]
+
+
+@pytest.mark.parametrize(
+    "text", ["Thinking of you.", "thinking of you all x", "Thinking of you today."]
+)
+def test_a_reply_of_only_kind_words_is_published_with_a_prompt_flag(text: str) -> None:
+    """The embedding puts "Thinking of you." near goodbyes: published, a moderator glances soon."""
+    assessment = moderation.assess(text)
+    assert assessment.route is Route.PUBLISH, [r.code for r in assessment.reasons]
+    assert assessment.priority == 80 or not assessment.reasons
+
+
+def test_kind_words_with_a_goodbye_still_go_urgent() -> None:
+    assert moderation.assess("Thinking of you all. Goodbye.").route is Route.URGENT
