@@ -969,6 +969,9 @@ ROWS: dict[str, Row] = {
     # A moderator's own shift and wellbeing settings: every moderator has their own.
     "POST /moderation/shift": Row(Need.MODERATOR, post("/moderation/shift", action="start")),
     "GET /moderation/wellbeing": Row(Need.MODERATOR, get("/moderation/wellbeing")),
+    "POST /moderation/wellbeing/pictures": Row(
+        Need.MODERATOR, post("/moderation/wellbeing/pictures")
+    ),
     "POST /moderation/wellbeing": Row(
         Need.MODERATOR,
         post("/moderation/wellbeing", break_after_crisis_items="5", break_after_minutes="90"),

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, and_, case, func, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, and_, case, exists, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 import moderation
@@ -227,11 +227,17 @@ def urgent_count_query(user_id: Any) -> Any:
     """Urgent items waiting in the forums this person moderates (every forum for a site admin),
     as a scalar subquery correlated with `user_id` (a value or a column), so it rides in the
     statement that loads the session: every staff page shows it in its title and a banner."""
-    is_admin = select(User.id).where(User.id == user_id, User.site_role == SiteRole.ADMIN).exists()
-    moderated = select(Membership.forum_id).where(
-        Membership.user_id == user_id,
-        Membership.role == MembershipRole.MODERATOR,
-        Membership.status == MembershipStatus.ACTIVE,
+    is_admin = (
+        exists().where(User.id == user_id, User.site_role == SiteRole.ADMIN).correlate_except(User)
+    )
+    moderated = (
+        select(Membership.forum_id)
+        .where(
+            Membership.user_id == user_id,
+            Membership.role == MembershipRole.MODERATOR,
+            Membership.status == MembershipStatus.ACTIVE,
+        )
+        .correlate_except(Membership)
     )
     return (
         select(func.count())

@@ -45,8 +45,8 @@ def picture(
     )
 
 
-@router.post("/moderation/wellbeing")
-def wellbeing(scope: Moderator, blur_pictures: Annotated[bool, Form()] = False) -> Response:
+@router.post("/moderation/wellbeing/pictures")
+def picture_blurring(scope: Moderator, blur_pictures: Annotated[bool, Form()] = False) -> Response:
     """A moderator's own setting: pictures on the review queue are blurred until clicked."""
     scope.user.blur_pictures = blur_pictures
     return RedirectResponse("/moderation?notice=wellbeing", status_code=303)

@@ -17,6 +17,7 @@ from app.forums.models import Forum, Membership, MembershipRole, MembershipStatu
 from app.i18n import _
 from app.notifications import fanout
 from app.notifications import service as notifications
+from app.pictures.models import PostPicture
 from app.posts.models import (
     REACTION_LABELS,
     EditStatus,
@@ -283,6 +284,8 @@ class PostPage:
     pending_edit_ids: set[int] = field(
         default_factory=set
     )  # the viewer's posts with an edit waiting
+    # Posts with pictures: only these cost a second look, so a page without any costs none.
+    picture_post_ids: set[int] = field(default_factory=set)
 
 
 # Only what a post's header shows of its author: the rest of the account stays in the database.
@@ -303,8 +306,9 @@ def _page_query(forum_id: int, viewer: User | None) -> Select[Any]:
             Membership.status == MembershipStatus.ACTIVE,
         ),
     )
+    with_pictures = exists().where(PostPicture.post_id == Post.id)
     if viewer is None:
-        return query.add_columns(literal(False), literal(False))
+        return query.add_columns(literal(False), literal(False), with_pictures)
     muted = exists().where(
         MemberMute.user_id == viewer.id, MemberMute.muted_user_id == Post.author_id
     )
@@ -312,18 +316,20 @@ def _page_query(forum_id: int, viewer: User | None) -> Select[Any]:
         Post.author_id == viewer.id,
         exists().where(PostEdit.post_id == Post.id, PostEdit.status.in_(WAITING_EDIT)),
     )
-    return query.add_columns(muted, edit_waiting)
+    return query.add_columns(muted, edit_waiting, with_pictures)
 
 
 def _post_page(rows: Sequence[Any], page: int, page_count: int) -> PostPage:
     result = PostPage(posts=[r[0] for r in rows], page=page, page_count=page_count)
-    for post, role, muted, edit_waiting in (r[:4] for r in rows):
+    for post, role, muted, edit_waiting, with_pictures in (r[:5] for r in rows):
         if role is not None:
             result.roles[post.author_id] = role
         if muted:
             result.muted_ids.add(post.author_id)
         if edit_waiting:
             result.pending_edit_ids.add(post.id)
+        if with_pictures:
+            result.picture_post_ids.add(post.id)
     return result
 
 

@@ -94,7 +94,7 @@ def _post_context(
             db, forum, posts_on_page, viewer.id if viewer else None
         ),
         "resources": forum.policy.crisis_resources,
-        "pictures": pictures.for_posts(db, [p.id for p in posts_on_page]),
+        "pictures": pictures.for_posts(db, post_page.picture_post_ids),
         "medical_advice_ids": queue.medical_advice_post_ids(
             db, posts_on_page, viewer.id if viewer else None
         ),

@@ -43,8 +43,9 @@ def test_an_admin_sets_up_a_referral_forum_end_to_end(
     # Appoint a moderator.
     admin.goto(f"{live_server.url}/admin/people?q=renal")
     admin.get_by_role("link", name="renal_nurse_ali").click()
-    admin.get_by_label("Forum").select_option("kidney-young-adults")
-    admin.get_by_label("Role").select_option("moderator")
+    role_form = admin.locator("form", has=admin.get_by_role("button", name="Set role"))
+    role_form.get_by_label("Forum", exact=True).select_option("kidney-young-adults")
+    role_form.get_by_label("Role").select_option("moderator")
     admin.get_by_role("button", name="Set role").click()
     admin.get_by_text("kidney disease (18–30): moderator").wait_for()
 

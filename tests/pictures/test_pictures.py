@@ -252,11 +252,11 @@ def test_a_new_members_pictures_wait_for_a_moderator_blurred_on_the_item_card(
     card = moderator.get(f"/moderation/items/{item.id}").text
     assert "first posts are looked at by a moderator before they appear" in card
     assert '<details class="picture-reveal"><summary>' in card and f'alt="{ALT}"' in card
-    moderator.post("/moderation/wellbeing")  # the moderator's own choice: no blurring
+    moderator.post("/moderation/wellbeing/pictures")  # the moderator's own choice: no blurring
     card = moderator.get(f"/moderation/items/{item.id}").text
     assert "picture-reveal" not in card and f'alt="{ALT}"' in card
     # The same member's text-only post is not held for pictures.
-    writer.post(f"/f/{forum.slug}/t/{thread.id}/reply", {"body": "Thanks everyone for the tips."})
+    writer.post(f"/f/{forum.slug}/t/{thread.id}/reply", {"body": "Has anyone tried the new sensor? Mine arrived today."})
     text_only = db.scalars(
         select(Post).where(Post.author_id == newcomer.id, Post.id != post.id)
     ).one()
