@@ -256,7 +256,10 @@ def test_a_new_members_pictures_wait_for_a_moderator_blurred_on_the_item_card(
     card = moderator.get(f"/moderation/items/{item.id}").text
     assert "picture-reveal" not in card and f'alt="{ALT}"' in card
     # The same member's text-only post is not held for pictures.
-    writer.post(f"/f/{forum.slug}/t/{thread.id}/reply", {"body": "Has anyone tried the new sensor? Mine arrived today."})
+    writer.post(
+        f"/f/{forum.slug}/t/{thread.id}/reply",
+        {"body": "Has anyone tried the new sensor? Mine arrived today."},
+    )
     text_only = db.scalars(
         select(Post).where(Post.author_id == newcomer.id, Post.id != post.id)
     ).one()
