@@ -16,8 +16,9 @@ import httpx
 from sqlalchemy import create_engine, text
 
 from app import migrations
+from app.accounts import consent
 from app.accounts import service as accounts
-from app.db import make_engine, make_sessionmaker, write_transaction
+from app.db import make_engine, make_sessionmaker, utcnow, write_transaction
 from app.forums import service as forums
 from app.forums.models import MembershipRole, ModerationMode, Visibility
 from app.posts import service as posts
@@ -53,6 +54,7 @@ def seed(database_url: str) -> str:
         author = accounts.register(
             session, handle="bench_author", email="author@bench.example", password=PASSWORD
         )
+        consent.give(session, author, utcnow())  # a member who has agreed to the privacy notice
         forum = forums.create_forum(
             session,
             slug="bench",

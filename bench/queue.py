@@ -13,6 +13,7 @@ import httpx
 from sqlalchemy import insert
 
 from app import migrations
+from app.accounts import consent
 from app.accounts import service as accounts
 from app.db import make_engine, make_sessionmaker, utcnow, write_transaction
 from app.forums import service as forums
@@ -36,9 +37,11 @@ def seed(database_url: str) -> None:
         author = accounts.register(
             session, handle="bench_author", email="author@bench.example", password=PASSWORD
         )
+        consent.give(session, author, utcnow())  # a member who has agreed to the privacy notice
         moderator = accounts.register(
             session, handle="bench_mod", email="mod@bench.example", password=PASSWORD
         )
+        consent.give(session, moderator, utcnow())
         forum = forums.create_forum(
             session,
             slug="bench",
