@@ -33,7 +33,7 @@ run: demo
 	$(BIN)/harbour serve --host 127.0.0.1 --port 8000
 
 test: model
-	$(BIN)/pytest -q -n auto --durations=25
+	$(BIN)/pytest -q -n auto --dist worksteal --durations=25
 
 browser-test: model
 	$(BIN)/pytest -q -m browser
