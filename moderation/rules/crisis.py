@@ -45,6 +45,7 @@ SUICIDAL = re.compile(
     r"|(?:rather|prefer to) (?:be dead|not be alive|not be here|not exist)|wish i(?:'d| had)? never (?:been born|woken up)"
     r"|(?:what's|whats|what is) (?:even )?(?:the )?(?:point|purpose) (?:of|in) (?:me|my life|living|being alive|being here|going on)"
     r"|(?:done|finished) with (?:life|living|being alive|this life|it all)"
+    r"|(?:don't|dont|do not|can't|cant|cannot|no longer) see (?:the|any|a) (?:point|reason)(?: (?:to|in|of) (?:anything|it all|living|life|going on|carrying on|being here|being alive|trying|waking up|me))?(?: any ?more| now)?(?=\s*(?:[.!?,\n]|$|tbh|honestly|really|tho|though|x\b|😔|😞|💔|🖤))"
     r"|(?:wouldn't|wouldnt|won't|wont|will not|would not|not gonna|not going to) be (?:here|around) (?:for|by|much|next|this time|tomorrow|after|to see|when|at)"
     r"|log(?:ging)? off (?:from|of) (?:life|existence|everything|the world)"
     r"|(?:if|when) i (?:just )?(?:wasn't|wasnt|weren't|werent|was not|were not|am not|'m not|’m not) (?:here|around|alive)(?! to\b)"
@@ -167,7 +168,9 @@ BURDEN = re.compile(
     r"(?: would| will|'d)? (?:be )?better off without me\b|\bi(?:'m| am) (?:just )?a burden(?: to (?:everyone|everybody|my \w+))?\b"
     r"|\b(?:manage|cope|do|be fine|be better|be happier|gonna be fine)[^.!?\n]{0,15}without (?:me|having to (?:look after|care for|worry about|deal with) me)\b"
     r"|\bbetter off wi(?:th)?(?:out)? (?:the insurance|me)\b|\bone less (?:chair|bed|burden|mouth|problem)\b"
-    r"|\b(?:been )?a burden (?:long enough|for too long)\b|\bno ?1 (?:wud|would) miss me\b|\bnobody would (?:even )?(?:miss|notice)\b",
+    r"|\b(?:been )?a burden (?:long enough|for too long)\b|\bno ?1 (?:wud|would) miss me\b|\bnobody would (?:even )?(?:miss|notice)\b"
+    r"|\b(?:everyone|everybody|every1|evry1|they|my (?:family|kids|partner|wife|husband|mum|dad|parents))(?: would| will|'d| wud)?(?: all)? (?:be|b) better off(?: tbh| honestly| really)?(?=\s*(?:[.!?\n]|$))"
+    r"|\b(?:if|once|when|with) (?:i|me)(?:'m| am| was| were|'d been| had been)? (?:just )?(?:out of (?:the|their|his|her|everyone's) (?:picture|way|lives|life|hair)|gone for good|no longer (?:here|around|alive))\b",
     re.IGNORECASE,
 )
 # A member worried that someone else is at risk. Not the author's own crisis, so it is not sent
@@ -224,6 +227,8 @@ WEAK = re.compile(
     r"|thank (?:you|u) (?:all |everyone )?for everything|(?:don't|dont) blame (?:yourselves|yourself|urselves)"
     r"|(?:wasn't|wasnt|isn't|isnt|it's not|its not) (?:your|ur|anyone's|any1s) fault|on purpose\b"
     r"|(?:not|won't|wont) (?:going to|gonna|gna) (?:be here|make it)|one way or another"
+    r"|(?:sorted|arranged|planned|set) (?:it|it all|everything|things)(?: up)? for (?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|tonight|tomorrow|the weekend|next week)"
+    r"|no more \w+,? no more \w+|no more anything|(?:started|start) making (?:it|that|this) happen"
     r")|🪦|⚰️?|🔪",
     re.IGNORECASE,
 )
@@ -237,7 +242,12 @@ SUPPORTIVE_FORMULA = re.compile(
     r"(?:(?:thinking of|thinking about|praying for|rooting for|here for|with) (?:you|u|ya)(?: all| both| today| tonight| lovely| hun| mate| love| x+)?"
     r"|sending (?:you )?(?:love|hugs?|strength|positive vibes|good vibes|spoons|best wishes)(?: to you| your way)?"
     r"|good luck(?: tomorrow| today| with (?:it|the \w+))?|take care(?: of yourself)?|big hugs?|hugs?|love to you(?: all)?"
-    r"|(?:hope|hoping) (?:it|today|tomorrow|the \w+) goes (?:well|ok|okay)|you've got this|you got this|stay strong)"
+    r"|(?:hope|hoping) (?:it|today|tomorrow|the \w+) goes (?:well|ok|okay)|you've got this|you got this|stay strong"
+    # Thanks for something a member gave ("Thanks everyone for the tips."): never "for everything".
+    r"|(?:thanks|thank you|thank u|thanku|thx|ty|cheers|ta|many thanks)(?: so much| very much| again| loads| a lot)?"
+    r"(?: (?:everyone|everybody|every1|all|guys|folks|both|all of you|you all|again|lovely people))?"
+    r" for (?:the |your |all the |all your |all of the |sharing (?:the |your )?)?(?:\w+ )?(?:tips|tip|advice|replies|reply|help|info|information"
+    r"|suggestions|support|kind words|recommendations|answers|answer|links?|ideas|reassurance|responses|welcome|encouragement|explanation|pointers|ideas))"
     r"(?:[ ,.!]+(?:x+|xx+|love|hun|mate|lovely|❤️|💕|🙏|🤗|💙|💜))*[ .!❤️💕🙏🤗💙💜x]*",
     re.IGNORECASE,
 )
