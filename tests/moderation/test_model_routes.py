@@ -97,6 +97,23 @@ PUBLISHED = {
     "grief walk": "I lost my dad to heart failure last year. Doing the British Heart Foundation walk for him on Sunday",
     "nothing more they can do": "the pain clinic said there's nothing more they can do so I'm trying pacing and a TENS machine",
 }
+# Ordinary thanks, kind replies and questions: written for these tests (round 3), none in the
+# training data. "Thanks everyone for the tips." went urgent with round 2's heads (the embedding
+# puts short thanks near goodbyes).
+ORDINARY = {
+    "thanks for tips": "Thanks everyone for the tips.",
+    "thanks for advice": "thank you so much for all the advice, feeling a lot more prepared now",
+    "thanks, short": "Cheers all, that's really helpful x",
+    "thanks, update": "Thanks for the replies everyone. Saw the GP and she's changed my tablets.",
+    "thanks for welcome": "Thank you for the lovely welcome, everyone.",
+    "kind reply": "So sorry you're having a rough week. Sending a big hug and hoping tomorrow's kinder.",
+    "reply with a tip": "I found the night shift easier on dialysis, worth asking your unit if they have a slot",
+    "congratulations": "Brilliant news about your transplant, so pleased for you!",
+    "question, meds": "Does anyone take their levothyroxine at night? Is it ok to switch?",
+    "question, fluid": "How do you manage your fluid allowance when it's really hot?",
+    "question, sick day": "What should I do with my insulin if I've got a stomach bug and can't eat?",
+    "question, travel": "Has anyone taken their pump through airport security? Any tips?",
+}
 CONCERN_FOR_ANOTHER = {
     "a friend": "My mate from the unit keeps saying he wants to end it all. I don't know what to do, should I ring someone?",
     "a daughter": "my daughter's been self-harming since her diagnosis and I found out last night. how do I help her?",
@@ -154,6 +171,12 @@ def test_worry_about_someone_else_does_not_hide_the_authors_own_crisis() -> None
 @pytest.mark.parametrize("kind", PUBLISHED)
 def test_dark_jokes_idioms_and_ordinary_posts_are_published(kind: str) -> None:
     assessment = moderation.assess(PUBLISHED[kind])
+    assert assessment.route is Route.PUBLISH, (kind, [r.code for r in assessment.reasons])
+
+
+@pytest.mark.parametrize("kind", ORDINARY)
+def test_thanks_kind_replies_and_questions_are_published(kind: str) -> None:
+    assessment = moderation.assess(ORDINARY[kind])
     assert assessment.route is Route.PUBLISH, (kind, [r.code for r in assessment.reasons])
 
 
