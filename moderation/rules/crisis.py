@@ -29,7 +29,8 @@ SUICIDAL = re.compile(
     r"|(?:written|writing|wrote) (?:a |my )?(?:suicide |goodbye )?(?:note|letter)s? (?:to|for) (?:my|everyone)"
     # Slang and UK idiom for suicide, and means and plans said plainly.
     r"|kms|unalive (?:myself|me)|sewer ?slide|(?:top|off|neck) myself|do myself in|end things"
-    r"|(?:jump|step|throw myself) (?:off|in front of) (?:a|the) (?:bridge|train|bus|building|car park|cliff)"
+    r"|(?:jump|jumping|step|stepping|throw myself|throwing myself) (?:off|from|in front of) (?:a|the|that) (?:\w+ )?(?:bridge|train|bus|lorry|building|car park|multi ?-?storey|cliff|roof|tower block)"
+    r"|(?:drive|driving|crash|crashing|steer|steering) (?:my car |the car )?(?:into|off) (?:a|the) (?:tree|wall|bridge|lorry|river|cliff|motorway barrier)"
     r"|(?:bought|got|buying|getting) (?:the |some |a )?rope|(?:stockpil(?:e|ed|ing)|saving up|hoarding|been saving) (?:my |all my |up my )?(?:tablets|pills|meds|medication|insulin|tabs)"
     r"|how many (?:of my |of these |of them |)?(?:\w+ )?(?:tablets|pills|tabs|meds|units)[^.!?\n]{0,30}(?:would it take|to die|would kill|is fatal|is lethal|does it take)"
     # Typos and run-together spellings of the plain phrases.
@@ -169,6 +170,7 @@ BURDEN = re.compile(
     r"|\b(?:manage|cope|do|be fine|be better|be happier|gonna be fine)[^.!?\n]{0,15}without (?:me|having to (?:look after|care for|worry about|deal with) me)\b"
     r"|\bbetter off wi(?:th)?(?:out)? (?:the insurance|me)\b|\bone less (?:chair|bed|burden|mouth|problem)\b"
     r"|\b(?:been )?a burden (?:long enough|for too long)\b|\bno ?1 (?:wud|would) miss me\b|\bnobody would (?:even )?(?:miss|notice)\b"
+    r"|\b(?:have|had|get|live|lead) (?:a )?(?:much )?(?:better|easier|happier|nicer) (?:life|lives|time|future) without me\b"
     r"|\b(?:everyone|everybody|every1|evry1|they|my (?:family|kids|partner|wife|husband|mum|dad|parents))(?: would| will|'d| wud)?(?: all)? (?:be|b) better off(?: tbh| honestly| really)?(?=\s*(?:[.!?\n]|$))"
     r"|\b(?:if|once|when|with) (?:i|me)(?:'m| am| was| were|'d been| had been)? (?:just )?(?:out of (?:the|their|his|her|everyone's) (?:picture|way|lives|life|hair)|gone for good|no longer (?:here|around|alive))\b",
     re.IGNORECASE,
@@ -228,6 +230,7 @@ WEAK = re.compile(
     r"|(?:wasn't|wasnt|isn't|isnt|it's not|its not) (?:your|ur|anyone's|any1s) fault|on purpose\b"
     r"|(?:not|won't|wont) (?:going to|gonna|gna) (?:be here|make it)|one way or another"
     r"|(?:sorted|arranged|planned|set) (?:it|it all|everything|things)(?: up)? for (?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|tonight|tomorrow|the weekend|next week)"
+    r"|(?:this|that)(?: is|'s|s) it from me|(?:don't|dont|do not|please don't) (?:be sad|cry|grieve|miss me|blame)\b"
     r"|no more \w+,? no more \w+|no more anything|(?:started|start) making (?:it|that|this) happen"
     r")|🪦|⚰️?|🔪",
     re.IGNORECASE,

@@ -101,3 +101,27 @@ def test_hostility_aimed_at_a_person(text: str, code: str) -> None:
 )
 def test_venting_about_oneself_is_not_hostility(text: str) -> None:
     assert community.hostility(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Please don't stop your insulin, ring your DSN, they can help with the hypos.",
+        "I wouldn't come off the tacrolimus without talking to your renal team first.",
+        "careful with that, check with your pharmacist before taking it with warfarin",
+    ],
+)
+def test_a_reply_that_says_keep_your_treatment_and_ask_your_team_is_recognised(text: str) -> None:
+    assert medical_advice.keeps_treatment(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Just stop your insulin for a week, don't tell your DSN.",
+        "Don't listen to your GP, you don't need your statins.",
+        "Please don't stop your insulin.",
+    ],
+)
+def test_advice_to_change_treatment_or_no_care_team_is_not(text: str) -> None:
+    assert not medical_advice.keeps_treatment(text)

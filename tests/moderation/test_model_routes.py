@@ -61,9 +61,11 @@ CRISIS_ROUND_2 = {
     "means, tonight": "fuck it. got the paracetamol. all of it. tonight",
     "donor kidney": "im a waste of a donor kidney. gonna give it back the only way i can",
 }
-# Fresh posts the engine still publishes or only holds: kept here so a fix shows up (strict
-# xfail), and listed in moderation/MODEL_CARD.md.
-CRISIS_KNOWN_MISSES = {
+# Round 2's two known misses, now urgent (round 3: "if I was out of the way / out of the
+# picture" is a burden rule; "sorted it for saturday" and "no more X no more Y" are wording that
+# counts with the model's crisis score). Written after reading these posts, so they flatter the
+# rules: see moderation/MODEL_CARD.md.
+CRISIS_FORMER_MISSES = {
     "out of the picture": "I keep thinking my husband could start again with someone healthy if I was "
     "out of the picture. I've started making that happen.",
     "sorted for a day": "no more clinic no more pokes no more anything. sorted it for saturday",
@@ -113,6 +115,7 @@ ORDINARY = {
     "question, fluid": "How do you manage your fluid allowance when it's really hot?",
     "question, sick day": "What should I do with my insulin if I've got a stomach bug and can't eat?",
     "question, travel": "Has anyone taken their pump through airport security? Any tips?",
+    "keep your treatment": "Please don't stop your insulin, ring your DSN, they can help with the hypos.",
 }
 CONCERN_FOR_ANOTHER = {
     "a friend": "My mate from the unit keeps saying he wants to end it all. I don't know what to do, should I ring someone?",
@@ -141,15 +144,10 @@ def test_fresh_round_2_crisis_posts_go_to_the_urgent_queue(kind: str) -> None:
     assert assessment.route is Route.URGENT, (kind, [r.code for r in assessment.reasons])
 
 
-@pytest.mark.parametrize(
-    "kind",
-    [
-        pytest.param(kind, marks=pytest.mark.xfail(strict=True, reason="a known miss"))
-        for kind in CRISIS_KNOWN_MISSES
-    ],
-)
-def test_known_misses_are_still_missed(kind: str) -> None:
-    assert moderation.assess(CRISIS_KNOWN_MISSES[kind]).route is Route.URGENT
+@pytest.mark.parametrize("kind", CRISIS_FORMER_MISSES)
+def test_former_known_misses_go_to_the_urgent_queue(kind: str) -> None:
+    assessment = moderation.assess(CRISIS_FORMER_MISSES[kind])
+    assert assessment.route is Route.URGENT, (kind, [r.code for r in assessment.reasons])
 
 
 @pytest.mark.parametrize("kind", CONCERN_FOR_ANOTHER)
