@@ -31,6 +31,11 @@ FIRES = [
     ("cant see any point in living tbh", "crisis.suicidal_ideation"),
     ("I think everyone would be better off.", "crisis.burden"),
     ("my wife could move on if I was out of the way", "crisis.burden"),
+    ("the kids would have a better life without me", "crisis.burden"),
+    ("cant be arsed with living anymore", "crisis.suicidal_ideation"),
+    ("nobody will have to worry about me soon", "crisis.suicidal_ideation"),
+    ("everyones lives would be easier if i disappeared", "crisis.suicidal_ideation"),
+    ("thinking of driving into a tree on the way home", "crisis.suicidal_ideation"),
 ]
 DOES_NOT_FIRE = [
     "The pain is killing me today, anyone else get this after dialysis?",
@@ -46,6 +51,8 @@ DOES_NOT_FIRE = [
     "I don't see the point of statins if my cholesterol is already fine?",
     "Everyone would be better off if the unit opened on Sundays.",
     "Thanks everyone for the tips.",
+    "life would be easier if I just disappeared to a desert island for a week lol",
+    "my husband won't have to worry about me for a week while I'm at mum's",
 ]
 
 
