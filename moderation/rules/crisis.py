@@ -234,6 +234,10 @@ WEAK = re.compile(
     r"|(?:sorted|arranged|planned|set) (?:it|it all|everything|things)(?: up)? for (?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|tonight|tomorrow|the weekend|next week)"
     r"|(?:planned|planning|wrote|written|writing|chose|chosen|picked) (?:out )?my (?:own )?funeral|my funeral (?:playlist|songs|music|hymns)"
     r"|(?:i'm|im|i am) (?:at|on|standing on|sat on|sitting on) (?:the|a) (?:bridge|edge|cliff|cliffs|tracks|roof|platform edge)(?=[.!,]|$| now| again)"
+    r"|(?:feel|feeling|i'm|im|i am) (?:so |strangely |weirdly |really )?(?:calm|at peace|peaceful) (?:now|about it)|(?:date|day|time)(?:'s| is) (?:set|picked|chosen)"
+    r"|(?:everything|it all|my affairs|affairs|things)(?:'s| is| are)? (?:now )?(?:in order|all sorted|tidy|ready now)|letters (?:are )?(?:written|done)"
+    r"|(?:not|won't|wont|will not|never) (?:be )?(?:coming|going|getting) (?:home|back)(?: from (?:it|this|there))?(?=[.!,]|$| again| this time)"
+    r"|(?:my|an|the) (?:exit|way out)(?=[.!,]|$)|(?:won't|wont|will not|not going to) (?:need|be needing) (?:it|them|this|that|these|those|any more|anymore)"
     r"|(?:this|that)(?: is|'s|s) it from me|(?:don't|dont|do not|please don't) (?:be sad|cry|grieve|miss me|blame)\b"
     r"|no more \w+,? no more \w+|no more anything|(?:started|start) making (?:it|that|this) happen"
     r")|🪦|⚰️?|🔪",

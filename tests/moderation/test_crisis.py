@@ -36,6 +36,8 @@ FIRES = [
     ("nobody will have to worry about me soon", "crisis.suicidal_ideation"),
     ("everyones lives would be easier if i disappeared", "crisis.suicidal_ideation"),
     ("thinking of driving into a tree on the way home", "crisis.suicidal_ideation"),
+    ("Letters done. Feel calm now.", "crisis.in_context"),
+    ("Going for a drive tonight. Not coming back this time.", "crisis.in_context"),
 ]
 DOES_NOT_FIRE = [
     "The pain is killing me today, anyone else get this after dialysis?",
