@@ -44,6 +44,7 @@ PUBLISHING_CODES = (
     "watched_word.flag",
     crisis.CONCERN_CODE,
     "concern.kind_words",
+    "review.keeps_treatment",
 )
 # One sentence a moderator reads for each score over its threshold; the score itself is the
 # Reason's label, so the dashboard shows the figures beside it and the sentence stays translatable.
@@ -73,6 +74,12 @@ MODEL_REASONS = {
 KIND_WORDS_CODE = "concern.kind_words"
 KIND_WORDS_MESSAGE = N_(
     "Only kind words, but close to posts saying goodbye: published; a moderator should glance at it soon."
+)
+# The medical model alone on a reply that warns against changing treatment and points to the
+# care team ("please don't stop your insulin, ring your DSN"): published with a low-priority flag.
+KEEPS_TREATMENT_CODE = "review.keeps_treatment"
+KEEPS_TREATMENT_MESSAGE = N_(
+    "Talks about treatment, but tells the reader to keep it and ask their care team: published."
 )
 HOSTILITY_SUGGESTION = N_("Could you rephrase this so it's kind to the person you're replying to?")
 MEDICAL_SUGGESTION = N_(
@@ -166,6 +173,9 @@ def _model_reasons(
             continue
         if label == "crisis" and kind_words_only:
             reasons.append(Reason(KIND_WORDS_CODE, KIND_WORDS_MESSAGE))
+            continue
+        if label == "medical_misinformation" and medical_advice.keeps_treatment(text):
+            reasons.append(Reason(KEEPS_TREATMENT_CODE, KEEPS_TREATMENT_MESSAGE))
             continue
         span = scored.evidence.get(label)
         reasons.append(Reason(code, message, (span,) if span else ()))

@@ -98,7 +98,7 @@ class Example:
     condition: str = ""
     voice: str = ""
     group: str = ""  # public sets: the template or text the split was drawn by
-    round: int = 1  # Harbour's posts: 1 for the first files, 2 for `*_r2.csv` (written later)
+    round: int = 1  # Harbour's posts: 1 for the first files, N for `*_rN.csv` (written later)
 
 
 def normalise(text: str) -> str:
@@ -116,6 +116,15 @@ def split_of(text: str) -> str:
 
 def words(text: str) -> frozenset[str]:
     return frozenset(_WORDS.findall(text.lower()))
+
+
+_ROUND = re.compile(r"_r(\d+)$")
+
+
+def round_of(path: Path) -> int:
+    """Which round of writing a file belongs to: `crisis.csv` is round 1, `crisis_r3.csv` round 3."""
+    found = _ROUND.search(path.stem)
+    return int(found.group(1)) if found else 1
 
 
 def _read_rows(path: Path) -> list[dict[str, str]]:
@@ -145,7 +154,7 @@ def harbour_posts(folders: Iterable[str] = ("written", "added")) -> list[Example
                         subtype=row.get("subtype", ""),
                         condition=row.get("condition", ""),
                         voice=row.get("voice", ""),
-                        round=2 if path.stem.endswith("_r2") else 1,
+                        round=round_of(path),
                     )
                 )
     return examples

@@ -22,7 +22,11 @@ TARGETED_INSULT = re.compile(rf"\b{_YOU}\b[^.!?\n]{{0,25}}?\b{_INSULT}\b", re.IG
 INSULT_WORD = re.compile(rf"\b{_INSULT}\b", re.IGNORECASE)
 DISMISSIVE = re.compile(
     r"\b(?:shut up|stop (?:whining|moaning|whinging|crying|complaining)|nobody (?:cares|asked)|get over yourself"
-    r"|grow up|go away|get lost|piss off|f\W{0,4}off|do one)\b",
+    r"|grow up|go away|get lost|piss off|f\W{0,4}off|do one|take the hint"
+    # Telling a member they are unwanted, without an insult word ("nobody wants you here").
+    r"|(?:nobody|no one|no1|noone|nobody here|no one here) (?:here )?(?:wants|likes|likes|cares about|needs|invited|can stand|missed) (?:you|u|ya|yer)"
+    r"|(?<!think )(?<!feel )(?<!feel like )(?:(?:you're|youre|you are|ur|u r|u are) not|you aren't|you arent|u aren't|u arent) (?:welcome|wanted)(?: here| on here| any ?more)?(?=[.!,]|$| and| so| just)"
+    r"|(?:this (?:forum|group|place|site)|we) (?:was|were|would be|'d be) (?:fine|better|nicer) (?:before|without) (?:you|u)\b)\b",
     re.IGNORECASE,
 )
 _AIM_REACH = 100  # characters before an insult word where "you" / "@someone" is looked for
@@ -60,6 +64,11 @@ THREAT = re.compile(
     r"|(?:something|anything) (?:bad |nasty )?(?:could|might|will) happen to (?:you|u|your|her|him)"
     r"|(?:taking|take) (?:some of )?(?:them|you lot|you|her|him) with me|people have been hurt for less"
     r"|(?:when|if|once) i (?:find|catch|get hold of|see) (?:you|u)\b(?! at| on| in| soon)"
+    r"|(?:i'll|ill|i will|i'm going to|im going to|i'm gonna|im gonna|gonna) (?:find out who (?:you|u) (?:are|r)|track (?:you|u|them|her|him) down|come and find (?:you|u)"
+    r"|(?:break|smash|punch|stab|lamp|deck|batter|bang out|knock out|kick in) (?:you|u|ya|your|ur|her|his|him))"
+    r"|(?:i know|i've got|ive got|found|found out) (?:your|ur) (?:address|surname|real name|workplace|school|house|street|car)"
+    r"|(?:shame|pity) if (?:anything|something|it) (?:happened|happens|got|went)|accidents (?:happen|can happen) to"
+    r"|(?:you'll|youll|ull|you will|u will|u'll) (?:get hurt|need more than)"
     r")\b",
     re.IGNORECASE,
 )

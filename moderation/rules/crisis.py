@@ -29,7 +29,8 @@ SUICIDAL = re.compile(
     r"|(?:written|writing|wrote) (?:a |my )?(?:suicide |goodbye )?(?:note|letter)s? (?:to|for) (?:my|everyone)"
     # Slang and UK idiom for suicide, and means and plans said plainly.
     r"|kms|unalive (?:myself|me)|sewer ?slide|(?:top|off|neck) myself|do myself in|end things"
-    r"|(?:jump|step|throw myself) (?:off|in front of) (?:a|the) (?:bridge|train|bus|building|car park|cliff)"
+    r"|(?:jump|jumping|step|stepping|throw myself|throwing myself) (?:off|from|in front of) (?:a|the|that) (?:\w+ )?(?:bridge|train|bus|lorry|building|car park|multi ?-?storey|cliff|roof|tower block)"
+    r"|(?:drive|driving|crash|crashing|steer|steering) (?:my car |the car )?(?:into|off) (?:a|the) (?:tree|wall|bridge|lorry|river|cliff|motorway barrier)"
     r"|(?:bought|got|buying|getting) (?:the |some |a )?rope|(?:stockpil(?:e|ed|ing)|saving up|hoarding|been saving) (?:my |all my |up my )?(?:tablets|pills|meds|medication|insulin|tabs)"
     r"|how many (?:of my |of these |of them |)?(?:\w+ )?(?:tablets|pills|tabs|meds|units)[^.!?\n]{0,30}(?:would it take|to die|would kill|is fatal|is lethal|does it take)"
     # Typos and run-together spellings of the plain phrases.
@@ -45,10 +46,13 @@ SUICIDAL = re.compile(
     r"|(?:rather|prefer to) (?:be dead|not be alive|not be here|not exist)|wish i(?:'d| had)? never (?:been born|woken up)"
     r"|(?:what's|whats|what is) (?:even )?(?:the )?(?:point|purpose) (?:of|in) (?:me|my life|living|being alive|being here|going on)"
     r"|(?:done|finished) with (?:life|living|being alive|this life|it all)"
+    r"|(?:can't|cant|cannot) be (?:arsed|bothered|asked) (?:with |w )?(?:living|life|being alive|existing|being here)"
+    r"|(?:nobody|no one|no1|noone|you|they|everyone|everybody|my \w+)(?: will|'ll| won't| wont| will not)? (?:have|need) to (?:worry|bother|deal|put up|cope) (?:about|with) me (?:soon|much longer|any ?more|for (?:much )?longer|after (?:tonight|today|this week))"
+    r"|(?:don't|dont|do not|can't|cant|cannot|no longer) see (?:the|any|a) (?:point|reason)(?: (?:to|in|of) (?:anything|it all|living|life|going on|carrying on|being here|being alive|trying|waking up|me))?(?: any ?more| now)?(?=\s*(?:[.!?,\n]|$|tbh|honestly|really|tho|though|x\b|😔|😞|💔|🖤))"
     r"|(?:wouldn't|wouldnt|won't|wont|will not|would not|not gonna|not going to) be (?:here|around) (?:for|by|much|next|this time|tomorrow|after|to see|when|at)"
     r"|log(?:ging)? off (?:from|of) (?:life|existence|everything|the world)"
     r"|(?:if|when) i (?:just )?(?:wasn't|wasnt|weren't|werent|was not|were not|am not|'m not|’m not) (?:here|around|alive)(?! to\b)"
-    r"|(?:happier|better off|easier|fine) (?:if|when) i(?:'m| am)? (?:was |were )?(?:gone|dead|not here|not around)"
+    r"|(?:happier|better off|easier|fine) (?:if|when) i(?:'m| am)? (?:was |were |just )?(?:gone|dead|not here|not around|(?:disappeared|vanished)(?! (?:to|for|off|on|into|abroad|somewhere))|died|didn't exist|didnt exist)"
     r"|(?:help it along|let it (?:take|have|finish) me|take me with it|can have me)"
     r"|(?:i'm|im|i am|am|i'll|ill|i will|gonna|gna|going to|plannin\w*|planning to|thinking (?:about|of)|thinkin (?:about|of)) (?:just )?end(?:ing|in)? (?:it|things|my life)"
     r"|(?:let|letting|lettin) (?:it|this|the \w+|my \w+|them|dka|covid|the cancer) (?:take me|have me|finish me|win|be it|go[.,]? and me)"
@@ -167,7 +171,10 @@ BURDEN = re.compile(
     r"(?: would| will|'d)? (?:be )?better off without me\b|\bi(?:'m| am) (?:just )?a burden(?: to (?:everyone|everybody|my \w+))?\b"
     r"|\b(?:manage|cope|do|be fine|be better|be happier|gonna be fine)[^.!?\n]{0,15}without (?:me|having to (?:look after|care for|worry about|deal with) me)\b"
     r"|\bbetter off wi(?:th)?(?:out)? (?:the insurance|me)\b|\bone less (?:chair|bed|burden|mouth|problem)\b"
-    r"|\b(?:been )?a burden (?:long enough|for too long)\b|\bno ?1 (?:wud|would) miss me\b|\bnobody would (?:even )?(?:miss|notice)\b",
+    r"|\b(?:been )?a burden (?:long enough|for too long)\b|\bno ?1 (?:wud|would) miss me\b|\bnobody would (?:even )?(?:miss|notice)\b"
+    r"|\b(?:have|had|get|live|lead) (?:a )?(?:much )?(?:better|easier|happier|nicer) (?:life|lives|time|future) without me\b"
+    r"|\b(?:everyone|everybody|every1|evry1|they|my (?:family|kids|partner|wife|husband|mum|dad|parents))(?: would| will|'d| wud)?(?: all)? (?:be|b) better off(?: tbh| honestly| really)?(?=\s*(?:[.!?\n]|$))"
+    r"|\b(?:if|once|when|with) (?:i|me)(?:'m| am| was| were|'d been| had been)? (?:just )?(?:out of (?:the|their|his|her|everyone's) (?:picture|way|lives|life|hair)|gone for good|no longer (?:here|around|alive))\b",
     re.IGNORECASE,
 )
 # A member worried that someone else is at risk. Not the author's own crisis, so it is not sent
@@ -224,6 +231,15 @@ WEAK = re.compile(
     r"|thank (?:you|u) (?:all |everyone )?for everything|(?:don't|dont) blame (?:yourselves|yourself|urselves)"
     r"|(?:wasn't|wasnt|isn't|isnt|it's not|its not) (?:your|ur|anyone's|any1s) fault|on purpose\b"
     r"|(?:not|won't|wont) (?:going to|gonna|gna) (?:be here|make it)|one way or another"
+    r"|(?:sorted|arranged|planned|set) (?:it|it all|everything|things)(?: up)? for (?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|tonight|tomorrow|the weekend|next week)"
+    r"|(?:planned|planning|wrote|written|writing|chose|chosen|picked) (?:out )?my (?:own )?funeral|my funeral (?:playlist|songs|music|hymns)"
+    r"|(?:i'm|im|i am) (?:at|on|standing on|sat on|sitting on) (?:the|a) (?:bridge|edge|cliff|cliffs|tracks|roof|platform edge)(?=[.!,]|$| now| again)"
+    r"|(?:feel|feeling|i'm|im|i am) (?:so |strangely |weirdly |really )?(?:calm|at peace|peaceful) (?:now|about it)|(?:date|day|time)(?:'s| is) (?:set|picked|chosen)"
+    r"|(?:everything|it all|my affairs|affairs|things)(?:'s| is| are)? (?:now )?(?:in order|all sorted|tidy|ready now)|letters (?:are )?(?:written|done)"
+    r"|(?:not|won't|wont|will not|never) (?:be )?(?:coming|going|getting) (?:home|back)(?: from (?:it|this|there))?(?=[.!,]|$| again| this time)"
+    r"|(?:my|an|the) (?:exit|way out)(?=[.!,]|$)|(?:won't|wont|will not|not going to) (?:need|be needing) (?:it|them|this|that|these|those|any more|anymore)"
+    r"|(?:this|that)(?: is|'s|s) it from me|(?:don't|dont|do not|please don't) (?:be sad|cry|grieve|miss me|blame)\b"
+    r"|no more \w+,? no more \w+|no more anything|(?:started|start) making (?:it|that|this) happen"
     r")|🪦|⚰️?|🔪",
     re.IGNORECASE,
 )
@@ -237,7 +253,12 @@ SUPPORTIVE_FORMULA = re.compile(
     r"(?:(?:thinking of|thinking about|praying for|rooting for|here for|with) (?:you|u|ya)(?: all| both| today| tonight| lovely| hun| mate| love| x+)?"
     r"|sending (?:you )?(?:love|hugs?|strength|positive vibes|good vibes|spoons|best wishes)(?: to you| your way)?"
     r"|good luck(?: tomorrow| today| with (?:it|the \w+))?|take care(?: of yourself)?|big hugs?|hugs?|love to you(?: all)?"
-    r"|(?:hope|hoping) (?:it|today|tomorrow|the \w+) goes (?:well|ok|okay)|you've got this|you got this|stay strong)"
+    r"|(?:hope|hoping) (?:it|today|tomorrow|the \w+) goes (?:well|ok|okay)|you've got this|you got this|stay strong"
+    # Thanks for something a member gave ("Thanks everyone for the tips."): never "for everything".
+    r"|(?:thanks|thank you|thank u|thanku|thx|ty|cheers|ta|many thanks)(?: so much| very much| again| loads| a lot)?"
+    r"(?: (?:everyone|everybody|every1|all|guys|folks|both|all of you|you all|again|lovely people))?"
+    r" for (?:the |your |all the |all your |all of the |sharing (?:the |your )?)?(?:\w+ )?(?:tips|tip|advice|replies|reply|help|info|information"
+    r"|suggestions|support|kind words|recommendations|answers|answer|links?|ideas|reassurance|responses|welcome|encouragement|explanation|pointers|ideas))"
     r"(?:[ ,.!]+(?:x+|xx+|love|hun|mate|lovely|❤️|💕|🙏|🤗|💙|💜))*[ .!❤️💕🙏🤗💙💜x]*",
     re.IGNORECASE,
 )

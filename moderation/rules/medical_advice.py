@@ -44,6 +44,32 @@ MIRACLE = re.compile(
 )
 
 
+# A reply that warns against changing treatment and sends the reader to their care team ("please
+# don't stop your insulin, ring your DSN"): the opposite of dangerous advice, though it uses the
+# same words, so the medical model alone does not hold it (see assess).
+KEEP_TREATMENT = re.compile(
+    r"\b(?:don't|dont|do not|never|wouldn't|wouldnt|would not|i'd not|id not|shouldn't|shouldnt|should not"
+    r"|not to|careful (?:with|about)|before (?:you )?(?:try|trying|stop|stopping|change|changing|swap|swapping))"
+    r"(?:\s{1,5}\w+){0,3}?\s{1,5}(?:stop|stopping|quit|come off|coming off|skip|skipping|ditch|bin|swap|swapping|change|changing"
+    r"|double|doubling|halve|miss|drop|mess with|fiddle with|cut down|take|taking|try|trying|that|it|anything)\b",
+    re.IGNORECASE,
+)
+CARE_TEAM = re.compile(
+    r"\b(?:ring|call|phone|speak to|speak with|talk to|talk with|ask|asking|check with|checking with|contact|see|tell"
+    r"|message|talking to|talk it through with|go through it with|keep)"
+    r"\s{1,5}(?:your|the|a|ur|yr)\s{1,5}(?:\w+\s{1,5}){0,2}?(?:dsn|gp|doctor|doc|team|nurse|pharmacist|consultant|clinic"
+    r"|specialist|unit|cardiologist|nephrologist|neurologist|oncologist|dietitian|prescriber|hospital|ward)s?\b"
+    r"|\b(?:nhs )?111\b",
+    re.IGNORECASE,
+)
+
+
+def keeps_treatment(text: str) -> bool:
+    """Whether the post warns against changing treatment and points to the care team (and no
+    rule hears advice to change it)."""
+    return bool(KEEP_TREATMENT.search(text) and CARE_TEAM.search(text)) and not detect(text)
+
+
 def detect(text: str) -> list[Reason]:
     advice = [
         *TO_OTHERS.finditer(text),

@@ -27,6 +27,17 @@ FIRES = [
     ("I'm going to stop my insulin so I don't wake up", "crisis.stopping_treatment"),
     ("I'm just a burden to my family now.", "crisis.burden"),
     ("Feeling suicidal tonight and my partner is asleep.", "crisis.suicidal_ideation"),
+    ("honestly I don't see the point anymore.", "crisis.suicidal_ideation"),
+    ("cant see any point in living tbh", "crisis.suicidal_ideation"),
+    ("I think everyone would be better off.", "crisis.burden"),
+    ("my wife could move on if I was out of the way", "crisis.burden"),
+    ("the kids would have a better life without me", "crisis.burden"),
+    ("cant be arsed with living anymore", "crisis.suicidal_ideation"),
+    ("nobody will have to worry about me soon", "crisis.suicidal_ideation"),
+    ("everyones lives would be easier if i disappeared", "crisis.suicidal_ideation"),
+    ("thinking of driving into a tree on the way home", "crisis.suicidal_ideation"),
+    ("Letters done. Feel calm now.", "crisis.in_context"),
+    ("Going for a drive tonight. Not coming back this time.", "crisis.in_context"),
 ]
 DOES_NOT_FIRE = [
     "The pain is killing me today, anyone else get this after dialysis?",
@@ -39,6 +50,11 @@ DOES_NOT_FIRE = [
     "Killing time in the waiting room again.",
     "I nearly died of embarrassment when my pump alarm went off in the lecture.",
     "My consultant stopped my tacrolimus last year and switched me to something else.",
+    "I don't see the point of statins if my cholesterol is already fine?",
+    "Everyone would be better off if the unit opened on Sundays.",
+    "Thanks everyone for the tips.",
+    "life would be easier if I just disappeared to a desert island for a week lol",
+    "my husband won't have to worry about me for a week while I'm at mum's",
 ]
 
 
@@ -60,3 +76,19 @@ def test_a_crisis_post_routes_urgent_above_everything_else() -> None:
     assert assessment.route is moderation.Route.URGENT
     assert assessment.priority >= 90
     assert assessment.reasons[0].code.startswith("crisis.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Thanks everyone for the tips.", "cheers all for the advice x", "Thank you for the replies."],
+)
+def test_thanks_for_what_members_gave_count_as_kind_words(text: str) -> None:
+    assert crisis.only_kind_words(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Thank you all for everything.", "Thanks for the advice. Goodbye everyone."],
+)
+def test_thanks_for_everything_or_with_a_farewell_do_not(text: str) -> None:
+    assert not crisis.only_kind_words(text)

@@ -152,3 +152,46 @@ def test_a_posts_vectors_do_not_depend_on_the_posts_embedded_beside_it(
     beside = embedder.embed([others[0], post, others[1]])[1]
     assert np.array_equal(alone.vector, beside.vector)
     assert np.array_equal(alone.window_vectors, beside.window_vectors)
+
+
+def test_remembered_windows_give_the_same_vectors_and_skip_the_model(
+    embedder: embedding.Embedder,
+) -> None:
+    text = (
+        "Clinic was fine today and the consultant was happy with how the fistula is healing. "
+        "The nurses on the unit were lovely as always and my bloods are stable again this month."
+    )
+    embedder.forget()
+    first = embedder.embed([text])[0]
+    runs = []
+    real_run = embedder.session.run
+    embedder.session = _CountingSession(embedder.session, runs)
+    try:
+        again = embedder.embed([text])[0]
+        edited = embedder.embed(
+            [
+                text
+                + " Parking at the hospital was an absolute nightmare as usual on a Tuesday though."
+            ]
+        )[0]
+    finally:
+        embedder.session = embedder.session.inner
+    assert embedder.session.run == real_run
+    assert np.array_equal(first.vector, again.vector)
+    assert np.array_equal(first.window_vectors, again.window_vectors)
+    # The post again costs no run; the edited post only its new sentence's window.
+    new = {w.ids for w in edited.windows} - {w.ids for w in first.windows}
+    assert len(first.windows) == 2
+    assert len(new) == 1
+    assert len(runs) == 1
+
+
+class _CountingSession:
+    """The real onnxruntime session, counting its runs."""
+
+    def __init__(self, inner: object, runs: list[object]) -> None:
+        self.inner, self.runs = inner, runs
+
+    def run(self, *args: object, **kwargs: object) -> object:
+        self.runs.append(args)
+        return self.inner.run(*args, **kwargs)  # type: ignore[attr-defined]

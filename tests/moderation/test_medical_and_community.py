@@ -74,6 +74,12 @@ def test_the_same_text_again_is_spam_but_a_short_thanks_is_not() -> None:
         ("Be a shame if something happened to that nice car of yours", "score.threat"),
         ("That receptionist's days are numbered", "score.threat"),
         ("Keep it up and I'll pay you a visit, I've got your address", "score.threat"),
+        ("@jen nobody here wants you, take the hint", "score.insult"),
+        ("honestly you're not welcome here.", "score.insult"),
+        ("this group was better before you turned up", "score.insult"),
+        ("report me again and I'll find out who you are", "score.threat"),
+        ("nice house. shame if anything happened to it", "score.threat"),
+        ("I'll break your nose if you say that again", "score.threat"),
     ],
 )
 def test_hostility_aimed_at_a_person(text: str, code: str) -> None:
@@ -88,7 +94,34 @@ def test_hostility_aimed_at_a_person(text: str, code: str) -> None:
         "I feel useless on dialysis days",
         "I know where you're coming from, the first month is the worst",
         "Something good will happen to you soon, I can feel it",
+        "You're so welcome here, ask anything",
+        "Nobody wants to hear about my bowels lol",
+        "I found your post really helpful",
     ],
 )
 def test_venting_about_oneself_is_not_hostility(text: str) -> None:
     assert community.hostility(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Please don't stop your insulin, ring your DSN, they can help with the hypos.",
+        "I wouldn't come off the tacrolimus without talking to your renal team first.",
+        "careful with that, check with your pharmacist before taking it with warfarin",
+    ],
+)
+def test_a_reply_that_says_keep_your_treatment_and_ask_your_team_is_recognised(text: str) -> None:
+    assert medical_advice.keeps_treatment(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Just stop your insulin for a week, don't tell your DSN.",
+        "Don't listen to your GP, you don't need your statins.",
+        "Please don't stop your insulin.",
+    ],
+)
+def test_advice_to_change_treatment_or_no_care_team_is_not(text: str) -> None:
+    assert not medical_advice.keeps_treatment(text)

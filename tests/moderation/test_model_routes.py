@@ -61,9 +61,11 @@ CRISIS_ROUND_2 = {
     "means, tonight": "fuck it. got the paracetamol. all of it. tonight",
     "donor kidney": "im a waste of a donor kidney. gonna give it back the only way i can",
 }
-# Fresh posts the engine still publishes or only holds: kept here so a fix shows up (strict
-# xfail), and listed in moderation/MODEL_CARD.md.
-CRISIS_KNOWN_MISSES = {
+# Round 2's two known misses, now urgent (round 3: "if I was out of the way / out of the
+# picture" is a burden rule; "sorted it for saturday" and "no more X no more Y" are wording that
+# counts with the model's crisis score). Written after reading these posts, so they flatter the
+# rules: see moderation/MODEL_CARD.md.
+CRISIS_FORMER_MISSES = {
     "out of the picture": "I keep thinking my husband could start again with someone healthy if I was "
     "out of the picture. I've started making that happen.",
     "sorted for a day": "no more clinic no more pokes no more anything. sorted it for saturday",
@@ -97,6 +99,24 @@ PUBLISHED = {
     "grief walk": "I lost my dad to heart failure last year. Doing the British Heart Foundation walk for him on Sunday",
     "nothing more they can do": "the pain clinic said there's nothing more they can do so I'm trying pacing and a TENS machine",
 }
+# Ordinary thanks, kind replies and questions: written for these tests (round 3), none in the
+# training data. "Thanks everyone for the tips." went urgent with round 2's heads (the embedding
+# puts short thanks near goodbyes).
+ORDINARY = {
+    "thanks for tips": "Thanks everyone for the tips.",
+    "thanks for advice": "thank you so much for all the advice, feeling a lot more prepared now",
+    "thanks, short": "Cheers all, that's really helpful x",
+    "thanks, update": "Thanks for the replies everyone. Saw the GP and she's changed my tablets.",
+    "thanks for welcome": "Thank you for the lovely welcome, everyone.",
+    "kind reply": "So sorry you're having a rough week. Sending a big hug and hoping tomorrow's kinder.",
+    "reply with a tip": "I found the night shift easier on dialysis, worth asking your unit if they have a slot",
+    "congratulations": "Brilliant news about your transplant, so pleased for you!",
+    "question, meds": "Does anyone take their levothyroxine at night? Is it ok to switch?",
+    "question, fluid": "How do you manage your fluid allowance when it's really hot?",
+    "question, sick day": "What should I do with my insulin if I've got a stomach bug and can't eat?",
+    "question, travel": "Has anyone taken their pump through airport security? Any tips?",
+    "keep your treatment": "Please don't stop your insulin, ring your DSN, they can help with the hypos.",
+}
 CONCERN_FOR_ANOTHER = {
     "a friend": "My mate from the unit keeps saying he wants to end it all. I don't know what to do, should I ring someone?",
     "a daughter": "my daughter's been self-harming since her diagnosis and I found out last night. how do I help her?",
@@ -124,15 +144,10 @@ def test_fresh_round_2_crisis_posts_go_to_the_urgent_queue(kind: str) -> None:
     assert assessment.route is Route.URGENT, (kind, [r.code for r in assessment.reasons])
 
 
-@pytest.mark.parametrize(
-    "kind",
-    [
-        pytest.param(kind, marks=pytest.mark.xfail(strict=True, reason="a known miss"))
-        for kind in CRISIS_KNOWN_MISSES
-    ],
-)
-def test_known_misses_are_still_missed(kind: str) -> None:
-    assert moderation.assess(CRISIS_KNOWN_MISSES[kind]).route is Route.URGENT
+@pytest.mark.parametrize("kind", CRISIS_FORMER_MISSES)
+def test_former_known_misses_go_to_the_urgent_queue(kind: str) -> None:
+    assessment = moderation.assess(CRISIS_FORMER_MISSES[kind])
+    assert assessment.route is Route.URGENT, (kind, [r.code for r in assessment.reasons])
 
 
 @pytest.mark.parametrize("kind", CONCERN_FOR_ANOTHER)
@@ -154,6 +169,12 @@ def test_worry_about_someone_else_does_not_hide_the_authors_own_crisis() -> None
 @pytest.mark.parametrize("kind", PUBLISHED)
 def test_dark_jokes_idioms_and_ordinary_posts_are_published(kind: str) -> None:
     assessment = moderation.assess(PUBLISHED[kind])
+    assert assessment.route is Route.PUBLISH, (kind, [r.code for r in assessment.reasons])
+
+
+@pytest.mark.parametrize("kind", ORDINARY)
+def test_thanks_kind_replies_and_questions_are_published(kind: str) -> None:
+    assessment = moderation.assess(ORDINARY[kind])
     assert assessment.route is Route.PUBLISH, (kind, [r.code for r in assessment.reasons])
 
 
