@@ -15,7 +15,8 @@ from app.forums.models import Forum
 from app.goals import service
 from app.goals.models import Goal
 from app.i18n import _
-from app.posts.precheck import check_draft
+from app.moderation_queue import screening
+from app.moderation_queue.models import TextSource
 from app.templating import render
 
 router = APIRouter()
@@ -65,10 +66,9 @@ def set_goal(
     if choice is None:  # a forum, pairing or group this member is not in
         raise HTTPException(403, _("You can share a goal only where you take part."))
     # The same assessment as posts, before anyone else could read it.
-    check = check_draft(text, choice.forum, request.app.state.gate.scorer)
-    if check.crisis:
-        choice = service.ShareChoice(service.GoalSharing.PRIVATE, choice.forum)
-    elif check.assessment.route.value != "publish":
+    try:
+        check = screening.screen(text, choice.forum, request.app.state.gate.scorer)
+    except screening.NeedsRewording as exc:
         raise FormRejected(
             {
                 "text": _(
@@ -76,13 +76,16 @@ def set_goal(
                     "someone, or words this forum asks a moderator to read first."
                 )
             }
-        )
+        ) from exc
+    if check.crisis:  # kept to the member; a moderator reads it (below) and they see help
+        choice = service.ShareChoice(service.GoalSharing.PRIVATE, choice.forum)
     try:
         goal = service.set_goal(
             db, user, choice, text=text, reminder_days=[d for d in days if 0 <= d <= 6], weeks=weeks
         )
     except service.GoalError as exc:
         raise FormRejected({exc.field: _(exc.message)}) from exc
+    screening.hold_for_review(db, check, choice.forum, user, TextSource.GOAL, goal.id)
     notice = "help" if check.crisis else "set"
     return RedirectResponse(f"/goals/{goal.id}?notice={notice}", status_code=303)
 
