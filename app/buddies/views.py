@@ -24,6 +24,8 @@ from app.deps import (
 from app.forms.views import FormRejected
 from app.forums.models import Forum
 from app.i18n import _
+from app.moderation_queue import screening
+from app.moderation_queue.models import TextSource
 from app.templating import render
 
 router = APIRouter()
@@ -55,6 +57,7 @@ def buddies_page(
             "request_open": service.open_request(db, forum, user),
             "pairing": service.active_pairing_as_member(db, forum, user),
             "profile": service.profile_of(db, forum, user),
+            "resources": forum.policy.crisis_resources,
             **_choices(),
         },
     )
@@ -62,6 +65,7 @@ def buddies_page(
 
 @router.post("/f/{slug}/buddies/request")
 def ask_for_buddy(
+    request: Request,
     db: SessionDep,
     settings: SettingsDep,
     limiter: LimiterDep,
@@ -79,8 +83,19 @@ def ask_for_buddy(
         str(user.id),
         message=_("You're sending requests very quickly. Please wait a minute and try again."),
     )
+    # Read by coordinators only, but assessed as a post would be: a crisis reaches a moderator now.
+    check = screening.screen_form_field(
+        hopes,
+        access.forum,
+        request.app.state.gate.scorer,
+        "hopes",
+        _(
+            "Please reword what you hope for: it seems to include details that could "
+            "identify someone, or words this forum asks a moderator to read first."
+        ),
+    )
     try:
-        service.ask_for_buddy(
+        buddy_request = service.ask_for_buddy(
             db,
             access.forum,
             user,
@@ -92,7 +107,11 @@ def ask_for_buddy(
         )
     except service.BuddyError as exc:
         raise FormRejected({"hopes": _(exc.message)}) from exc
-    return RedirectResponse(f"/f/{access.forum.slug}/buddies?asked=1", status_code=303)
+    screening.hold_for_review(
+        db, check, access.forum, user, TextSource.BUDDY_REQUEST, buddy_request.id
+    )
+    help_ = "&help=1" if check.crisis else ""
+    return RedirectResponse(f"/f/{access.forum.slug}/buddies?asked=1{help_}", status_code=303)
 
 
 def _offering(access: PostableForum) -> Forum:

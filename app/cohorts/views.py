@@ -30,6 +30,8 @@ from app.forms.views import FormRejected
 from app.forums import service as forums
 from app.forums.models import MembershipStatus
 from app.i18n import _
+from app.moderation_queue import screening
+from app.moderation_queue.models import TextSource
 from app.templating import render
 
 router = APIRouter()
@@ -199,6 +201,7 @@ def reply(
 
 @router.post("/cohorts/{cohort_id}/rhythm")
 def set_rhythm(
+    request: Request,
     db: SessionDep,
     user: CurrentUser,
     cohort_id: PathId,
@@ -206,11 +209,27 @@ def set_rhythm(
     prompt: TextField = "",
 ) -> Response:
     found = _leading(db, user, cohort_id)
+    cohort = found.cohort
+    # Assessed as a post would be before the group reads it: a crisis is kept from the group,
+    # goes to a moderator on the Urgent queue, and its writer is shown where to get help.
+    check = screening.screen_form_field(
+        prompt,
+        cohort.forum,
+        request.app.state.gate.scorer,
+        "prompt",
+        _(
+            "Please reword the prompt: it seems to include details that could identify "
+            "someone, or words this forum asks a moderator to read first."
+        ),
+    )
+    screening.hold_for_review(db, check, cohort.forum, user, TextSource.COHORT_PROMPT, cohort.id)
+    fit = not check.crisis
     try:
-        service.set_rhythm(db, found.cohort, user, day=day, prompt=prompt)
+        service.set_rhythm(db, cohort, user, day=day, prompt=prompt if fit else "")
     except service.CohortError as exc:
         raise FormRejected({exc.field: _(exc.message)}) from exc
-    return RedirectResponse(f"/cohorts/{cohort_id}?notice=rhythm", status_code=303)
+    notice = "rhythm" if fit else "help"
+    return RedirectResponse(f"/cohorts/{cohort_id}?notice={notice}", status_code=303)
 
 
 @router.post("/cohorts/{cohort_id}/invites")

@@ -66,17 +66,16 @@ def set_goal(
     if choice is None:  # a forum, pairing or group this member is not in
         raise HTTPException(403, _("You can share a goal only where you take part."))
     # The same assessment as posts, before anyone else could read it.
-    try:
-        check = screening.screen(text, choice.forum, request.app.state.gate.scorer)
-    except screening.NeedsRewording as exc:
-        raise FormRejected(
-            {
-                "text": _(
-                    "Please reword your goal: it seems to include details that could identify "
-                    "someone, or words this forum asks a moderator to read first."
-                )
-            }
-        ) from exc
+    check = screening.screen_form_field(
+        text,
+        choice.forum,
+        request.app.state.gate.scorer,
+        "text",
+        _(
+            "Please reword your goal: it seems to include details that could identify "
+            "someone, or words this forum asks a moderator to read first."
+        ),
+    )
     if check.crisis:  # kept to the member; a moderator reads it (below) and they see help
         choice = service.ShareChoice(service.GoalSharing.PRIVATE, choice.forum)
     try:

@@ -92,8 +92,6 @@ class TextSource(StrEnum):
     GOAL = "goal"
     BUDDY_REQUEST = "buddy_request"  # what the member hopes a buddy will bring
     COHORT_PROMPT = "cohort_prompt"  # a group's weekly check-in prompt
-    COHORT_NAME = "cohort_name"
-    COHORT_THREAD_TITLE = "cohort_thread_title"
 
 
 class ScreenedText(Base):

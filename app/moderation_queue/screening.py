@@ -1,10 +1,13 @@
 """Free text written outside posts and messages (a goal, what a member hopes a buddy will bring,
 a group's check-in prompt or name) goes through the same assessment as posts, at once.
 
-Such text is short and assessed while the member waits (the compose form's fast check). What
-the assessment would hold, the member is asked to reword; what reads as a crisis is never sent
-back: it is saved, the member is shown where to get help, and a copy of the words goes to the
-forum's Urgent queue (which alerts, as for a post), saying where it was written.
+Such text is short and assessed while the member waits (the compose form's fast check).
+Identifiers and words the forum blocks, the member is asked to reword (as a poster is). What
+reads as a crisis is never sent back: it is saved, the member is shown where to get help, and a
+copy of the words goes to the forum's Urgent queue (which alerts, as for a post), saying where
+it was written. Anything else the assessment would hold is saved and queued for a moderator to
+look at afterwards (the Unreviewed queue): short texts are where the models err most, so a
+member is not stopped by a score alone.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from sqlalchemy.orm import Session
 import moderation
 from app.accounts.models import User
 from app.audit import service as audit
+from app.forms.views import FormRejected
 from app.forums.models import Forum
 from app.moderation_queue import items
 from app.moderation_queue.gate import reasons_as_json
@@ -29,9 +33,20 @@ def screen(text: str, forum: Forum, scorer: moderation.Scorer | None) -> DraftCh
     """Assess the text as a post in `forum` would be; raises NeedsRewording unless it may be
     saved (a crisis may always be saved: the person is never asked to rephrase it)."""
     check = check_draft(text, forum, scorer)
-    if text.strip() and not check.crisis and check.assessment.route is not moderation.Route.PUBLISH:
+    if not check.crisis and (check.identifiers or check.blocked_phrases):
         raise NeedsRewording()
     return check
+
+
+def screen_form_field(
+    text: str, forum: Forum, scorer: moderation.Scorer | None, field: str, reword: str
+) -> DraftCheck:
+    """`screen` for a form: text to reword goes back to the form, kept, with `reword` beside
+    `field`."""
+    try:
+        return screen(text, forum, scorer)
+    except NeedsRewording as exc:
+        raise FormRejected({field: reword}) from exc
 
 
 def hold_for_review(
@@ -60,7 +75,7 @@ def hold_for_review(
     )
     session.add(text)
     session.flush()
-    queue = ReviewQueue.URGENT if check.crisis else ReviewQueue.HELD
+    queue = ReviewQueue.URGENT if check.crisis else ReviewQueue.UNREVIEWED
     item = items.open_screened_text_item(
         session,
         text.id,

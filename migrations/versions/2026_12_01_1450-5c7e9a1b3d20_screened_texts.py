@@ -31,8 +31,6 @@ def upgrade() -> None:
                 "goal",
                 "buddy_request",
                 "cohort_prompt",
-                "cohort_name",
-                "cohort_thread_title",
                 name="text_source",
                 native_enum=False,
                 create_constraint=True,
@@ -53,7 +51,10 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["forum_id"], ["forum.id"], name=op.f("fk_screened_text_forum_id_forum"), ondelete="CASCADE"
+            ["forum_id"],
+            ["forum.id"],
+            name=op.f("fk_screened_text_forum_id_forum"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_screened_text")),
     )

@@ -9,11 +9,11 @@ from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.alerts.models import Alert
 from app.buddies import service as buddies
 from app.clock import ManualClock
 from app.cohorts import service as cohorts
 from app.forums.models import Forum, MembershipRole
-from app.alerts.models import Alert
 from app.goals.models import Goal, GoalProgress, GoalSharing
 from app.moderation_queue.models import ReviewItem, ReviewQueue, ScreenedText, TextSource
 from app.notifications.models import Notification
