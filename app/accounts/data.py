@@ -14,11 +14,15 @@ from app.accounts import service as accounts
 from app.accounts.models import AccountStatus, Consent, MemberMute, RecoveryCode, User
 from app.accounts.passwords import hash_password
 from app.audit import service as audit
+from app.buddies import service as buddies
+from app.cohorts import service as cohorts
 from app.config import Settings
 from app.db import utcnow
 from app.forums.models import ForumPolicy, Membership, MembershipStatus
+from app.goals import service as goals
 from app.moderation_queue.models import Appeal, ModerationDecision, Report, Sanction
 from app.notifications.models import Notification
+from app.outcomes import service as outcomes
 from app.pictures import service as pictures
 from app.posts import service as posts
 from app.posts.models import Post, PostEdit, PostStatus, Thread
@@ -197,6 +201,11 @@ def export(session: Session, user: User, settings: Settings) -> dict[str, Any]:
         ],
         "notifications": [{"text": n.sentence, "created_at": iso(n.created_at)} for n in notes],
         "muted_members": [m.handle for m in muted_members(session, user)],
+        # Peer support: goals and the days done, check-in answers, buddying, groups.
+        "goals": goals.for_export(session, user),
+        "outcome_check_ins": outcomes.for_export(session, user),
+        "buddying": buddies.for_export(session, user),
+        "groups": cohorts.for_export(session, user),
     }
 
 

@@ -375,3 +375,28 @@ def run_due(
         for message_id in prompts:
             assess(message_id)
     return opened
+
+
+# ---- the member's data export -------------------------------------------------------------
+
+
+def for_export(session: Session, user: User) -> list[dict[str, object]]:
+    """The groups the member is in, their role in each, and the prompts they wrote."""
+    rows = session.execute(
+        select(CohortMember, Cohort)
+        .join(Cohort, Cohort.id == CohortMember.cohort_id)
+        .where(CohortMember.user_id == user.id)
+        .order_by(CohortMember.joined_at, CohortMember.id)
+    ).all()
+    return [
+        {
+            "group": cohort.name,
+            "forum": cohort.forum.name,
+            "role": member.role.value,
+            "joined_at": member.joined_at.isoformat(),
+            "check_in_prompt_you_wrote": cohort.check_in_prompt
+            if cohort.check_in_prompt_by_id == user.id
+            else None,
+        }
+        for member, cohort in rows
+    ]

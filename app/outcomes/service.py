@@ -137,3 +137,21 @@ def impact_csv_rows(impacts: Sequence[Impact]) -> list[list[str]]:
             followed = str(change.people) if change.people >= MIN_GROUP else f"<{MIN_GROUP}"
             rows.append([found.forum.slug, change.key, str(found.answered), followed, *figures])
     return rows
+
+
+def for_export(session: Session, user: User) -> list[dict[str, object]]:
+    """Every check-in the member answered, each answer or None where they skipped it."""
+    rows = session.execute(
+        select(OutcomeResponse, Forum.name)
+        .join(Forum, Forum.id == OutcomeResponse.forum_id)
+        .where(OutcomeResponse.user_id == user.id)
+        .order_by(OutcomeResponse.created_at, OutcomeResponse.id)
+    ).all()
+    return [
+        {
+            "forum": forum_name,
+            "answered_at": r.created_at.isoformat(),
+            "answers": {key: r.answer(key) for key in QUESTIONS},
+        }
+        for r, forum_name in rows
+    ]

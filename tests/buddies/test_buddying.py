@@ -55,7 +55,11 @@ def ask_and_pair(people: People, db: Session) -> BuddyPairing:
     slug = people.forum.slug
     asked = people.newcomer.post(
         f"/f/{slug}/buddies/request",
-        {"hopes": "Someone who has lived with a pump for a while", "experiences": "pump", "via_clinician": "true"},
+        {
+            "hopes": "Someone who has lived with a pump for a while",
+            "experiences": "pump",
+            "via_clinician": "true",
+        },
         follow_redirects=False,
     )
     assert asked.status_code == 303
