@@ -32,6 +32,7 @@ from app.forums.models import MembershipStatus
 from app.i18n import _
 from app.moderation_queue import screening
 from app.moderation_queue.models import TextSource
+from app.notifications import service as notifications
 from app.templating import render
 
 router = APIRouter()
@@ -155,6 +156,7 @@ def read_thread(
     thread = _thread(db, found, thread_id)
     as_team = found.member is None  # a moderator of the forum, reading as the team
     messages = conversations.visible_messages(db, thread, user, as_team=as_team)
+    notifications.mark_url_read(db, user.id, f"/cohorts/{cohort_id}/threads/{thread.id}")
     own = [m for m in messages if m.author_id == user.id]
     return render(
         request,

@@ -18,7 +18,7 @@ from app.clock import ManualClock
 from app.conversations.models import ConversationMessage, MessageStatus
 from app.forums.models import Forum, MembershipRole
 from app.moderation_queue.models import ReviewItem, ReviewQueue, ScreenedText, TextSource
-from app.notifications.models import Notification
+from app.notifications.models import Notification, OutboxEmail
 from tests.conftest import Browser
 from tests.factories import ForumFactory, buddy_request, buddy_with_room, member_of
 
@@ -151,6 +151,31 @@ def test_the_pair_talk_privately_and_a_crisis_message_reaches_the_urgent_queue(
     assert team_page.status_code == 200
     reads = db.scalars(select(AuditEvent).where(AuditEvent.action == "conversation.read")).all()
     assert len(reads) == 2 and {r.target_id for r in reads} == {pairing.conversation_id}
+
+
+def test_a_buddy_hears_of_a_new_message_in_the_app_and_by_a_neutral_email(
+    make_browser: Callable[[], Browser], db: Session
+) -> None:
+    people = a_forum_with_a_buddy_and_a_newcomer(make_browser)
+    pairing = ask_and_pair(people, db)
+    pairing.buddy.email_preference = "immediate"
+    db.commit()
+    people.newcomer.post(
+        f"/messages/{pairing.conversation_id}", {"body": "My pump beeped all night again"}
+    )
+    told = db.scalars(
+        select(Notification).where(
+            Notification.kind == "message.new", Notification.user_id == pairing.buddy_id
+        )
+    ).one()
+    assert "beeped" not in told.text
+    [email] = db.scalars(
+        select(OutboxEmail).where(
+            OutboxEmail.kind == "notification", OutboxEmail.to_address == "jo@example.org"
+        )
+    ).all()
+    for words in ("beeped", "diabetes", "buddy"):
+        assert words not in email.subject.casefold() and words not in email.body.casefold()
 
 
 def test_identifiers_are_flagged_to_the_sender_and_held(

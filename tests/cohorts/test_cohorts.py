@@ -158,6 +158,40 @@ def test_a_message_that_reads_as_a_crisis_is_held_and_goes_urgent(
     assert "end my life" not in course.facilitator.get(url).text
 
 
+def test_the_groups_other_members_hear_of_a_new_message_once_per_unread_thread(
+    make_browser: Callable[[], Browser], db: Session
+) -> None:
+    course = a_course_group(make_browser, db)
+    cohort = course.cohort
+    fay = db.scalars(select(CohortMember).where(CohortMember.role == CohortRole.FACILITATOR)).one()
+    fay.user.email_preference = "immediate"
+    db.commit()
+    course.participant.post(
+        f"/cohorts/{cohort.id}/threads", {"title": "Pump sites", "body": "Where do you put yours?"}
+    )
+    thread = db.scalars(select(Conversation).where(Conversation.cohort_id == cohort.id)).one()
+    url = f"/cohorts/{cohort.id}/threads/{thread.id}"
+    course.participant.post(url, {"body": "And do you rotate them?"})
+
+    def told() -> list[Notification]:
+        return list(
+            db.scalars(select(Notification).where(Notification.kind == "cohort.message")).all()
+        )
+
+    # One notice for the facilitator while it is unread; none for the writer.
+    assert [n.user_id for n in told()] == [fay.user_id]
+    assert "new message in your group" in told()[0].text and "rotate" not in told()[0].text
+    emails = db.scalars(select(OutboxEmail).where(OutboxEmail.kind == "notification")).all()
+    assert len(emails) == 1 and emails[0].to_address == "fay@example.org"
+    assert "Type 1" not in emails[0].subject + emails[0].body  # neither the group nor its words
+    assert "rotate" not in emails[0].subject + emails[0].body
+    # Read, then a new message: told again.
+    course.facilitator.get(url)
+    course.facilitator.post(url, {"body": "Tummy and thighs, in turn."})
+    course.participant.post(url, {"body": "Thank you!"})
+    assert len(told()) == 3  # the participant once (the facilitator wrote), the facilitator again
+
+
 def test_a_check_in_prompt_that_reads_as_a_crisis_goes_urgent_not_to_the_group(
     make_browser: Callable[[], Browser], db: Session
 ) -> None:
