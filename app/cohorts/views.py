@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, BackgroundTasks, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.accounts.models import User
 from app.cohorts import service
@@ -13,6 +14,7 @@ from app.cohorts.models import Cohort
 from app.conversations import service as conversations
 from app.conversations.models import Conversation
 from app.conversations.views import limit_messages
+from app.db import write_transaction
 from app.deps import (
     AssessmentsDep,
     CurrentUser,
@@ -25,6 +27,7 @@ from app.deps import (
     SettingsDep,
     Submission,
     Token,
+    after_response,
 )
 from app.forms.views import FormRejected
 from app.forums import service as forums
@@ -148,15 +151,31 @@ def _thread(db: SessionDep, found: service.CohortAccess, thread_id: int) -> Conv
     return thread
 
 
+def _mark_read(sessions: sessionmaker[Session], user_id: int, url: str) -> None:
+    with write_transaction(sessions) as session:
+        notifications.mark_url_read(session, user_id, url)
+
+
 @router.get("/cohorts/{cohort_id}/threads/{thread_id}")
 def read_thread(
-    request: Request, db: SessionDep, user: CurrentUser, cohort_id: PathId, thread_id: PathId
+    request: Request,
+    db: SessionDep,
+    background: BackgroundTasks,
+    user: CurrentUser,
+    cohort_id: PathId,
+    thread_id: PathId,
 ) -> Response:
     found = _cohort(db, user, cohort_id)
     thread = _thread(db, found, thread_id)
     as_team = found.member is None  # a moderator of the forum, reading as the team
     messages = conversations.visible_messages(db, thread, user, as_team=as_team)
-    notifications.mark_url_read(db, user.id, f"/cohorts/{cohort_id}/threads/{thread.id}")
+    viewer = request.state.viewer
+    if viewer is not None and viewer.unread_notifications:
+        # Notices about this thread are read with it: after the response, in their own short
+        # transaction (the page view itself never writes).
+        sessions, user_id = request.app.state.sessions, user.id
+        url = f"/cohorts/{cohort_id}/threads/{thread.id}"
+        after_response(background, lambda: _mark_read(sessions, user_id, url))
     own = [m for m in messages if m.author_id == user.id]
     return render(
         request,
