@@ -20,6 +20,7 @@ from app.deps import (
     ReadableForum,
     SessionDep,
     SettingsDep,
+    found_or_404,
 )
 from app.forms.views import FormRejected
 from app.forums.models import Forum
@@ -184,9 +185,9 @@ def pair(
     weeks: Annotated[int, Form(ge=1, le=26)] = service.DEFAULT_WEEKS,
 ) -> Response:
     forum = access.forum
-    buddy_request = service.request_in(db, forum, request_id)
-    if buddy_request is None:
-        raise HTTPException(404, _("There is no such request in this forum."))
+    buddy_request = found_or_404(
+        service.request_in(db, forum, request_id), _("There is no such request in this forum.")
+    )
     try:
         service.pair(db, forum, buddy_request, buddy_id, user, weeks=weeks)
     except service.BuddyError as exc:
@@ -198,10 +199,9 @@ def pair(
 
 
 def _pairing(db: SessionDep, user: CurrentUser, pairing_id: int) -> BuddyPairing:
-    pairing = service.pairing_for(db, pairing_id, user)
-    if pairing is None:
-        raise HTTPException(404, _("We couldn't find that pairing."))
-    return pairing
+    return found_or_404(
+        service.pairing_for(db, pairing_id, user), _("We couldn't find that pairing.")
+    )
 
 
 @router.get("/buddies/{pairing_id}")

@@ -28,6 +28,7 @@ from app.deps import (
     Submission,
     Token,
     after_response,
+    found_or_404,
 )
 from app.forms.views import FormRejected
 from app.forums import service as forums
@@ -75,13 +76,10 @@ def create_cohort(
 
 def _cohort(db: SessionDep, user: User, cohort_id: int) -> service.CohortAccess:
     """The cohort, only for its members and its forum's moderators (others: not found)."""
-    cohort = db.get(Cohort, cohort_id)
-    if cohort is None:
-        raise HTTPException(404, _("We couldn't find that group."))
+    not_found = _("We couldn't find that group.")
+    cohort = found_or_404(db.get(Cohort, cohort_id), not_found)
     found = service.access(db, cohort, forums.access(db, cohort.forum, user), user)
-    if not found.can_read:
-        raise HTTPException(404, _("We couldn't find that group."))
-    return found
+    return found_or_404(found if found.can_read else None, not_found)
 
 
 def _leading(db: SessionDep, user: User, cohort_id: int) -> service.CohortAccess:
@@ -145,10 +143,9 @@ def start_thread(
 
 
 def _thread(db: SessionDep, found: service.CohortAccess, thread_id: int) -> Conversation:
-    thread = service.thread_in(db, found.cohort, thread_id)
-    if thread is None:
-        raise HTTPException(404, _("We couldn't find that thread."))
-    return thread
+    return found_or_404(
+        service.thread_in(db, found.cohort, thread_id), _("We couldn't find that thread.")
+    )
 
 
 def _mark_read(sessions: sessionmaker[Session], user_id: int, url: str) -> None:
@@ -301,9 +298,9 @@ def step_back(db: SessionDep, user: CurrentUser, cohort_id: PathId) -> Response:
 
 
 def _invited(db: SessionDep, user: User, code: str) -> tuple[Cohort, forums.ForumAccess]:
-    cohort = service.by_invite(db, code)
-    if cohort is None:
-        raise HTTPException(404, _("This invitation link doesn't work. Ask for a new one."))
+    cohort = found_or_404(
+        service.by_invite(db, code), _("This invitation link doesn't work. Ask for a new one.")
+    )
     return cohort, forums.access(db, cohort.forum, user)
 
 

@@ -8,7 +8,15 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.accounts.models import User
-from app.deps import ClockDep, CurrentUser, LimiterDep, PathId, SessionDep, SettingsDep
+from app.deps import (
+    ClockDep,
+    CurrentUser,
+    LimiterDep,
+    PathId,
+    SessionDep,
+    SettingsDep,
+    found_or_404,
+)
 from app.forms.views import FormRejected
 from app.forums import service as forums
 from app.forums.models import Forum
@@ -90,10 +98,7 @@ def set_goal(
 
 
 def _goal(db: SessionDep, user: User, goal_id: int) -> Goal:
-    goal = service.get_for(db, goal_id, user)
-    if goal is None:
-        raise HTTPException(404, _("We couldn't find that goal."))
-    return goal
+    return found_or_404(service.get_for(db, goal_id, user), _("We couldn't find that goal."))
 
 
 @router.get("/goals/{goal_id}")
