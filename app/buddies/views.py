@@ -107,7 +107,11 @@ def ask_for_buddy(
             via_clinician=via_clinician,
         )
     except service.BuddyError as exc:
-        raise FormRejected({"hopes": _(exc.message)}) from exc
+        if not check.crisis:
+            raise FormRejected({"hopes": _(exc.message)}) from exc
+        # Not a new request (one is open already…), but these words reach a moderator now.
+        screening.hold_for_review(db, check, access.forum, user, TextSource.BUDDY_REQUEST, None)
+        return RedirectResponse(f"/f/{access.forum.slug}/buddies?help=1", status_code=303)
     screening.hold_for_review(
         db, check, access.forum, user, TextSource.BUDDY_REQUEST, buddy_request.id
     )

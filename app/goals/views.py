@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.accounts.models import User
 from app.deps import (
+    MAX_ID,
     ClockDep,
     CurrentUser,
     LimiterDep,
@@ -35,16 +36,25 @@ def _member_forums(db: SessionDep, user: User) -> list[Forum]:
 
 
 @router.get("/goals")
-def goals_page(request: Request, db: SessionDep, clock: ClockDep, user: CurrentUser) -> Response:
+def goals_page(
+    request: Request,
+    db: SessionDep,
+    clock: ClockDep,
+    user: CurrentUser,
+    help_in: Annotated[int | None, Query(alias="help", ge=1, le=MAX_ID)] = None,
+) -> Response:
     own = service.own_goals(db, user)
+    forums_in = _member_forums(db, user)
+    help_forum = next((f for f in forums_in if f.id == help_in), None)
     return render(
         request,
         "goals/goals.html",
         {
             "own": own,
             "shared": service.shared_with(db, user),
-            "choices": service.share_choices(db, user, _member_forums(db, user)),
+            "choices": service.share_choices(db, user, forums_in),
             "weekdays": range(7),
+            "resources": help_forum.policy.crisis_resources if help_forum else None,
         },
     )
 
@@ -91,7 +101,12 @@ def set_goal(
             db, user, choice, text=text, reminder_days=[d for d in days if 0 <= d <= 6], weeks=weeks
         )
     except service.GoalError as exc:
-        raise FormRejected({exc.field: _(exc.message)}) from exc
+        if not check.crisis:
+            raise FormRejected({exc.field: _(exc.message)}) from exc
+        # Not saved (too long…), but words like these never wait on a form's error: they reach a
+        # moderator now, and the member sees where to get help.
+        screening.hold_for_review(db, check, choice.forum, user, TextSource.GOAL, None)
+        return RedirectResponse(f"/goals?help={choice.forum.id}", status_code=303)
     screening.hold_for_review(db, check, choice.forum, user, TextSource.GOAL, goal.id)
     notice = "help" if check.crisis else "set"
     return RedirectResponse(f"/goals/{goal.id}?notice={notice}", status_code=303)

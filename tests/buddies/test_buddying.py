@@ -118,6 +118,11 @@ def test_hopes_that_read_as_a_crisis_reach_the_urgent_queue_and_the_member_sees_
     assert db.scalars(select(Alert).where(Alert.review_item_id == item.id)).one()
     dashboard = people.coordinator.get("/moderation").text
     assert "Buddy request from newly_nia (what they hope for)" in dashboard
+    # Asking again is refused, but such words are never lost behind the form's error.
+    again = people.newcomer.post(f"/f/{slug}/buddies/request", {"hopes": CRISIS})
+    assert again.status_code == 200 and "Samaritans" in again.text
+    assert len(db.scalars(select(BuddyRequest)).all()) == 1
+    assert len(db.scalars(select(ReviewItem)).all()) == 2
 
 
 def test_the_pair_talk_privately_and_a_crisis_message_reaches_the_urgent_queue(

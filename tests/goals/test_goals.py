@@ -172,6 +172,12 @@ def test_a_goal_that_reads_as_a_crisis_reaches_the_urgent_queue_with_an_alert(
     assert "Goal set by ria_r" in card and "end my life" in card
     assert other.get(f"/moderation/items/{item.id}").status_code == 404
     assert "ria_r" not in other.get("/moderation").text
+    # Too long to be a goal: not saved, but never lost behind the form's error either.
+    long_one = crisis + ". " + "Every day is so hard and I am so tired of all of it. " * 4
+    refused = ria.post("/goals", {"text": long_one, "share": f"private-{forum.id}", "weeks": "1"})
+    assert refused.status_code == 200 and "Samaritans" in refused.text
+    assert db.scalars(select(ScreenedText).where(ScreenedText.source_id.is_(None))).one()
+    assert len(db.scalars(select(Goal)).all()) == 2
     # Handling it is recorded like any decision, and stops the alert.
     decided = mod.post(
         f"/moderation/items/{item.id}/decide",
