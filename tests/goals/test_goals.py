@@ -170,6 +170,7 @@ def test_a_goal_that_reads_as_a_crisis_reaches_the_urgent_queue_with_an_alert(
     assert "Goal set by ria_r" in mod.get("/moderation").text
     card = mod.get(f"/moderation/items/{item.id}").text
     assert "Goal set by ria_r" in card and "end my life" in card
+    assert mod.get(f"/moderation/items/{item.id}/message").status_code == 200  # reach out
     assert other.get(f"/moderation/items/{item.id}").status_code == 404
     assert "ria_r" not in other.get("/moderation").text
     # Too long to be a goal: not saved, but never lost behind the form's error either.
