@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.accounts.models import User
@@ -471,3 +471,20 @@ def for_export(session: Session, user: User) -> dict[str, list[dict[str, object]
             for p in profiles
         ],
     }
+
+
+def forget_member(session: Session, user: User) -> None:
+    """Account deletion: a pairing under way ends now (the other person is told, as when either
+    ends it); the member's requests (their hopes, in their words), buddy profiles and feedback
+    go. The pairings stay, naming a former member, as their conversation's messages do."""
+    for pairing in session.scalars(
+        select(BuddyPairing).where(
+            (BuddyPairing.member_id == user.id) | (BuddyPairing.buddy_id == user.id),
+            BuddyPairing.status == PairingStatus.ACTIVE,
+        )
+    ).all():
+        end(session, pairing, user)
+    session.flush()
+    session.execute(delete(BuddyFeedback).where(BuddyFeedback.user_id == user.id))
+    session.execute(delete(BuddyProfile).where(BuddyProfile.user_id == user.id))
+    session.execute(delete(BuddyRequest).where(BuddyRequest.member_id == user.id))

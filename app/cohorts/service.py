@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import i18n
@@ -400,3 +400,16 @@ def for_export(session: Session, user: User) -> list[dict[str, object]]:
         }
         for member, cohort in rows
     ]
+
+
+def forget_member(session: Session, user: User, *, remove_writing: bool) -> None:
+    """Account deletion: the member leaves every group. A check-in prompt they wrote stays
+    with the group, no longer theirs, unless they chose to remove what they wrote (as posts)."""
+    for cohort in session.scalars(
+        select(Cohort).where(Cohort.check_in_prompt_by_id == user.id)
+    ).all():
+        cohort.check_in_prompt_by_id = None
+        if remove_writing:
+            cohort.check_in_prompt = ""
+    session.flush()
+    session.execute(delete(CohortMember).where(CohortMember.user_id == user.id))

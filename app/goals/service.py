@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.accounts.models import User
@@ -299,3 +299,13 @@ def for_export(session: Session, user: User) -> list[dict[str, object]]:
         }
         for g in goals
     ]
+
+
+def forget_member(session: Session, user: User) -> None:
+    """Account deletion: the member's goals go, with the days done and the cheers on them, and
+    so do the cheers they gave others (a goal is health data, and the member's own)."""
+    session.execute(delete(GoalEncouragement).where(GoalEncouragement.user_id == user.id))
+    own = select(Goal.id).where(Goal.user_id == user.id)
+    session.execute(delete(GoalEncouragement).where(GoalEncouragement.goal_id.in_(own)))
+    session.execute(delete(GoalProgress).where(GoalProgress.goal_id.in_(own)))
+    session.execute(delete(Goal).where(Goal.user_id == user.id))

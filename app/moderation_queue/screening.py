@@ -12,6 +12,7 @@ member is not stopped by a score alone.
 
 from __future__ import annotations
 
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 import moderation
@@ -95,3 +96,16 @@ def hold_for_review(
         review_item_id=item.id,
     )
     return item
+
+
+def forget_author(session: Session, user: User) -> None:
+    """Account deletion: the member's screened words go, and with them the queue items about
+    them (a moderator can no longer reach the person; the audit log keeps that they existed)."""
+    session.execute(
+        delete(ReviewItem).where(
+            ReviewItem.screened_text_id.in_(
+                select(ScreenedText.id).where(ScreenedText.author_id == user.id)
+            )
+        )
+    )
+    session.execute(delete(ScreenedText).where(ScreenedText.author_id == user.id))

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from statistics import fmean, stdev
 
 from scipy import stats
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
@@ -155,3 +155,10 @@ def for_export(session: Session, user: User) -> list[dict[str, object]]:
         }
         for r, forum_name in rows
     ]
+
+
+def forget_member(session: Session, user: User) -> None:
+    """Account deletion: the member's answers go. A mean change needs each person's first and
+    latest answers linked, so nothing of theirs can stay in the commissioners' figures without
+    a link back to them: their answers leave the aggregate with the account."""
+    session.execute(delete(OutcomeResponse).where(OutcomeResponse.user_id == user.id))
