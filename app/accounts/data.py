@@ -17,6 +17,7 @@ from app.audit import service as audit
 from app.buddies import service as buddies
 from app.cohorts import service as cohorts
 from app.config import Settings
+from app.conversations import service as conversations
 from app.db import utcnow
 from app.forums.models import ForumPolicy, Membership, MembershipStatus
 from app.goals import service as goals
@@ -207,6 +208,7 @@ def export(session: Session, user: User, settings: Settings) -> dict[str, Any]:
         "outcome_check_ins": outcomes.for_export(session, user),
         "buddying": buddies.for_export(session, user),
         "groups": cohorts.for_export(session, user),
+        "private_messages": conversations.for_export(session, user),
     }
 
 
