@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import BackgroundTasks, Depends, Form, HTTPException, Path, Query, Request
 from sqlalchemy.orm import Session
@@ -102,6 +102,17 @@ SETUP_PATHS = ("/account/two-factor", "/account/confirm", "/logout", "/static", 
 # What a member who has not yet consented to Harbour holding health information can reach: the
 # notice, the consent page, and (if they would rather go) their data and account deletion.
 CONSENT_PATHS = (*SETUP_PATHS, "/account/consent", "/account/export", "/account/delete")
+
+
+Found = TypeVar("Found")
+
+
+def found_or_404(thing: Found | None, message: str) -> Found:
+    """A load-or-404 step: the object, or "not found" (also for someone it is not shown to, so
+    an id never tells an outsider that a pairing, group or goal exists)."""
+    if thing is None:
+        raise HTTPException(404, message)
+    return thing
 
 
 def after_response(background: BackgroundTasks, work: Callable[[], None]) -> None:

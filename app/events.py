@@ -53,6 +53,17 @@ class ItemDecided:
     action: str
 
 
+@dataclass(frozen=True)
+class MessageDelivered:
+    """A member's message in a private conversation reached the people it was written to (after
+    its assessment, or a moderator's approval). A group thread's readers are the group's members,
+    whom only app/cohorts knows: it listens and tells them."""
+
+    conversation_id: int
+    message_id: int
+    author_id: int
+
+
 Event = TypeVar("Event")
 _handlers: dict[type, list[Callable[[Session, Any], None]]] = {}
 

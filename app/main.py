@@ -28,6 +28,7 @@ from app.buddies.views import router as buddies_router
 from app.cases import service as cases
 from app.cases.views import router as cases_router
 from app.cohorts import service as cohorts
+from app.cohorts import subscribers as cohort_subscribers
 from app.cohorts.views import router as cohorts_router
 from app.config import PROJECT_ROOT, Environment, Settings, get_settings
 from app.conversations.gate import MessageGate
@@ -146,6 +147,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.gate = gate
     alert_subscribers.install()
+    cohort_subscribers.install()
     cases.install()
     alert_worker = AlertWorker(sessions, settings)
     app.state.alert_worker = alert_worker

@@ -14,11 +14,17 @@ from app.accounts import service as accounts
 from app.accounts.models import AccountStatus, Consent, MemberMute, RecoveryCode, User
 from app.accounts.passwords import hash_password
 from app.audit import service as audit
+from app.buddies import service as buddies
+from app.cohorts import service as cohorts
 from app.config import Settings
+from app.conversations import service as conversations
 from app.db import utcnow
 from app.forums.models import ForumPolicy, Membership, MembershipStatus
+from app.goals import service as goals
+from app.moderation_queue import screening
 from app.moderation_queue.models import Appeal, ModerationDecision, Report, Sanction
 from app.notifications.models import Notification
+from app.outcomes import service as outcomes
 from app.pictures import service as pictures
 from app.posts import service as posts
 from app.posts.models import Post, PostEdit, PostStatus, Thread
@@ -197,12 +203,18 @@ def export(session: Session, user: User, settings: Settings) -> dict[str, Any]:
         ],
         "notifications": [{"text": n.sentence, "created_at": iso(n.created_at)} for n in notes],
         "muted_members": [m.handle for m in muted_members(session, user)],
+        # Peer support: goals and the days done, check-in answers, buddying, groups.
+        "goals": goals.for_export(session, user),
+        "outcome_check_ins": outcomes.for_export(session, user),
+        "buddying": buddies.for_export(session, user),
+        "groups": cohorts.for_export(session, user),
+        "private_messages": conversations.for_export(session, user),
     }
 
 
 def delete_account(session: Session, user: User, *, remove_posts: bool) -> None:
     """Delete the account. Posts stay as "Former member" or are removed, as the member chose;
-    either way nothing left can identify them."""
+    either way nothing left can identify them. Their peer support data goes with the account."""
     if remove_posts:
         kept_forums = set(
             session.scalars(
@@ -222,6 +234,14 @@ def delete_account(session: Session, user: User, *, remove_posts: bool) -> None:
                 post.status = PostStatus.REMOVED
             post.body_source = ""
             post.body_html = ""
+    # Peer support: goals, check-in answers, buddy requests and profiles, screened words and
+    # group memberships are the member's own (and much of it health data): they go. A pairing
+    # under way ends; what they wrote to others stays as "Former member", like their posts.
+    goals.forget_member(session, user)
+    outcomes.forget_member(session, user)
+    buddies.forget_member(session, user)
+    cohorts.forget_member(session, user, remove_writing=remove_posts)
+    screening.forget_author(session, user)
     # Pictures can identify someone: they go with the account, whichever the member chose.
     pictures.delete_for_posts(
         session, list(session.scalars(select(Post.id).where(Post.author_id == user.id)))

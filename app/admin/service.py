@@ -69,6 +69,9 @@ def validate_forum(session: Session, values: dict[str, Any], existing: Forum | N
         ages.append(int(text) if text.isdigit() else None)
     if ages[0] is not None and ages[1] is not None and ages[0] > ages[1]:
         errors["age_max"] = _("The oldest age must be the same as the youngest, or more.")
+    weeks = str(values.get("outcome_every_weeks", "")).strip()
+    if not weeks.isdigit() or not MIN_OUTCOME_WEEKS <= int(weeks) <= MAX_OUTCOME_WEEKS:
+        errors["outcome_every_weeks"] = _("Type a number of weeks from 1 to 52.")
     if errors:
         raise AdminInputError(errors)
 
@@ -86,6 +89,10 @@ FORUM_FIELDS = (
     "eligibility",
     "welcome_message",
 )
+
+
+# How often the optional wellbeing check-in comes round (app/outcomes), in weeks.
+MIN_OUTCOME_WEEKS, MAX_OUTCOME_WEEKS = 1, 52
 
 
 # Who may join (app/forums/eligibility.py): edited beside the forum's own settings.
@@ -111,6 +118,7 @@ def apply_forum_fields(forum: Forum, values: dict[str, Any]) -> None:
         q.strip() for q in values.get("eligibility_questions", "").splitlines() if q.strip()
     ]
     forum.ineligible_message = values.get("ineligible_message", "").strip()
+    forum.policy.outcome_every_weeks = int(values["outcome_every_weeks"])
 
 
 def archive(session: Session, forum: Forum, actor: User) -> None:

@@ -113,6 +113,7 @@ def _forum_values(forum: Forum | None) -> dict[str, Any]:
             "join_policy": "open",
             "moderation_mode": "hold_flagged",
             "joining_questions": "",
+            "outcome_every_weeks": "6",
         }
     values = {f: getattr(forum, f) for f in FORUM_FIELDS}
     values["joining_questions"] = "\n".join(forum.joining_questions)
@@ -121,6 +122,7 @@ def _forum_values(forum: Forum | None) -> dict[str, Any]:
         values[key] = "" if values[key] is None else str(values[key])
     for key in ("visibility", "join_policy", "moderation_mode"):
         values[key] = values[key].value
+    values["outcome_every_weeks"] = str(forum.policy.outcome_every_weeks)
     return values
 
 
@@ -180,6 +182,7 @@ def forum_form_fields(
     age_max: Annotated[str, Form(max_length=3)] = "",
     eligibility_questions: Text = "",
     ineligible_message: Text = "",
+    outcome_every_weeks: Annotated[str, Form(max_length=3)] = "6",
 ) -> dict[str, Any]:
     fields = dict(locals())
     fields["slug"] = fields.pop("address")  # "slug" is the URL's own parameter on edit routes

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.accounts.models import User
@@ -398,3 +398,93 @@ def run_due(sessions: sessionmaker[Session], limit: int = 32) -> int:
                     week=week_of(pairing, now),
                 )
         return len(due)
+
+
+# ---- the member's data export -------------------------------------------------------------
+
+
+def for_export(session: Session, user: User) -> dict[str, list[dict[str, object]]]:
+    """The member's buddy requests, pairings (as either person), profiles and feedback."""
+
+    def iso(value: datetime | None) -> str | None:
+        return value.isoformat() if value else None
+
+    forum_names = dict(session.execute(select(Forum.id, Forum.name)).all())
+    requests = session.scalars(
+        select(BuddyRequest).where(BuddyRequest.member_id == user.id).order_by(BuddyRequest.id)
+    ).all()
+    pairings = session.scalars(
+        select(BuddyPairing)
+        .where((BuddyPairing.member_id == user.id) | (BuddyPairing.buddy_id == user.id))
+        .order_by(BuddyPairing.id)
+    ).all()
+    profiles = session.scalars(
+        select(BuddyProfile).where(BuddyProfile.user_id == user.id).order_by(BuddyProfile.id)
+    ).all()
+    feedback = {
+        f.pairing_id: f
+        for f in session.scalars(select(BuddyFeedback).where(BuddyFeedback.user_id == user.id))
+    }
+    return {
+        "requests": [
+            {
+                "forum": forum_names.get(r.forum_id),
+                "hopes": r.hopes,
+                "experiences": list(r.experiences),
+                "age_band": r.age_band,
+                "language": r.language,
+                "via_clinician": r.via_clinician,
+                "status": r.status.value,
+                "created_at": iso(r.created_at),
+            }
+            for r in requests
+        ],
+        "pairings": [
+            {
+                "forum": forum_names.get(p.forum_id),
+                "you_were": "buddy" if p.buddy_id == user.id else "member",
+                "with": p.other(user.id).handle,
+                "weeks": p.weeks,
+                "started_at": iso(p.started_at),
+                "ends_at": iso(p.ends_at),
+                "status": p.status.value,
+                "ended_at": iso(p.ended_at),
+                "your_feedback": {
+                    "helpful": feedback[p.id].helpful,
+                    "recommend": feedback[p.id].recommend,
+                }
+                if p.id in feedback
+                else None,
+            }
+            for p in pairings
+        ],
+        "profiles": [
+            {
+                "forum": forum_names.get(p.forum_id),
+                "experiences": list(p.experiences),
+                "age_band": p.age_band,
+                "languages": list(p.languages),
+                "capacity": p.capacity,
+                "available": p.available,
+                "created_at": iso(p.created_at),
+            }
+            for p in profiles
+        ],
+    }
+
+
+def forget_member(session: Session, user: User) -> None:
+    """Account deletion: a pairing under way ends now (the other person is told, as when either
+    ends it); the member's requests (their hopes, in their words), buddy profiles and feedback
+    go. The pairings stay, naming a former member, as their conversation's messages do."""
+    for pairing in session.scalars(
+        select(BuddyPairing).where(
+            (BuddyPairing.member_id == user.id) | (BuddyPairing.buddy_id == user.id),
+            BuddyPairing.status == PairingStatus.ACTIVE,
+        )
+    ).all():
+        end(session, pairing, user)
+    session.flush()
+    session.execute(delete(BuddyFeedback).where(BuddyFeedback.user_id == user.id))
+    session.execute(delete(BuddyProfile).where(BuddyProfile.user_id == user.id))
+    session.execute(delete(BuddyRequest).where(BuddyRequest.member_id == user.id))

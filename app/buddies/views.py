@@ -20,10 +20,13 @@ from app.deps import (
     ReadableForum,
     SessionDep,
     SettingsDep,
+    found_or_404,
 )
 from app.forms.views import FormRejected
 from app.forums.models import Forum
 from app.i18n import _
+from app.moderation_queue import screening
+from app.moderation_queue.models import TextSource
 from app.templating import render
 
 router = APIRouter()
@@ -55,6 +58,7 @@ def buddies_page(
             "request_open": service.open_request(db, forum, user),
             "pairing": service.active_pairing_as_member(db, forum, user),
             "profile": service.profile_of(db, forum, user),
+            "resources": forum.policy.crisis_resources,
             **_choices(),
         },
     )
@@ -62,6 +66,7 @@ def buddies_page(
 
 @router.post("/f/{slug}/buddies/request")
 def ask_for_buddy(
+    request: Request,
     db: SessionDep,
     settings: SettingsDep,
     limiter: LimiterDep,
@@ -79,8 +84,19 @@ def ask_for_buddy(
         str(user.id),
         message=_("You're sending requests very quickly. Please wait a minute and try again."),
     )
+    # Read by coordinators only, but assessed as a post would be: a crisis reaches a moderator now.
+    check = screening.screen_form_field(
+        hopes,
+        access.forum,
+        request.app.state.gate.scorer,
+        "hopes",
+        _(
+            "Please reword what you hope for: it seems to include details that could "
+            "identify someone, or words this forum asks a moderator to read first."
+        ),
+    )
     try:
-        service.ask_for_buddy(
+        buddy_request = service.ask_for_buddy(
             db,
             access.forum,
             user,
@@ -91,8 +107,16 @@ def ask_for_buddy(
             via_clinician=via_clinician,
         )
     except service.BuddyError as exc:
-        raise FormRejected({"hopes": _(exc.message)}) from exc
-    return RedirectResponse(f"/f/{access.forum.slug}/buddies?asked=1", status_code=303)
+        if not check.crisis:
+            raise FormRejected({"hopes": _(exc.message)}) from exc
+        # Not a new request (one is open already…), but these words reach a moderator now.
+        screening.hold_for_review(db, check, access.forum, user, TextSource.BUDDY_REQUEST, None)
+        return RedirectResponse(f"/f/{access.forum.slug}/buddies?help=1", status_code=303)
+    screening.hold_for_review(
+        db, check, access.forum, user, TextSource.BUDDY_REQUEST, buddy_request.id
+    )
+    help_ = "&help=1" if check.crisis else ""
+    return RedirectResponse(f"/f/{access.forum.slug}/buddies?asked=1{help_}", status_code=303)
 
 
 def _offering(access: PostableForum) -> Forum:
@@ -165,9 +189,9 @@ def pair(
     weeks: Annotated[int, Form(ge=1, le=26)] = service.DEFAULT_WEEKS,
 ) -> Response:
     forum = access.forum
-    buddy_request = service.request_in(db, forum, request_id)
-    if buddy_request is None:
-        raise HTTPException(404, _("There is no such request in this forum."))
+    buddy_request = found_or_404(
+        service.request_in(db, forum, request_id), _("There is no such request in this forum.")
+    )
     try:
         service.pair(db, forum, buddy_request, buddy_id, user, weeks=weeks)
     except service.BuddyError as exc:
@@ -179,10 +203,9 @@ def pair(
 
 
 def _pairing(db: SessionDep, user: CurrentUser, pairing_id: int) -> BuddyPairing:
-    pairing = service.pairing_for(db, pairing_id, user)
-    if pairing is None:
-        raise HTTPException(404, _("We couldn't find that pairing."))
-    return pairing
+    return found_or_404(
+        service.pairing_for(db, pairing_id, user), _("We couldn't find that pairing.")
+    )
 
 
 @router.get("/buddies/{pairing_id}")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import i18n
@@ -375,3 +375,41 @@ def run_due(
         for message_id in prompts:
             assess(message_id)
     return opened
+
+
+# ---- the member's data export -------------------------------------------------------------
+
+
+def for_export(session: Session, user: User) -> list[dict[str, object]]:
+    """The groups the member is in, their role in each, and the prompts they wrote."""
+    rows = session.execute(
+        select(CohortMember, Cohort)
+        .join(Cohort, Cohort.id == CohortMember.cohort_id)
+        .where(CohortMember.user_id == user.id)
+        .order_by(CohortMember.joined_at, CohortMember.id)
+    ).all()
+    return [
+        {
+            "group": cohort.name,
+            "forum": cohort.forum.name,
+            "role": member.role.value,
+            "joined_at": member.joined_at.isoformat(),
+            "check_in_prompt_you_wrote": cohort.check_in_prompt
+            if cohort.check_in_prompt_by_id == user.id
+            else None,
+        }
+        for member, cohort in rows
+    ]
+
+
+def forget_member(session: Session, user: User, *, remove_writing: bool) -> None:
+    """Account deletion: the member leaves every group. A check-in prompt they wrote stays
+    with the group, no longer theirs, unless they chose to remove what they wrote (as posts)."""
+    for cohort in session.scalars(
+        select(Cohort).where(Cohort.check_in_prompt_by_id == user.id)
+    ).all():
+        cohort.check_in_prompt_by_id = None
+        if remove_writing:
+            cohort.check_in_prompt = ""
+    session.flush()
+    session.execute(delete(CohortMember).where(CohortMember.user_id == user.id))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, BackgroundTasks, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.accounts.models import User
 from app.cohorts import service
@@ -13,6 +14,7 @@ from app.cohorts.models import Cohort
 from app.conversations import service as conversations
 from app.conversations.models import Conversation
 from app.conversations.views import limit_messages
+from app.db import write_transaction
 from app.deps import (
     AssessmentsDep,
     CurrentUser,
@@ -25,11 +27,16 @@ from app.deps import (
     SettingsDep,
     Submission,
     Token,
+    after_response,
+    found_or_404,
 )
 from app.forms.views import FormRejected
 from app.forums import service as forums
 from app.forums.models import MembershipStatus
 from app.i18n import _
+from app.moderation_queue import screening
+from app.moderation_queue.models import TextSource
+from app.notifications import service as notifications
 from app.templating import render
 
 router = APIRouter()
@@ -69,13 +76,10 @@ def create_cohort(
 
 def _cohort(db: SessionDep, user: User, cohort_id: int) -> service.CohortAccess:
     """The cohort, only for its members and its forum's moderators (others: not found)."""
-    cohort = db.get(Cohort, cohort_id)
-    if cohort is None:
-        raise HTTPException(404, _("We couldn't find that group."))
+    not_found = _("We couldn't find that group.")
+    cohort = found_or_404(db.get(Cohort, cohort_id), not_found)
     found = service.access(db, cohort, forums.access(db, cohort.forum, user), user)
-    if not found.can_read:
-        raise HTTPException(404, _("We couldn't find that group."))
-    return found
+    return found_or_404(found if found.can_read else None, not_found)
 
 
 def _leading(db: SessionDep, user: User, cohort_id: int) -> service.CohortAccess:
@@ -139,20 +143,36 @@ def start_thread(
 
 
 def _thread(db: SessionDep, found: service.CohortAccess, thread_id: int) -> Conversation:
-    thread = service.thread_in(db, found.cohort, thread_id)
-    if thread is None:
-        raise HTTPException(404, _("We couldn't find that thread."))
-    return thread
+    return found_or_404(
+        service.thread_in(db, found.cohort, thread_id), _("We couldn't find that thread.")
+    )
+
+
+def _mark_read(sessions: sessionmaker[Session], user_id: int, url: str) -> None:
+    with write_transaction(sessions) as session:
+        notifications.mark_url_read(session, user_id, url)
 
 
 @router.get("/cohorts/{cohort_id}/threads/{thread_id}")
 def read_thread(
-    request: Request, db: SessionDep, user: CurrentUser, cohort_id: PathId, thread_id: PathId
+    request: Request,
+    db: SessionDep,
+    background: BackgroundTasks,
+    user: CurrentUser,
+    cohort_id: PathId,
+    thread_id: PathId,
 ) -> Response:
     found = _cohort(db, user, cohort_id)
     thread = _thread(db, found, thread_id)
     as_team = found.member is None  # a moderator of the forum, reading as the team
     messages = conversations.visible_messages(db, thread, user, as_team=as_team)
+    viewer = request.state.viewer
+    if viewer is not None and viewer.unread_notifications:
+        # Notices about this thread are read with it: after the response, in their own short
+        # transaction (the page view itself never writes).
+        sessions, user_id = request.app.state.sessions, user.id
+        url = f"/cohorts/{cohort_id}/threads/{thread.id}"
+        after_response(background, lambda: _mark_read(sessions, user_id, url))
     own = [m for m in messages if m.author_id == user.id]
     return render(
         request,
@@ -199,6 +219,7 @@ def reply(
 
 @router.post("/cohorts/{cohort_id}/rhythm")
 def set_rhythm(
+    request: Request,
     db: SessionDep,
     user: CurrentUser,
     cohort_id: PathId,
@@ -206,11 +227,27 @@ def set_rhythm(
     prompt: TextField = "",
 ) -> Response:
     found = _leading(db, user, cohort_id)
+    cohort = found.cohort
+    # Assessed as a post would be before the group reads it: a crisis is kept from the group,
+    # goes to a moderator on the Urgent queue, and its writer is shown where to get help.
+    check = screening.screen_form_field(
+        prompt,
+        cohort.forum,
+        request.app.state.gate.scorer,
+        "prompt",
+        _(
+            "Please reword the prompt: it seems to include details that could identify "
+            "someone, or words this forum asks a moderator to read first."
+        ),
+    )
+    screening.hold_for_review(db, check, cohort.forum, user, TextSource.COHORT_PROMPT, cohort.id)
+    fit = not check.crisis
     try:
-        service.set_rhythm(db, found.cohort, user, day=day, prompt=prompt)
+        service.set_rhythm(db, cohort, user, day=day, prompt=prompt if fit else "")
     except service.CohortError as exc:
         raise FormRejected({exc.field: _(exc.message)}) from exc
-    return RedirectResponse(f"/cohorts/{cohort_id}?notice=rhythm", status_code=303)
+    notice = "rhythm" if fit else "help"
+    return RedirectResponse(f"/cohorts/{cohort_id}?notice={notice}", status_code=303)
 
 
 @router.post("/cohorts/{cohort_id}/invites")
@@ -261,9 +298,9 @@ def step_back(db: SessionDep, user: CurrentUser, cohort_id: PathId) -> Response:
 
 
 def _invited(db: SessionDep, user: User, code: str) -> tuple[Cohort, forums.ForumAccess]:
-    cohort = service.by_invite(db, code)
-    if cohort is None:
-        raise HTTPException(404, _("This invitation link doesn't work. Ask for a new one."))
+    cohort = found_or_404(
+        service.by_invite(db, code), _("This invitation link doesn't work. Ask for a new one.")
+    )
     return cohort, forums.access(db, cohort.forum, user)
 
 

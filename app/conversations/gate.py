@@ -16,6 +16,7 @@ from datetime import timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 import moderation
+from app import events
 from app.audit import service as audit
 from app.conversations.models import (
     Conversation,
@@ -178,7 +179,8 @@ def tell_recipients(
     session: Session, conversation: Conversation, message: ConversationMessage
 ) -> None:
     """A member's delivered message: the moderators who wrote in the conversation hear of it
-    (the whole team sees it in the team inbox); a peer hears of a message to them."""
+    (the whole team sees it in the team inbox); a peer hears of a message to them; a group
+    thread's members hear of it through the event (app/cohorts listens)."""
     for participant in conversation.participants:
         if participant.user_id is None or participant.user_id == message.author_id:
             continue
@@ -193,3 +195,6 @@ def tell_recipients(
             notifications.notify(
                 session, participant.user_id, "message.new", url=f"/messages/{conversation.id}"
             )
+    events.announce(
+        session, events.MessageDelivered(conversation.id, message.id, message.author_id)
+    )

@@ -516,3 +516,75 @@ def replace_templates(session: Session, forum: Forum, templates: Sequence[tuple[
     session.flush()
     for position, (title, body) in enumerate(templates):
         session.add(MessageTemplate(forum_id=forum.id, title=title, body=body, position=position))
+
+
+# ---- the member's data export -------------------------------------------------------------
+
+
+def for_export(session: Session, user: User) -> list[dict[str, object]]:
+    """The member's private messages: in a conversation they take part in as a member (with the
+    moderation team, or with their buddy), what they sent and what reached them; anywhere else
+    (a group's thread, a team conversation they wrote in as a moderator), only what they sent.
+    Nobody's held or rejected words, and never who on the team wrote (the team answers as one)."""
+    as_member = set(
+        session.scalars(
+            select(ConversationParticipant.conversation_id).where(
+                ConversationParticipant.user_id == user.id,
+                ConversationParticipant.role.in_(MEMBER_ROLES),
+            )
+        )
+    )
+    wrote_in = set(
+        session.scalars(
+            select(ConversationMessage.conversation_id).where(
+                ConversationMessage.author_id == user.id
+            )
+        )
+    )
+    conversations = session.scalars(
+        select(Conversation)
+        .where(Conversation.id.in_(as_member | wrote_in))
+        .order_by(Conversation.created_at, Conversation.id)
+    ).all()
+    exported: list[dict[str, object]] = []
+    for conversation in conversations:
+        shown: Any = ConversationMessage.author_id == user.id
+        if conversation.id in as_member:
+            shown = or_(shown, ConversationMessage.status == MessageStatus.DELIVERED)
+        messages = session.scalars(
+            select(ConversationMessage)
+            .where(ConversationMessage.conversation_id == conversation.id, shown)
+            .order_by(ConversationMessage.created_at, ConversationMessage.id)
+        ).all()
+        exported.append(
+            {
+                "kind": conversation.kind.value,
+                "forum": conversation.forum.name,
+                "with": _export_party(conversation, user, as_member),
+                "messages": [
+                    {
+                        "from": "you"
+                        if m.author_id == user.id
+                        else ("moderation_team" if m.from_team else m.author.display_name),
+                        "sent_at": m.created_at.isoformat(),
+                        "status": m.status.value,
+                        "text": m.body_source,
+                    }
+                    for m in messages
+                ],
+            }
+        )
+    return exported
+
+
+def _export_party(conversation: Conversation, user: User, as_member: set[int]) -> str | None:
+    """Who the member talked with: the team, their peer's name, or the group thread's title
+    (None for a team conversation a moderator wrote in: that member is not theirs to export)."""
+    if conversation.kind is ConversationKind.COHORT:
+        return conversation.title
+    if conversation.id not in as_member:
+        return None
+    if conversation.kind is ConversationKind.MODERATION:
+        return "moderation_team"
+    peer = next((m for m in conversation.members if m.id != user.id), None)
+    return peer.display_name if peer else None

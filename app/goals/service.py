@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.accounts.models import User
@@ -268,3 +268,44 @@ def run_due(sessions: sessionmaker[Session], limit: int = 32) -> int:
             notifications.notify(session, goal.user_id, "goal.reminder", url=f"/goals/{goal.id}")
             sent += 1
     return sent
+
+
+# ---- the member's data export -------------------------------------------------------------
+
+
+def for_export(session: Session, user: User) -> list[dict[str, object]]:
+    """The member's goals with every day they recorded and how many cheered them on."""
+    goals = session.scalars(
+        select(Goal).where(Goal.user_id == user.id).order_by(Goal.created_at, Goal.id)
+    ).all()
+    days: dict[int, list[str]] = {}
+    for goal_id, day in session.execute(
+        select(GoalProgress.goal_id, GoalProgress.day)
+        .join(Goal, Goal.id == GoalProgress.goal_id)
+        .where(Goal.user_id == user.id)
+        .order_by(GoalProgress.day)
+    ):
+        days.setdefault(goal_id, []).append(day.isoformat())
+    return [
+        {
+            "text": g.text,
+            "shared_with": g.sharing.value,
+            "reminder_days": list(g.reminder_days),
+            "until": g.until.isoformat(),
+            "created_at": g.created_at.isoformat(),
+            "ended_at": g.ended_at.isoformat() if g.ended_at else None,
+            "days_done": days.get(g.id, []),
+            "encouragements": encouragement_count(session, g),
+        }
+        for g in goals
+    ]
+
+
+def forget_member(session: Session, user: User) -> None:
+    """Account deletion: the member's goals go, with the days done and the cheers on them, and
+    so do the cheers they gave others (a goal is health data, and the member's own)."""
+    session.execute(delete(GoalEncouragement).where(GoalEncouragement.user_id == user.id))
+    own = select(Goal.id).where(Goal.user_id == user.id)
+    session.execute(delete(GoalEncouragement).where(GoalEncouragement.goal_id.in_(own)))
+    session.execute(delete(GoalProgress).where(GoalProgress.goal_id.in_(own)))
+    session.execute(delete(Goal).where(Goal.user_id == user.id))

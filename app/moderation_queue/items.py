@@ -1,5 +1,5 @@
-"""Putting things on the review queue: one open item per post (or per private conversation),
-which new signals join."""
+"""Putting things on the review queue: one open item per post (or per private conversation, or
+per screened text), which new signals join."""
 
 from __future__ import annotations
 
@@ -67,6 +67,29 @@ def open_conversation_item(
     item.message_id = message_id  # the card opens at the newest message that needs a human
     session.flush()
     return item
+
+
+def open_screened_text_item(
+    session: Session,
+    screened_text_id: int,
+    forum_id: int,
+    queue: ReviewQueue,
+    *,
+    priority: int,
+    reason_codes: Iterable[str],
+    needs_clinical_review: bool = False,
+) -> ReviewItem:
+    """Queue a goal, buddy request or group prompt that needs a person (app/moderation_queue/
+    screening.py)."""
+    return _open(
+        session,
+        ReviewItem.screened_text_id == screened_text_id,
+        lambda: ReviewItem(screened_text_id=screened_text_id, forum_id=forum_id),
+        queue,
+        priority=priority,
+        reason_codes=reason_codes,
+        needs_clinical_review=needs_clinical_review,
+    )
 
 
 def _open(

@@ -86,6 +86,39 @@ class ModerationDecision(Base):
 UNDO_WINDOW = timedelta(minutes=10)
 
 
+class TextSource(StrEnum):
+    """Where a screened text was written (shown on the moderator's card)."""
+
+    GOAL = "goal"
+    BUDDY_REQUEST = "buddy_request"  # what the member hopes a buddy will bring
+    COHORT_PROMPT = "cohort_prompt"  # a group's weekly check-in prompt
+
+
+class ScreenedText(Base):
+    """Something a member wrote outside posts and messages (a goal, what they hope for from a
+    buddy, a group's check-in prompt) that the assessment sent to a person. The words are kept
+    as written, with where they came from, so the queue can show them and nothing else needs to
+    know about the review queue."""
+
+    __tablename__ = "screened_text"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forum_id: Mapped[int] = mapped_column(ForeignKey("forum.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    source: Mapped[TextSource] = mapped_column(enum_column(TextSource, "text_source"))
+    # The goal's, request's or group's id (no foreign key: it names one of several tables).
+    source_id: Mapped[int | None] = mapped_column(default=None)
+    body_source: Mapped[str] = mapped_column(Text)
+    route: Mapped[str] = mapped_column(String(16))
+    reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    scorer_name: Mapped[str | None] = mapped_column(String(64), default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[User] = relationship(lazy="joined")
+
+
 class ReviewQueue(StrEnum):
     URGENT = "urgent"  # the crisis route: always shown first
     HELD = "held"  # pre-moderated or flagged by the assessment
@@ -159,7 +192,8 @@ class ReviewItem(Base):
             postgresql_where=text("status = 'pending'"),
         ),
         CheckConstraint(
-            "post_id IS NOT NULL OR conversation_id IS NOT NULL", name="names_its_subject"
+            "post_id IS NOT NULL OR conversation_id IS NOT NULL OR screened_text_id IS NOT NULL",
+            name="names_its_subject",
         ),
     )
 
@@ -171,6 +205,10 @@ class ReviewItem(Base):
     )
     message_id: Mapped[int | None] = mapped_column(
         ForeignKey("conversation_message.id", ondelete="SET NULL"), default=None
+    )
+    # Or something written outside posts and messages (a goal, a buddy request…).
+    screened_text_id: Mapped[int | None] = mapped_column(
+        ForeignKey("screened_text.id", ondelete="CASCADE"), default=None, index=True
     )
     forum_id: Mapped[int] = mapped_column(ForeignKey("forum.id", ondelete="CASCADE"))
     queue: Mapped[ReviewQueue] = mapped_column(enum_column(ReviewQueue, "review_queue"))

@@ -36,6 +36,7 @@ from app.moderation_queue.models import (
     ReviewItem,
     ReviewQueue,
     ReviewStatus,
+    ScreenedText,
     claim_length,
 )
 from app.notifications import service as notifications
@@ -76,41 +77,62 @@ class ItemChanged(NotDecided):
 
 @dataclass(frozen=True)
 class QueueEntry:
-    """An item with what it is about: a post (and its thread), or a private message."""
+    """An item with what it is about: a post (and its thread), a private message, or a screened
+    text (a goal, a buddy request, a group's prompt)."""
 
     item: ReviewItem
     post: Post | None
     thread: Thread | None
     assessment: PostAssessment | None
     message: ConversationMessage | None = None
+    text: ScreenedText | None = None
+
+    @property
+    def _subject(self) -> Post | ConversationMessage | ScreenedText | None:
+        if self.post is not None:
+            return self.post
+        return self.message if self.message is not None else self.text
 
     @property
     def reasons(self) -> list[dict[str, Any]]:
         if self.message is not None:
             return self.message.reasons
+        if self.text is not None:
+            return self.text.reasons
         return self.assessment.reasons if self.assessment else []
 
     @property
     def author(self) -> User:
-        subject = self.post if self.post is not None else self.message
+        subject = self._subject
         assert subject is not None
         return subject.author
 
     @property
     def body_source(self) -> str:
-        subject = self.post if self.post is not None else self.message
+        subject = self._subject
         return subject.body_source if subject is not None else ""
 
     @property
     def created_at(self) -> datetime:
-        subject = self.post if self.post is not None else self.message
+        subject = self._subject
         return subject.created_at if subject is not None else self.item.created_at
 
     @property
     def machine_route(self) -> str | None:
         if self.message is not None:
             return self.message.route
+        if self.text is not None:
+            return self.text.route
         return self.assessment.route if self.assessment else None
+
+    @property
+    def target(self) -> tuple[str, int | None]:
+        """What the audit log names as the item's subject."""
+        if self.post is not None:
+            return "post", self.post.id
+        if self.text is not None:
+            return self.text.source.value, self.text.source_id
+        return "conversation", self.item.conversation_id
 
 
 def latest_assessments(session: Session, post_ids: Sequence[int]) -> dict[int, PostAssessment]:
@@ -191,22 +213,24 @@ def _pending(filters: QueueFilter) -> list[ColumnElement[bool]]:
 
 
 def _with_subjects() -> Any:
-    """Items with their post and thread, or their private message (outer joins: one or other)."""
+    """Items with their post and thread, their private message, or their screened text (outer
+    joins: one of them)."""
     return (
-        select(ReviewItem, Post, Thread, ConversationMessage)
+        select(ReviewItem, Post, Thread, ConversationMessage, ScreenedText)
         .outerjoin(Post, Post.id == ReviewItem.post_id)
         .outerjoin(Thread, Thread.id == Post.thread_id)
         .outerjoin(ConversationMessage, ConversationMessage.id == ReviewItem.message_id)
+        .outerjoin(ScreenedText, ScreenedText.id == ReviewItem.screened_text_id)
         # Where a message came from (the team, two buddies, a group's thread), in one more query.
         .options(selectinload(ConversationMessage.conversation))
     )
 
 
 def _entries(session: Session, rows: Sequence[Any]) -> list[QueueEntry]:
-    assessments = latest_assessments(session, [post.id for _i, post, _t, _m in rows if post])
+    assessments = latest_assessments(session, [row[1].id for row in rows if row[1]])
     return [
-        QueueEntry(item, post, thread, assessments.get(post.id) if post else None, message)
-        for item, post, thread, message in rows
+        QueueEntry(item, post, thread, assessments.get(post.id) if post else None, message, text)
+        for item, post, thread, message, text in rows
     ]
 
 
@@ -469,6 +493,7 @@ def decide(
     else:
         _apply_to_message(session, entry, decision)
     machine_route = entry.machine_route
+    target_type, target_id = entry.target
     record = ModerationDecision(
         post_id=post.id if post is not None else None,
         review_item_id=item.id,
@@ -489,8 +514,8 @@ def decide(
         session,
         actor_id=moderator.id,
         action=f"review.{decision.action.value}",
-        target_type="post" if post is not None else "conversation",
-        target_id=post.id if post is not None else item.conversation_id,
+        target_type=target_type,
+        target_id=target_id,
         forum_id=item.forum_id,
         review_item_id=item.id,
         decision_id=record.id,

@@ -30,6 +30,20 @@ def notify(session: Session, user_id: int, kind: str, url: str, **facts: Any) ->
     return notification
 
 
+def has_unread(session: Session, user_id: int, url: str) -> bool:
+    """Whether the member has not yet read a notification pointing at `url`."""
+    return (
+        session.scalar(
+            select(Notification.id).where(
+                Notification.user_id == user_id,
+                Notification.url == url,
+                Notification.read_at.is_(None),
+            )
+        )
+        is not None
+    )
+
+
 def unread_count_query(user_id: int | SQLColumnExpression[int]) -> Any:
     """The member's unread notifications, as a scalar subquery (the header counts in one go);
     `user_id` may be a column, to correlate with the session being looked up."""
@@ -91,6 +105,19 @@ def mark_thread_notifications_read(
         )
         .values(read_at=utcnow())
         .execution_options(synchronize_session=False)
+    )
+
+
+def mark_url_read(session: Session, user_id: int, url: str) -> None:
+    """Reading a page reads the notifications that pointed at it (a group's thread…)."""
+    session.execute(
+        update(Notification)
+        .where(
+            Notification.user_id == user_id,
+            Notification.url == url,
+            Notification.read_at.is_(None),
+        )
+        .values(read_at=utcnow())
     )
 
 

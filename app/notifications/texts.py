@@ -175,6 +175,9 @@ SENTENCES: dict[str, Callable[[Facts], str]] = {
     "cohort.check_in": lambda f: _("This week's check-in has opened in {group}.").format(
         group=f["group"]
     ),
+    "cohort.message": lambda f: _("There is a new message in your group {group}.").format(
+        group=f["group"]
+    ),
     "cohort.leader": lambda f: _("You are now a peer leader of {group}.").format(group=f["group"]),
     "goal.reminder": lambda f: _(
         "A gentle reminder about your goal. Tap “Done today” when you have done it."

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from statistics import fmean, stdev
 
 from scipy import stats
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
@@ -137,3 +137,28 @@ def impact_csv_rows(impacts: Sequence[Impact]) -> list[list[str]]:
             followed = str(change.people) if change.people >= MIN_GROUP else f"<{MIN_GROUP}"
             rows.append([found.forum.slug, change.key, str(found.answered), followed, *figures])
     return rows
+
+
+def for_export(session: Session, user: User) -> list[dict[str, object]]:
+    """Every check-in the member answered, each answer or None where they skipped it."""
+    rows = session.execute(
+        select(OutcomeResponse, Forum.name)
+        .join(Forum, Forum.id == OutcomeResponse.forum_id)
+        .where(OutcomeResponse.user_id == user.id)
+        .order_by(OutcomeResponse.created_at, OutcomeResponse.id)
+    ).all()
+    return [
+        {
+            "forum": forum_name,
+            "answered_at": r.created_at.isoformat(),
+            "answers": {key: r.answer(key) for key in QUESTIONS},
+        }
+        for r, forum_name in rows
+    ]
+
+
+def forget_member(session: Session, user: User) -> None:
+    """Account deletion: the member's answers go. A mean change needs each person's first and
+    latest answers linked, so nothing of theirs can stay in the commissioners' figures without
+    a link back to them: their answers leave the aggregate with the account."""
+    session.execute(delete(OutcomeResponse).where(OutcomeResponse.user_id == user.id))

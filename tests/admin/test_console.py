@@ -326,3 +326,28 @@ def test_outside_staffed_hours_members_see_where_to_get_help(
         "/admin/forums/heart/policy", {**fields, "intent": "save", "timezone": "Mars/Olympus"}
     )
     assert bad.status_code == 422 and "not a time zone" in bad.text
+
+
+def test_an_admin_sets_how_often_the_wellbeing_check_in_comes_round(
+    admin: Browser, db: Session
+) -> None:
+    forum = ForumFactory(slug="kidney-care", name="Kidney care")
+    form = admin.get("/admin/forums/kidney-care").text
+    assert 'name="outcome_every_weeks"' in form and 'value="6"' in form  # the default
+    fields = {
+        "name": "Kidney care",
+        "address": "kidney-care",
+        "visibility": "members_only",
+        "join_policy": "open",
+        "moderation_mode": "hold_flagged",
+    }
+    for wrong in ("0", "53", "six"):
+        refused = admin.post("/admin/forums/kidney-care", {**fields, "outcome_every_weeks": wrong})
+        assert refused.status_code == 422 and "from 1 to 52" in refused.text
+    db.refresh(forum.policy)
+    assert forum.policy.outcome_every_weeks == 6
+    saved = admin.post("/admin/forums/kidney-care", {**fields, "outcome_every_weeks": "12"})
+    assert "Saved." in saved.text
+    db.refresh(forum.policy)
+    assert forum.policy.outcome_every_weeks == 12
+    assert 'value="12"' in admin.get("/admin/forums/kidney-care").text

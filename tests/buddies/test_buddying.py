@@ -10,14 +10,15 @@ from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.alerts.models import Alert
 from app.audit.models import AuditEvent
 from app.buddies import service as buddies
 from app.buddies.models import BuddyFeedback, BuddyPairing, BuddyRequest, PairingStatus
 from app.clock import ManualClock
 from app.conversations.models import ConversationMessage, MessageStatus
 from app.forums.models import Forum, MembershipRole
-from app.moderation_queue.models import ReviewItem, ReviewQueue
-from app.notifications.models import Notification
+from app.moderation_queue.models import ReviewItem, ReviewQueue, ScreenedText, TextSource
+from app.notifications.models import Notification, OutboxEmail
 from tests.conftest import Browser
 from tests.factories import ForumFactory, buddy_request, buddy_with_room, member_of
 
@@ -54,7 +55,11 @@ def ask_and_pair(people: People, db: Session) -> BuddyPairing:
     slug = people.forum.slug
     asked = people.newcomer.post(
         f"/f/{slug}/buddies/request",
-        {"hopes": "Someone who uses a pump", "experiences": "pump", "via_clinician": "true"},
+        {
+            "hopes": "Someone who has lived with a pump for a while",
+            "experiences": "pump",
+            "via_clinician": "true",
+        },
         follow_redirects=False,
     )
     assert asked.status_code == 303
@@ -93,6 +98,33 @@ def test_a_newcomer_asks_a_coordinator_pairs_them_and_both_are_told(
     )
 
 
+def test_hopes_that_read_as_a_crisis_reach_the_urgent_queue_and_the_member_sees_help(
+    make_browser: Callable[[], Browser], db: Session
+) -> None:
+    people = a_forum_with_a_buddy_and_a_newcomer(make_browser)
+    slug = people.forum.slug
+    with_number = people.newcomer.post(
+        f"/f/{slug}/buddies/request", {"hopes": "Ring me on 07700 900123 please"}
+    )
+    assert with_number.status_code == 422 and "07700 900123" in with_number.text  # to reword
+    assert db.scalars(select(BuddyRequest)).all() == []
+    asked = people.newcomer.post(f"/f/{slug}/buddies/request", {"hopes": CRISIS})
+    assert "Samaritans" in asked.text and "A coordinator will suggest a buddy" in asked.text
+    request = db.scalars(select(BuddyRequest)).one()  # still asked: help is never held back
+    item = db.scalars(select(ReviewItem)).one()
+    text = db.get(ScreenedText, item.screened_text_id)
+    assert item.queue is ReviewQueue.URGENT and text is not None
+    assert text.source is TextSource.BUDDY_REQUEST and text.source_id == request.id
+    assert db.scalars(select(Alert).where(Alert.review_item_id == item.id)).one()
+    dashboard = people.coordinator.get("/moderation").text
+    assert "Buddy request from newly_nia (what they hope for)" in dashboard
+    # Asking again is refused, but such words are never lost behind the form's error.
+    again = people.newcomer.post(f"/f/{slug}/buddies/request", {"hopes": CRISIS})
+    assert again.status_code == 200 and "Samaritans" in again.text
+    assert len(db.scalars(select(BuddyRequest)).all()) == 1
+    assert len(db.scalars(select(ReviewItem)).all()) == 2
+
+
 def test_the_pair_talk_privately_and_a_crisis_message_reaches_the_urgent_queue(
     make_browser: Callable[[], Browser], db: Session
 ) -> None:
@@ -124,6 +156,31 @@ def test_the_pair_talk_privately_and_a_crisis_message_reaches_the_urgent_queue(
     assert team_page.status_code == 200
     reads = db.scalars(select(AuditEvent).where(AuditEvent.action == "conversation.read")).all()
     assert len(reads) == 2 and {r.target_id for r in reads} == {pairing.conversation_id}
+
+
+def test_a_buddy_hears_of_a_new_message_in_the_app_and_by_a_neutral_email(
+    make_browser: Callable[[], Browser], db: Session
+) -> None:
+    people = a_forum_with_a_buddy_and_a_newcomer(make_browser)
+    pairing = ask_and_pair(people, db)
+    pairing.buddy.email_preference = "immediate"
+    db.commit()
+    people.newcomer.post(
+        f"/messages/{pairing.conversation_id}", {"body": "My pump beeped all night again"}
+    )
+    told = db.scalars(
+        select(Notification).where(
+            Notification.kind == "message.new", Notification.user_id == pairing.buddy_id
+        )
+    ).one()
+    assert "beeped" not in told.text
+    [email] = db.scalars(
+        select(OutboxEmail).where(
+            OutboxEmail.kind == "notification", OutboxEmail.to_address == "jo@example.org"
+        )
+    ).all()
+    for words in ("beeped", "diabetes", "buddy"):
+        assert words not in email.subject.casefold() and words not in email.body.casefold()
 
 
 def test_identifiers_are_flagged_to_the_sender_and_held(

@@ -11,11 +11,12 @@ from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.alerts.models import Alert
 from app.clock import ManualClock
 from app.cohorts.models import Cohort, CohortMember, CohortRole
 from app.conversations.models import Conversation, ConversationMessage, MessageStatus
 from app.forums.models import Forum, JoinPolicy, Membership, MembershipRole
-from app.moderation_queue.models import ReviewItem, ReviewQueue
+from app.moderation_queue.models import ReviewItem, ReviewQueue, ScreenedText, TextSource
 from app.notifications.models import Notification, OutboxEmail
 from tests.conftest import Browser
 from tests.factories import ForumFactory, UserFactory, member_of
@@ -155,6 +156,61 @@ def test_a_message_that_reads_as_a_crisis_is_held_and_goes_urgent(
     url = f"/cohorts/{course.cohort.id}/threads/{message.conversation_id}"
     assert "Samaritans" in course.participant.get(url).text
     assert "end my life" not in course.facilitator.get(url).text
+
+
+def test_the_groups_other_members_hear_of_a_new_message_once_per_unread_thread(
+    make_browser: Callable[[], Browser], db: Session
+) -> None:
+    course = a_course_group(make_browser, db)
+    cohort = course.cohort
+    fay = db.scalars(select(CohortMember).where(CohortMember.role == CohortRole.FACILITATOR)).one()
+    fay.user.email_preference = "immediate"
+    db.commit()
+    course.participant.post(
+        f"/cohorts/{cohort.id}/threads", {"title": "Pump sites", "body": "Where do you put yours?"}
+    )
+    thread = db.scalars(select(Conversation).where(Conversation.cohort_id == cohort.id)).one()
+    url = f"/cohorts/{cohort.id}/threads/{thread.id}"
+    course.participant.post(url, {"body": "And do you rotate them?"})
+
+    def told() -> list[Notification]:
+        return list(
+            db.scalars(select(Notification).where(Notification.kind == "cohort.message")).all()
+        )
+
+    # One notice for the facilitator while it is unread; none for the writer.
+    assert [n.user_id for n in told()] == [fay.user_id]
+    assert "new message in your group" in told()[0].text and "rotate" not in told()[0].text
+    emails = db.scalars(select(OutboxEmail).where(OutboxEmail.kind == "notification")).all()
+    assert len(emails) == 1 and emails[0].to_address == "fay@example.org"
+    assert "Type 1" not in emails[0].subject + emails[0].body  # neither the group nor its words
+    assert "rotate" not in emails[0].subject + emails[0].body
+    # Read, then a new message: told again.
+    course.facilitator.get(url)
+    course.facilitator.post(url, {"body": "Tummy and thighs, in turn."})
+    course.participant.post(url, {"body": "Thank you!"})
+    assert len(told()) == 3  # the participant once (the facilitator wrote), the facilitator again
+
+
+def test_a_check_in_prompt_that_reads_as_a_crisis_goes_urgent_not_to_the_group(
+    make_browser: Callable[[], Browser], db: Session
+) -> None:
+    course = a_course_group(make_browser, db)
+    cohort = course.cohort
+    kept = cohort.check_in_prompt
+    saved = course.facilitator.post(f"/cohorts/{cohort.id}/rhythm", {"day": "2", "prompt": CRISIS})
+    assert "Samaritans" in saved.text and "not shown your prompt" in saved.text
+    db.refresh(cohort)
+    assert cohort.check_in_prompt == kept and cohort.check_in_day == 2  # the day is still saved
+    item = db.scalars(select(ReviewItem)).one()
+    text = db.get(ScreenedText, item.screened_text_id)
+    assert item.queue is ReviewQueue.URGENT and text is not None
+    assert text.source is TextSource.COHORT_PROMPT and text.source_id == cohort.id
+    assert db.scalars(select(Alert).where(Alert.review_item_id == item.id)).one()
+    member_of(course.forum, MembershipRole.MODERATOR, email="mo@example.org")
+    moderator = make_browser()
+    moderator.sign_in("mo@example.org")
+    assert "Weekly check-in prompt written by facilitator_fay" in moderator.get("/moderation").text
 
 
 def test_the_weekly_check_in_opens_itself_on_the_chosen_day(

@@ -9,11 +9,13 @@ from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.alerts.models import Alert
 from app.buddies import service as buddies
 from app.clock import ManualClock
 from app.cohorts import service as cohorts
 from app.forums.models import Forum, MembershipRole
 from app.goals.models import Goal, GoalProgress, GoalSharing
+from app.moderation_queue.models import ReviewItem, ReviewQueue, ScreenedText, TextSource
 from app.notifications.models import Notification
 from tests.conftest import Browser
 from tests.factories import ForumFactory, buddy_request, buddy_with_room, member_of
@@ -140,3 +142,49 @@ def test_goal_texts_are_assessed_like_posts(
     assert "Samaritans" in crisis.text and "kept this goal private" in crisis.text
     goal = db.scalars(select(Goal)).one()
     assert goal.sharing is GoalSharing.PRIVATE
+
+
+def test_a_goal_that_reads_as_a_crisis_reaches_the_urgent_queue_with_an_alert(
+    make_browser: Callable[[], Browser], db: Session
+) -> None:
+    forum = ForumFactory(name="Kidney care")
+    elsewhere = ForumFactory()
+    member_of(forum, email="ria@example.org", handle="ria_r")
+    member_of(forum, MembershipRole.MODERATOR, email="mod@example.org")
+    member_of(elsewhere, MembershipRole.MODERATOR, email="other@example.org")
+    ria, mod, other = (signed_in(make_browser, f"{n}@example.org") for n in ("ria", "mod", "other"))
+    # A goal that needs nobody: no item, no alert.
+    ria.post("/goals", {"text": WALK, "share": f"private-{forum.id}", "weeks": "4"})
+    assert db.scalars(select(ReviewItem)).all() == [] and db.scalars(select(Alert)).all() == []
+
+    crisis = "Stay alive this week. I have a plan to end my life"
+    saved = ria.post("/goals", {"text": crisis, "share": f"private-{forum.id}", "weeks": "1"})
+    assert "Samaritans" in saved.text  # help for the writer at once
+    item = db.scalars(select(ReviewItem)).one()
+    text = db.get(ScreenedText, item.screened_text_id)
+    goal = db.scalars(select(Goal).where(Goal.text == crisis)).one()
+    assert item.queue is ReviewQueue.URGENT and item.forum_id == forum.id and item.distressing
+    assert text is not None and text.source is TextSource.GOAL and text.source_id == goal.id
+    assert db.scalars(select(Alert).where(Alert.review_item_id == item.id)).one()
+    # The forum's moderators see where it came from; a moderator of another forum sees nothing.
+    assert "Goal set by ria_r" in mod.get("/moderation").text
+    card = mod.get(f"/moderation/items/{item.id}").text
+    assert "Goal set by ria_r" in card and "end my life" in card
+    assert mod.get(f"/moderation/items/{item.id}/message").status_code == 200  # reach out
+    assert other.get(f"/moderation/items/{item.id}").status_code == 404
+    assert "ria_r" not in other.get("/moderation").text
+    # Too long to be a goal: not saved, but never lost behind the form's error either.
+    long_one = crisis + ". " + "Every day is so hard and I am so tired of all of it. " * 4
+    refused = ria.post("/goals", {"text": long_one, "share": f"private-{forum.id}", "weeks": "1"})
+    assert refused.status_code == 200 and "Samaritans" in refused.text
+    assert db.scalars(select(ScreenedText).where(ScreenedText.source_id.is_(None))).one()
+    assert len(db.scalars(select(Goal)).all()) == 2
+    # Handling it is recorded like any decision, and stops the alert.
+    decided = mod.post(
+        f"/moderation/items/{item.id}/decide",
+        {"action": "dismiss", "version": str(item.version)},
+        follow_redirects=False,
+    )
+    assert decided.status_code in (200, 303)
+    db.refresh(item)
+    assert item.status.value == "dismissed"
