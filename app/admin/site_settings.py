@@ -13,7 +13,7 @@ from app.audit import service as audit
 from app.config import Settings
 
 
-def _staff_two_factor_choice() -> Select[tuple[bool | None]]:
+def _staff_two_factor_choice() -> Select[bool | None]:
     return select(SiteSettings.staff_two_factor).where(SiteSettings.id == SITE_SETTINGS_ID)
 
 
