@@ -134,7 +134,7 @@ def test_a_new_members_post_waits_until_they_confirm_their_address_then_is_publi
     newcomer.goto(base + link)
     problems += violations(newcomer)
     newcomer.get_by_role("button", name="Yes, confirm it").click()
-    newcomer.get_by_text("your email address is confirmed").wait_for()
+    newcomer.get_by_text("Thank you: your email address is confirmed.").wait_for()
     reader.reload()
     assert reader.get_by_text("Glucose tablets on the bedside table").is_visible()
     newcomer.goto(thread_url)
