@@ -23,6 +23,7 @@ from app import clock as app_clock
 from app.accounts import service as accounts
 from app.accounts import two_factor
 from app.accounts.models import User, UserSession
+from app.admin import site_settings
 from app.clock import Clock
 from app.config import Settings
 from app.conversations import service as conversations
@@ -163,6 +164,7 @@ def session_lookup(
             conversations.unread_for_member_query(member),
             sanctions.unacknowledged_warning_query(member),
             review_queue.urgent_count_query(member),
+            site_settings.staff_two_factor_choice(),
         ),
     )
     if lookup.needs_touch and lookup.record is not None:
@@ -174,7 +176,7 @@ def session_lookup(
     if user is None:
         request.state.viewer = None
         return lookup
-    unread_notifications, unread_messages, warned, urgent_items = lookup.extra
+    unread_notifications, unread_messages, warned, urgent_items, staff_two_factor = lookup.extra
     # A plain snapshot for templates: error pages render after a rollback has expired the ORM user.
     request.state.viewer = Viewer(
         id=user.id,
@@ -185,7 +187,10 @@ def session_lookup(
         unread_messages=unread_messages or 0,
         urgent_items=urgent_items or 0,
     )
-    if not request.url.path.startswith(SETUP_PATHS) and two_factor.setup_needed(db, settings, user):
+    required_of_staff = site_settings.staff_two_factor_required(staff_two_factor, settings)
+    if not request.url.path.startswith(SETUP_PATHS) and two_factor.setup_needed(
+        db, user, required_of_staff
+    ):
         raise SignInStepNeeded(
             "/account/two-factor",
             _(
@@ -359,6 +364,14 @@ def site_admin(user: CurrentUser) -> User:
 
 
 SiteAdmin = Annotated[User, Depends(site_admin)]
+
+
+def recently_authenticated_admin(admin: SiteAdmin, user: RecentlyAuthenticated) -> User:
+    """A site admin who proved it was them in the last few minutes (security settings, resets)."""
+    return admin
+
+
+RecentlyAuthenticatedAdmin = Annotated[User, Depends(recently_authenticated_admin)]
 
 
 class Need(StrEnum):

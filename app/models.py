@@ -10,6 +10,7 @@ from app.accounts.models import (
     User,
     UserSession,
 )
+from app.admin.models import SiteSettings
 from app.alerts.models import Alert, AlertDelivery, ForumAlerting
 from app.audit.models import AuditEvent
 from app.buddies.models import BuddyFeedback, BuddyPairing, BuddyProfile, BuddyRequest
@@ -120,6 +121,7 @@ __all__ = [
     "Sanction",
     "SanctionKind",
     "SiteRole",
+    "SiteSettings",
     "Submission",
     "Thread",
     "ThreadRead",

@@ -144,7 +144,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
     return Settings(
         environment="test",
         database_url=database_url,
-        secret_key="test-secret-key-that-is-long-enough-0123456789",
+        secret_key=factories.SECRET_KEY,
         rate_limit_storage="memory://",
         picture_dir=str(tmp_path / "pictures"),
     )

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
 import factory
+import pyotp
 from factory.alchemy import SQLAlchemyModelFactory
 from sqlalchemy.orm import Session
 
+from app import sealing
 from app.accounts.passwords import hash_password
 from app.db import utcnow
 from app.forums.service import default_policy
@@ -128,6 +130,18 @@ class PostFactory(Base):
         # Keep the thread's counter true, as publishing through the service would.
         if create and obj.status is PostStatus.PUBLISHED and not obj.is_opening:
             obj.thread.reply_count += 1
+
+
+# The site secret of the suite's settings (tests/conftest.py): sealed values open under it.
+SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
+
+
+def with_two_factor(user: User, now: datetime, secret_key: str = SECRET_KEY) -> str:
+    """Two-factor sign-in turned on, as set up in the app; the authenticator's secret."""
+    secret = pyotp.random_base32()
+    user.totp_secret_sealed = sealing.seal(secret_key, sealing.TOTP_SECRET, secret)
+    user.two_factor_enabled_at = now
+    return secret
 
 
 def member_of(forum: Forum, role: MembershipRole = MembershipRole.MEMBER, **user: Any) -> User:

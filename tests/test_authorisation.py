@@ -23,6 +23,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from app.accounts import consent
 from app.accounts import service as accounts
 from app.accounts.models import SiteRole, User
 from app.cases.models import SafeguardingCase
@@ -745,6 +746,16 @@ ROWS: dict[str, Row] = {
     "POST /admin/people/{user_id}/deactivate": Row(
         Need.SITE_ADMIN, with_throwaway_target("/admin/people/{target.id}/deactivate")
     ),
+    # Someone without two-factor sign-in: there is nothing to reset, the admin is sent back.
+    "GET /admin/people/{user_id}/two-factor/reset": Row(
+        Need.SITE_ADMIN, with_throwaway_target("/admin/people/{target.id}/two-factor/reset")
+    ),
+    "POST /admin/people/{user_id}/two-factor/reset": Row(
+        Need.SITE_ADMIN,
+        with_throwaway_target("/admin/people/{target.id}/two-factor/reset", confirmed="true"),
+    ),
+    "GET /admin/security": Row(Need.SITE_ADMIN, get("/admin/security")),
+    "POST /admin/security": Row(Need.SITE_ADMIN, post("/admin/security", staff_two_factor="false")),
     "GET /admin/audit": Row(Need.SITE_ADMIN, get("/admin/audit")),
     "GET /admin/audit.csv": Row(Need.SITE_ADMIN, get("/admin/audit.csv")),
     "GET /admin/impact": Row(Need.SITE_ADMIN, get("/admin/impact")),
@@ -790,7 +801,10 @@ ROWS: dict[str, Row] = {
         throwaway=True,
     ),
     "GET /admin/privacy": Row(Need.SITE_ADMIN, get("/admin/privacy")),
-    "POST /admin/privacy": Row(Need.SITE_ADMIN, post("/admin/privacy", body="## Our notice")),
+    # The notice as it stands: a new version would ask every visitor of the matrix to consent again.
+    "POST /admin/privacy": Row(
+        Need.SITE_ADMIN, post("/admin/privacy", body=consent.DEFAULT_NOTICE.strip())
+    ),
     "GET /f/{slug}/guidelines": Row(Need.SIGNED_IN, get(FORUM_A + "/guidelines")),
     # Accepting needs a membership of the forum (any status; the join row above gave every
     # visitor one); it changes nothing but the visitor's own membership.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
@@ -212,3 +213,43 @@ def test_accounts_from_before_consent_and_two_factor_are_asked_at_their_next_sig
                 assert asked.status_code == 303 and asked.headers["location"] == step
     finally:
         app.state.engine.dispose()
+
+
+def test_two_factor_keys_from_before_are_encrypted_on_upgrade_and_opened_on_downgrade(
+    template_database: TemplateDatabase, tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app import sealing
+    from app.config import get_settings
+    from tests.factories import SECRET_KEY, _password_hash
+
+    monkeypatch.setenv("HARBOUR_SECRET_KEY", SECRET_KEY)  # the key the migration seals with
+    get_settings.cache_clear()
+    totp_key = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    url = _fresh_url(template_database, tmp_path)
+    migrations.upgrade(url, "1b2c3d4e5f60")  # the revision before keys were sealed
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO user_account (email, email_key, handle, handle_key, password_hash, "
+                "site_role, status, created_at, bio, avatar, email_preference, language, "
+                "totp_secret, two_factor_enabled_at) VALUES ('mo@example.org', 'mo@example.org', "
+                "'mo', 'mo', :hash, 'admin', 'active', CURRENT_TIMESTAMP, '', 'wave', 'daily', "
+                "'en', :key, CURRENT_TIMESTAMP)"
+            ),
+            {"hash": _password_hash(), "key": totp_key},
+        )
+    try:
+        migrations.upgrade(url)
+        with engine.connect() as conn:
+            sealed = conn.execute(text("SELECT totp_secret_sealed FROM user_account")).scalar_one()
+        assert totp_key not in sealed
+        assert sealing.unseal(SECRET_KEY, sealing.TOTP_SECRET, sealed) == totp_key
+        migrations.downgrade(url, "1b2c3d4e5f60")
+        with engine.connect() as conn:
+            opened = conn.execute(text("SELECT totp_secret FROM user_account")).scalar_one()
+        assert opened == totp_key
+        migrations.upgrade(url)  # on PostgreSQL this database is the suite's: leave it at head
+    finally:
+        engine.dispose()
+        get_settings.cache_clear()

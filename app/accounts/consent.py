@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Consent, PrivacyNotice, User
@@ -63,13 +63,16 @@ def notice_versions(session: Session) -> Sequence[PrivacyNotice]:
 
 
 def publish_notice(session: Session, body: str, actor: User, now: datetime) -> PrivacyNotice:
-    """A new version of the notice; consent already given stays (it records the version read)."""
+    """A new version of the notice. Consent already given stays on record (with the version
+    read), but everyone is asked to read and agree to the new version at their next request,
+    as members from before consent was asked are."""
     latest = session.scalar(select(func.max(PrivacyNotice.version))) or DEFAULT_VERSION
     notice = PrivacyNotice(
         version=latest + 1, body=body, published_at=now, published_by_id=actor.id
     )
     session.add(notice)
     session.flush()
+    session.execute(update(User).where(User.consented_at.is_not(None)).values(consented_at=None))
     audit.record(
         session,
         actor_id=actor.id,

@@ -141,8 +141,11 @@ def publish_notice(
     body: Annotated[str, Form(min_length=1, max_length=50_000)],
 ) -> Response:
     current = consent.current_notice(db)
-    if not body.strip():
+    # Browsers send a textarea's lines ending in CRLF: an unchanged notice is not a new version
+    # (each new version asks every member to agree again).
+    text = body.replace("\r\n", "\n").strip()
+    if not text:
         raise HTTPException(422, _("The privacy notice can't be empty. Nothing was published."))
-    if current is None or current.body != body.strip():
-        consent.publish_notice(db, body.strip(), admin, clock.now())
+    if current is None or current.body.strip() != text:
+        consent.publish_notice(db, text, admin, clock.now())
     return RedirectResponse("/admin/privacy?saved=1", status_code=303)

@@ -270,5 +270,5 @@ def delete_account(session: Session, user: User, *, remove_posts: bool) -> None:
     accounts.set_email(user, f"deleted-{user.id}@deleted.invalid")
     user.password_hash = hash_password(secrets.token_urlsafe(32))
     user.break_until = None
-    user.totp_secret = user.two_factor_enabled_at = user.totp_last_step = None
+    user.totp_secret_sealed = user.two_factor_enabled_at = user.totp_last_step = None
     session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))

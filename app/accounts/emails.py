@@ -166,3 +166,31 @@ def address_in_use(session: Session, settings: Settings, to_address: str, langua
             "If that account is yours, you can sign in here: {site}/login"
         ),
     )
+
+
+def two_factor_reset(
+    session: Session, settings: Settings, to_address: str, language: str, set_up_again: bool
+) -> None:
+    """An admin turned off the person's two-factor sign-in (say, after a lost phone)."""
+    _send(
+        session,
+        settings,
+        to_address,
+        language,
+        "account.two_factor_reset",
+        N_("Your Harbour sign-in was changed"),
+        N_(
+            "An admin has reset the two-factor sign-in of your Harbour account: the "
+            "authenticator app and the recovery codes you had no longer work, and every device "
+            "that was signed in has been signed out.\n\n"
+            "When you next sign in, with your password, you will be asked to set it up again."
+        )
+        if set_up_again
+        else N_(
+            "An admin has reset the two-factor sign-in of your Harbour account: the "
+            "authenticator app and the recovery codes you had no longer work, and every device "
+            "that was signed in has been signed out.\n\n"
+            "You now sign in with your password alone. You can turn two-factor sign-in on "
+            "again from your account: {site}/account/two-factor"
+        ),
+    )

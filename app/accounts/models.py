@@ -87,8 +87,9 @@ class User(Base):
     # sends the address nothing but the confirmation link (and links they ask for).
     email_verified_at: Mapped[datetime | None] = mapped_column(default=None)
     # Two-factor sign-in (TOTP): the shared secret (base32), set when the member turned it on,
-    # and the last 30-second step a code was accepted for, so a code is never accepted twice.
-    totp_secret: Mapped[str | None] = mapped_column(String(64), default=None)
+    # encrypted under a key derived from the site's secret (app/sealing.py; two_factor.py reads
+    # it), and the last 30-second step a code was accepted for, so a code is never accepted twice.
+    totp_secret_sealed: Mapped[str | None] = mapped_column(String(255), default=None)
     two_factor_enabled_at: Mapped[datetime | None] = mapped_column(default=None)
     totp_last_step: Mapped[int | None] = mapped_column(default=None)
     # When the member last gave explicit consent to Harbour holding health information about
@@ -114,7 +115,7 @@ class User(Base):
 
     @property
     def has_two_factor(self) -> bool:
-        return self.two_factor_enabled_at is not None and self.totp_secret is not None
+        return self.two_factor_enabled_at is not None and self.totp_secret_sealed is not None
 
 
 class UserSession(Base):

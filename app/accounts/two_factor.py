@@ -3,7 +3,8 @@ the QR code that sets the app up (drawn on the server by segno), and one-time re
 
 A code is accepted once: the account remembers the last 30-second step a code was accepted for,
 and a code from that step or an earlier one is refused, so a code seen over someone's shoulder
-cannot be used again within its window. Recovery codes are stored as HMACs under the site's
+cannot be used again within its window. The TOTP key is stored encrypted under a key derived
+from the site's secret (app/sealing.py). Recovery codes are stored as HMACs under the site's
 secret, like emailed links, and each works once.
 """
 
@@ -19,8 +20,10 @@ import segno
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from app import sealing
 from app.accounts.models import RecoveryCode, SiteRole, User
 from app.accounts.tokens import token_digest
+from app.admin import site_settings
 from app.audit import service as audit
 from app.config import Settings
 from app.forums.models import Membership, MembershipRole, MembershipStatus
@@ -79,11 +82,19 @@ def code_is_valid_for_secret(secret: str, code: str, now: datetime) -> bool:
     return matching_step(secret, code, now) is not None
 
 
-def check_code(user: User, code: str, now: datetime) -> CodeCheck:
+def secret_of(settings: Settings, user: User) -> str | None:
+    """The member's TOTP key, unsealed (None: two-factor sign-in is off)."""
+    if user.totp_secret_sealed is None:
+        return None
+    return sealing.unseal(settings.secret_key, sealing.TOTP_SECRET, user.totp_secret_sealed)
+
+
+def check_code(settings: Settings, user: User, code: str, now: datetime) -> CodeCheck:
     """Check an authenticator code and, when accepted, use it up."""
-    if user.totp_secret is None:
+    secret = secret_of(settings, user)
+    if secret is None:
         return CodeCheck.WRONG
-    step = matching_step(user.totp_secret, code, now)
+    step = matching_step(secret, code, now)
     if step is None:
         return CodeCheck.WRONG
     if user.totp_last_step is not None and step <= user.totp_last_step:
@@ -131,7 +142,7 @@ def check_second_factor(
     if looks_like_recovery_code(code):
         ok = use_recovery_code(session, settings, user, code, now)
         return CodeCheck.ACCEPTED if ok else CodeCheck.WRONG
-    return check_code(user, code, now)
+    return check_code(settings, user, code, now)
 
 
 def recovery_codes_left(session: Session, user: User) -> int:
@@ -163,7 +174,7 @@ def enable(
     step = matching_step(secret, code, now)
     if step is None:
         return None
-    user.totp_secret = secret
+    user.totp_secret_sealed = sealing.seal(settings.secret_key, sealing.TOTP_SECRET, secret)
     user.totp_last_step = step
     user.two_factor_enabled_at = now
     audit.record(
@@ -176,17 +187,36 @@ def enable(
     return new_recovery_codes(session, settings, user)
 
 
-def disable(session: Session, user: User) -> None:
-    user.totp_secret = None
+def forget(session: Session, user: User) -> None:
+    """Two-factor sign-in off: the key, the last step and the recovery codes go."""
+    user.totp_secret_sealed = None
     user.totp_last_step = None
     user.two_factor_enabled_at = None
     session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+
+
+def disable(session: Session, user: User) -> None:
+    forget(session, user)
     audit.record(
         session,
         actor_id=user.id,
         action="account.two_factor_off",
         target_type="user",
         target_id=user.id,
+    )
+
+
+def reset_by_admin(session: Session, person: User, admin: User) -> None:
+    """An admin turns off someone's two-factor sign-in (a lost phone, no recovery codes left).
+    Where it is required of them they set it up again at their next sign-in; the caller ends
+    their sessions and tells them by email."""
+    forget(session, person)
+    audit.record(
+        session,
+        actor_id=admin.id,
+        action="account.two_factor_reset",
+        target_type="user",
+        target_id=person.id,
     )
 
 
@@ -209,9 +239,10 @@ def is_staff(session: Session, user: User) -> bool:
 
 
 def required_for(session: Session, settings: Settings, user: User) -> bool:
-    return settings.staff_two_factor_required and is_staff(session, user)
+    return site_settings.staff_two_factor(session, settings) and is_staff(session, user)
 
 
-def setup_needed(session: Session, settings: Settings, user: User) -> bool:
-    """Staff who must use two-factor sign-in and have not set it up yet."""
-    return not user.has_two_factor and required_for(session, settings, user)
+def setup_needed(session: Session, user: User, required_of_staff: bool) -> bool:
+    """Staff who must use two-factor sign-in (`required_of_staff`: the site's setting, which
+    the session lookup reads in its own statement) and have not set it up yet."""
+    return required_of_staff and not user.has_two_factor and is_staff(session, user)

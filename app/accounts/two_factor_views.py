@@ -264,7 +264,7 @@ def turn_off(db: SessionDep, settings: SettingsDep, user: RecentlyAuthenticated)
             403,
             _(
                 "Moderators and admins must use two-factor sign-in, so it stays on. If you lose "
-                "your phone, sign in with one of your recovery codes."
+                "your phone, sign in with one of your recovery codes, or ask an admin to reset it."
             ),
         )
     if user.has_two_factor:

@@ -17,10 +17,13 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 import moderation
+from app.accounts import emails as account_emails
 from app.accounts import service as accounts
+from app.accounts import two_factor
 from app.accounts.models import AccountStatus, IdentityClash, SiteRole, User
 from app.audit import service as audit
 from app.audit.models import AuditEvent
+from app.config import Settings
 from app.db import utcnow
 from app.forums import service as forums_service
 from app.forums.models import (
@@ -354,6 +357,21 @@ def deactivate(session: Session, user: User, actor: User) -> None:
     accounts.end_all_sessions(session, user.id)
     audit.record(
         session, actor_id=actor.id, action="user.deactivate", target_type="user", target_id=user.id
+    )
+
+
+def reset_two_factor(session: Session, settings: Settings, person: User, admin: User) -> None:
+    """A lost phone: the person's two-factor sign-in is turned off, every session of theirs ends
+    (the lost phone may be signed in), and they are told by email. Where it is required of them,
+    the sign-in gate asks them to set it up again at their next sign-in."""
+    two_factor.reset_by_admin(session, person, admin)
+    accounts.end_all_sessions(session, person.id)
+    account_emails.two_factor_reset(
+        session,
+        settings,
+        person.email,
+        person.language,
+        set_up_again=two_factor.required_for(session, settings, person),
     )
 
 

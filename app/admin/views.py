@@ -15,7 +15,7 @@ import moderation
 from app.accounts import service as accounts
 from app.accounts.data import my_posts
 from app.accounts.models import User
-from app.admin import service
+from app.admin import service, site_settings
 from app.audit import service as audit
 from app.db import utcnow
 from app.deps import (
@@ -25,7 +25,9 @@ from app.deps import (
     Moderator,
     OptionalUser,
     PathId,
+    RecentlyAuthenticatedAdmin,
     SessionDep,
+    SettingsDep,
     SiteAdmin,
     Slug,
     Submission,
@@ -599,6 +601,51 @@ def person(request: Request, db: SessionDep, admin: SiteAdmin, user_id: PathId) 
     )
 
 
+def _two_factor_to_reset(db: SessionDep, admin: User, user_id: int) -> User | None:
+    target = _person(db, user_id)
+    if target.id == admin.id:
+        raise HTTPException(
+            422, _("You can't reset your own two-factor sign-in here; ask another admin.")
+        )
+    return target if target.has_two_factor else None
+
+
+@router.get("/admin/people/{user_id}/two-factor/reset")
+def confirm_two_factor_reset(
+    request: Request, db: SessionDep, admin: RecentlyAuthenticatedAdmin, user_id: PathId
+) -> Response:
+    target = _two_factor_to_reset(db, admin, user_id)
+    if target is None:
+        return RedirectResponse(f"/admin/people/{user_id}", status_code=303)
+    return _confirm(
+        request,
+        _("Reset {handle}'s two-factor sign-in?").format(handle=target.handle),
+        _(
+            "Their authenticator app and recovery codes will stop working and they will be "
+            "signed out everywhere. We email them to say so; they sign in with their password "
+            "and set it up again. Do this only once you are sure it is them asking."
+        ),
+        {},
+    )
+
+
+@router.post("/admin/people/{user_id}/two-factor/reset")
+def reset_two_factor(
+    db: SessionDep,
+    settings: SettingsDep,
+    admin: RecentlyAuthenticatedAdmin,
+    user_id: PathId,
+    confirmed: Annotated[bool, Form()] = False,
+) -> Response:
+    """A staff member lost their phone: an admin who has just confirmed it's them turns the
+    person's two-factor sign-in off; they are told by email and set it up again at next sign-in."""
+    target = _two_factor_to_reset(db, admin, user_id)
+    if target is not None and confirmed:
+        service.reset_two_factor(db, settings, target, admin)
+        return RedirectResponse(f"/admin/people/{user_id}?saved=1", status_code=303)
+    return RedirectResponse(f"/admin/people/{user_id}/two-factor/reset", status_code=303)
+
+
 @router.post("/admin/people/{user_id}/role")
 def set_role(
     db: SessionDep,
@@ -659,6 +706,35 @@ def deactivate(
         )
     service.deactivate(db, target, admin)
     return RedirectResponse(f"/admin/people/{user_id}?saved=1", status_code=303)
+
+
+# ---- security settings ----------------------------------------------------------------------
+
+
+@router.get("/admin/security")
+def security_settings(
+    request: Request, db: SessionDep, settings: SettingsDep, admin: RecentlyAuthenticatedAdmin
+) -> Response:
+    return render(
+        request,
+        "admin/security.html",
+        {
+            "staff_two_factor": site_settings.staff_two_factor(db, settings),
+            "environment_default": settings.staff_two_factor_required,
+            "saved": request.query_params.get("saved") == "1",
+        },
+    )
+
+
+@router.post("/admin/security")
+def save_security_settings(
+    db: SessionDep,
+    settings: SettingsDep,
+    admin: RecentlyAuthenticatedAdmin,
+    staff_two_factor: Annotated[bool, Form()] = False,
+) -> Response:
+    site_settings.set_staff_two_factor(db, admin, staff_two_factor, settings)
+    return RedirectResponse("/admin/security?saved=1", status_code=303)
 
 
 # ---- audit log and impact -------------------------------------------------------------------

@@ -45,6 +45,8 @@ NOTICES = {
     "password_reset": N_(
         "Your password has been changed, and every other device has been signed out."
     ),
+    # Confirmed while signed in: posts that waited for it are on their way.
+    "email_verified": N_("Thank you: your email address is confirmed."),
 }
 
 

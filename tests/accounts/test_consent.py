@@ -4,6 +4,8 @@ sign-in, and withdrawn by deleting the account (the data offered first)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -94,8 +96,12 @@ def test_the_admin_writes_the_notice_and_each_change_is_a_new_version(
     browser.post("/admin/privacy", {"body": "## Our promise\n\nWe keep your data safe."})
     public = browser.get("/privacy").text
     assert "Our promise" in public and "Version 2" in public
-    browser.post("/admin/privacy", {"body": "## Our promise\n\nWe keep your data safe."})
-    # Saving the same text publishes nothing new.
+    browser.post("/account/consent", {"agree": "yes"})  # the admin is asked too
+    # Saving the same text publishes nothing new (a browser sends the lines with CRLF).
+    again = browser.post(
+        "/admin/privacy", {"body": "## Our promise\r\n\r\nWe keep your data safe.\r\n"}
+    )
+    assert again.status_code == 200 and "Saved" in again.text
     assert db.scalars(select(PrivacyNotice.version).order_by(PrivacyNotice.version)).all()[-1:] == [
         2
     ]
@@ -114,3 +120,37 @@ def test_a_new_member_signs_up_then_later_consent_uses_the_newest_notice(
     browser.post("/account/consent", {"agree": "yes"})
     kai = db.scalars(select(User).where(User.email == "kai@example.org")).one()
     assert db.scalars(select(Consent.notice_version).where(Consent.user_id == kai.id)).all() == [2]
+
+
+def test_a_new_version_of_the_notice_asks_everyone_to_agree_again(
+    make_browser: Callable[[], Browser], db: Session, clock: ManualClock
+) -> None:
+    UserFactory(email="chair@example.org", site_role=SiteRole.ADMIN)
+    kai = UserFactory(email="kai@example.org")
+    db.add(Consent(user_id=kai.id, notice_version=1, given_at=clock.now()))
+    db.commit()
+    member = make_browser()
+    member.sign_in("kai@example.org")  # signed in before the change: asked at the next request
+    assert member.get("/account", follow_redirects=False).status_code == 200
+    chair = make_browser()
+    chair.sign_in("chair@example.org")
+    clock.advance(minutes=1)
+    chair.post("/admin/privacy", {"body": "## Our promise\n\nWe now also keep backups."})
+
+    asked = member.get("/account", follow_redirects=False)
+    assert (
+        asked.status_code == 303 and asked.headers["location"] == "/account/consent?next=/account"
+    )
+    page = member.get(asked.headers["location"])
+    assert "The privacy notice has changed since you last agreed" in page.text
+    assert "version 2" in page.text
+    refused = member.post("/account/profile", {"bio": "hi", "avatar": "wave"})
+    assert refused.status_code == 403  # nothing else until they answer
+    unticked = member.post("/account/consent", {"next": "/account"})
+    assert unticked.status_code == 422
+    member.post("/account/consent", {"agree": "yes", "next": "/account"})
+    assert member.get("/account", follow_redirects=False).status_code == 200
+    versions = db.scalars(
+        select(Consent.notice_version).where(Consent.user_id == kai.id).order_by(Consent.id)
+    ).all()
+    assert versions == [1, 2]  # the first consent stays on record beside the new one

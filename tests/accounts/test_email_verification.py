@@ -67,6 +67,9 @@ def test_a_member_can_sign_in_before_confirming_and_is_reminded(
     assert "Please confirm your email address" in home and "Send the link again" in home
     confirmed = browser.post(confirmation_link(db), follow_redirects=False)
     assert confirmed.headers["location"] == "/?notice=email_verified"
+    home = browser.get(confirmed.headers["location"]).text
+    assert "your email address is confirmed" in home
+    assert "Please confirm your email address" not in home
 
 
 def test_the_link_expires_after_48_hours(browser: Browser, db: Session, clock: ManualClock) -> None:

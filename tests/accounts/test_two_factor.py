@@ -14,13 +14,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.accounts import two_factor
 from app.accounts.models import RecoveryCode, SiteRole, User
 from app.clock import ManualClock
 from app.config import Environment, Settings
 from app.forums.models import MembershipRole
 from app.main import create_app
 from tests.conftest import Browser
-from tests.factories import PASSWORD, ForumFactory, UserFactory, member_of
+from tests.factories import PASSWORD, ForumFactory, UserFactory, member_of, with_two_factor
 from tests.mail import last_email_to, link_in
 
 
@@ -68,7 +69,7 @@ def code_step(browser: Browser, page: str, code: str, **kwargs: object) -> objec
 
 
 def test_a_member_sets_it_up_with_a_qr_code_drawn_on_the_server(
-    browser: Browser, db: Session, clock: ManualClock
+    browser: Browser, db: Session, clock: ManualClock, settings: Settings
 ) -> None:
     kai = UserFactory(email="kai@example.org")
     browser.sign_in("kai@example.org")
@@ -89,7 +90,9 @@ def test_a_member_sets_it_up_with_a_qr_code_drawn_on_the_server(
 
     secret, codes = turn_on(browser, clock)
     db.refresh(kai)
-    assert kai.has_two_factor and kai.totp_secret == secret
+    assert kai.has_two_factor and kai.totp_secret_sealed is not None
+    assert secret not in kai.totp_secret_sealed  # kept encrypted (tests/test_sealing.py)
+    assert two_factor.secret_of(settings, kai) == secret
     assert len(codes) == 10 and len(set(codes)) == 10
     stored = db.scalars(select(RecoveryCode.code_hash).where(RecoveryCode.user_id == kai.id)).all()
     assert len(stored) == 10
@@ -304,8 +307,7 @@ def test_an_admin_with_it_signs_in_with_the_code(
     strict_browser: Browser, db: Session, clock: ManualClock
 ) -> None:
     admin = UserFactory(email="chair@example.org", site_role=SiteRole.ADMIN)
-    secret = pyotp.random_base32()
-    admin.totp_secret, admin.two_factor_enabled_at = secret, clock.now()
+    secret = with_two_factor(admin, clock.now())
     db.commit()
     page = password_step(strict_browser, "chair@example.org", "/admin")
     code_step(strict_browser, page, pyotp.TOTP(secret).at(clock.now() + timedelta(seconds=30)))

@@ -38,7 +38,9 @@ def test_a_member_sets_up_two_factor_sign_in_and_signs_in_with_a_code(
     assert qr.evaluate("img => img.naturalWidth") > 0  # drawn, and allowed by the CSP
     problems = violations(page)
     secret = page.locator("code.secret-key").inner_text().replace(" ", "")
-    page.get_by_label("Code from the app").fill(pyotp.TOTP(secret).now())
+    set_up_at = datetime.now(UTC)
+    set_up_code = pyotp.TOTP(secret).at(set_up_at)
+    page.get_by_label("Code from the app").fill(set_up_code)
     page.get_by_role("button", name="Turn on two-factor sign-in").click()
     page.get_by_role("heading", name="Your recovery codes").wait_for()
     problems += violations(page)
@@ -55,6 +57,14 @@ def test_a_member_sets_up_two_factor_sign_in_and_signs_in_with_a_code(
     page.get_by_label("Sign-in code").fill("000000")
     page.get_by_role("button", name="Sign in").click()
     assert page.get_by_text("That code is not right").is_visible()
+    # The code that turned it on, seen over a shoulder: refused within its window too.
+    page.get_by_label("Sign-in code").fill(set_up_code)
+    page.get_by_role("button", name="Sign in").click()
+    totp = pyotp.TOTP(secret)
+    if totp.timecode(datetime.now(UTC)) - totp.timecode(set_up_at) <= 1:  # still in its window
+        assert page.get_by_text("That code has been used already").is_visible()
+    else:  # a slow machine: the window has passed, so it is simply wrong now
+        assert page.get_by_text("That code is not right").is_visible()
     # The code the app shows next (the one used to set up was this step's, and works once).
     upcoming = pyotp.TOTP(secret).at(datetime.now(UTC) + timedelta(seconds=30))
     page.get_by_label("Sign-in code").fill(upcoming)
@@ -145,3 +155,58 @@ def test_an_invite_link_carries_a_newcomer_through_sign_up_to_the_forum(
     page.wait_for_url(f"{base}/f/renal-clinic?notice=joined")
     assert page.get_by_text("You have joined this forum").is_visible()
     assert problems == []
+
+
+def test_someone_under_the_age_band_and_a_withdrawn_invite_are_turned_away_kindly(
+    live_server: LiveServer, new_page: Callable[..., Any], db: Session
+) -> None:
+    from app.accounts.models import SiteRole
+    from app.admin.service import create_invite
+    from app.forums.models import JoinPolicy, Membership
+
+    ForumFactory(
+        name="Young adults with kidney disease",
+        slug="kidney-young-adults",
+        age_min=18,
+        age_max=30,
+        eligibility_questions=["I live with chronic kidney disease"],
+        ineligible_message="",
+    )
+    clinic = ForumFactory(
+        name="Renal clinic group", slug="renal-clinic", join_policy=JoinPolicy.INVITE_ONLY
+    )
+    chair = UserFactory(email="chair@example.org", site_role=SiteRole.ADMIN)
+    invite = create_invite(db, clinic, chair, note="Renal clinic", max_uses=5, days=30)
+    teen = UserFactory(email="teen@example.org")
+    db.commit()
+    base = live_server.url
+
+    page = new_page(javascript=False)
+    page.goto(f"{base}/login")
+    page.get_by_label("Email address").fill("teen@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/")
+    page.goto(f"{base}/f/kidney-young-adults")
+    page.get_by_label("Under 18").check()
+    page.get_by_label("I live with chronic kidney disease").check()
+    page.get_by_role("button", name="Join this forum").click()
+    page.get_by_role("heading", name="Thank you for your interest").wait_for()
+    assert page.locator('a[href="tel:116123"]').count() >= 1  # Childline, a tap away
+    assert db.scalar(select(Membership).where(Membership.user_id == teen.id)) is None
+
+    # The admin withdraws the clinic's invite; the link stops working at once.
+    admin = new_page()
+    admin.goto(f"{base}/login")
+    admin.get_by_label("Email address").fill("chair@example.org")
+    admin.get_by_label("Password").fill(PASSWORD)
+    admin.get_by_role("button", name="Sign in").click()
+    admin.wait_for_url(f"{base}/")
+    admin.goto(f"{base}/admin/forums/renal-clinic/invites")
+    admin.get_by_role("button", name="Withdraw the invite for Renal clinic").click()
+    admin.get_by_text("Withdrawn").first.wait_for()
+    page.goto(f"{base}/invite/{invite.code}")
+    page.get_by_text("This invite link no longer works").wait_for()
+    assert page.get_by_role("button", name="Join Renal clinic group").count() == 0
+    admin.goto(f"{base}/invite/{invite.code}")
+    assert violations(admin) == []
