@@ -19,7 +19,7 @@ import segno
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from app.accounts.models import RecoveryCode, SiteRole, User
+from app.accounts.models import RecoveryCode, User
 from app.accounts.tokens import token_digest
 from app.audit import service as audit
 from app.config import Settings
@@ -191,8 +191,9 @@ def disable(session: Session, user: User) -> None:
 
 
 def is_staff(session: Session, user: User) -> bool:
-    """Site admins, and moderators of any forum: they can read every held post."""
-    if user.site_role is SiteRole.ADMIN:
+    """Site admins, site-wide moderators, and moderators of any forum: they can read every held
+    post."""
+    if user.moderates_every_forum:
         return True
     return (
         session.scalar(

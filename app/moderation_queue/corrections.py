@@ -118,7 +118,7 @@ def undo(session: Session, decision: ModerationDecision, moderator: User) -> Rev
                 version=ReviewItem.version + 1,
                 claimed_by_id=moderator.id,
                 claimed_at=now,
-                claimed_until=now + claim_length(item.queue),
+                claimed_until=now + claim_length(item),
             )
             .execution_options(synchronize_session=False)
         ),

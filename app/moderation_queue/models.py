@@ -111,8 +111,14 @@ CLAIM_LENGTH = timedelta(minutes=5)
 URGENT_CLAIM_IDLE = timedelta(seconds=60)
 
 
-def claim_length(queue: ReviewQueue) -> timedelta:
-    return URGENT_CLAIM_IDLE if queue is ReviewQueue.URGENT else CLAIM_LENGTH
+def is_urgent(item: ReviewItem) -> bool:
+    """In the Urgent queue, or escalated to the safeguarding leads or clinical reviewers: either
+    way a person may be waiting, so it is counted in staff's banner and its claim lapses fast."""
+    return item.queue is ReviewQueue.URGENT or item.escalation is not None
+
+
+def claim_length(item: ReviewItem) -> timedelta:
+    return URGENT_CLAIM_IDLE if is_urgent(item) else CLAIM_LENGTH
 
 
 # Where "Escalate" sends an item, beside its queue: the forum's safeguarding leads or its clinical
@@ -120,6 +126,12 @@ def claim_length(queue: ReviewQueue) -> timedelta:
 ESCALATION_QUEUES = {
     "safeguarding": N_("Safeguarding leads"),
     "clinical": N_("Clinical reviewers"),
+}
+# Who takes an item escalated to each queue: the forum's moderators holding one of these
+# safeguarding roles (and site admins). Their alert, banner count and safeguarding page follow this.
+ESCALATION_TAKEN_BY: dict[str, tuple[str, ...]] = {
+    "safeguarding": ("safeguarding_lead",),
+    "clinical": ("clinically_trained", "safeguarding_lead"),
 }
 
 

@@ -28,6 +28,7 @@ from app.moderation_queue import followups
 from app.moderation_queue import items as queue_items
 from app.moderation_queue.gate import policy_for
 from app.moderation_queue.models import (
+    ESCALATION_TAKEN_BY,
     QUEUE_RANK,
     DecisionAction,
     ModerationDecision,
@@ -224,29 +225,45 @@ def pending_entries(session: Session, filters: QueueFilter, *, limit: int = 50) 
 
 
 def urgent_count_query(user_id: Any) -> Any:
-    """Urgent items waiting in the forums this person moderates (every forum for a site admin),
-    as a scalar subquery correlated with `user_id` (a value or a column), so it rides in the
-    statement that loads the session: every staff page shows it in its title and a banner."""
-    is_admin = (
-        exists().where(User.id == user_id, User.site_role == SiteRole.ADMIN).correlate_except(User)
+    """Urgent items waiting for this person, as a scalar subquery correlated with `user_id` (a
+    value or a column), so it rides in the statement that loads the session: every staff page
+    shows it in its title and a banner. It counts the Urgent queue of the forums they moderate
+    (every forum for site admins and site-wide moderators), and items escalated to the
+    safeguarding leads or clinical reviewers where they hold that role (every forum for admins):
+    an escalated item still waits for a person, and these are the people who can act on it."""
+    admin = User.site_role == SiteRole.ADMIN
+    is_admin = exists().where(User.id == user_id, admin).correlate_except(User)
+    everywhere = (
+        exists()
+        .where(User.id == user_id, or_(admin, User.site_moderator.is_(True)))
+        .correlate_except(User)
     )
-    moderated = (
-        select(Membership.forum_id)
-        .where(
+
+    def forums_holding(*roles: str) -> Any:
+        conditions = [
             Membership.user_id == user_id,
             Membership.role == MembershipRole.MODERATOR,
             Membership.status == MembershipStatus.ACTIVE,
-        )
-        .correlate_except(Membership)
+        ]
+        if roles:
+            conditions.append(or_(*(getattr(Membership, role).is_(True) for role in roles)))
+        return select(Membership.forum_id).where(*conditions).correlate_except(Membership)
+
+    in_urgent_queue = and_(
+        ReviewItem.queue == ReviewQueue.URGENT,
+        or_(everywhere, ReviewItem.forum_id.in_(forums_holding())),
     )
+    escalated = [
+        and_(
+            ReviewItem.escalation == queue,
+            or_(is_admin, ReviewItem.forum_id.in_(forums_holding(*roles))),
+        )
+        for queue, roles in ESCALATION_TAKEN_BY.items()
+    ]
     return (
         select(func.count())
         .select_from(ReviewItem)
-        .where(
-            ReviewItem.status == ReviewStatus.PENDING,
-            ReviewItem.queue == ReviewQueue.URGENT,
-            or_(is_admin, ReviewItem.forum_id.in_(moderated)),
-        )
+        .where(ReviewItem.status == ReviewStatus.PENDING, or_(in_urgent_queue, *escalated))
         .scalar_subquery()
     )
 
@@ -320,7 +337,7 @@ def claim(session: Session, item: ReviewItem, moderator: User) -> bool:
         .values(
             claimed_by_id=moderator.id,
             claimed_at=since,
-            claimed_until=now + claim_length(item.queue),
+            claimed_until=now + claim_length(item),
         )
         .execution_options(synchronize_session=False)
     )
