@@ -209,12 +209,11 @@ def decide(
     reason: Annotated[str, Form(max_length=500)] = "",
     message: Annotated[str, Form(max_length=2000)] = "",
     edited_body: Annotated[str, Form(max_length=200_000)] = "",
-    escalate_to: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None,
 ) -> Response:
     if not is_htmx(request) and (earlier := submission.replay()):
         return earlier
     entry = _entry(db, scope, item_id)
-    decision = _decision(db, entry, action, reason, message, edited_body, escalate_to)
+    decision = _decision(action, reason, message, edited_body)
     wellbeing.start_shift(db, scope.user)  # deciding is moderating: the shift timer runs
     try:
         record = service.decide(db, entry, scope.user, decision, version=version)
@@ -253,31 +252,24 @@ def _refused(
 
 
 def _decision(
-    db: SessionDep,
-    entry: service.QueueEntry,
-    action: DecisionAction,
-    reason: str,
-    message: str,
-    edited_body: str,
-    escalate_to: int | None,
+    action: DecisionAction, reason: str, message: str, edited_body: str
 ) -> service.Decision:
+    if action is DecisionAction.ESCALATE:
+        # One way to escalate: its own form asks why and where to (app/cases/views.py).
+        raise HTTPException(
+            422, _("Escalate from the item's Escalate page: it asks why, and where to send it.")
+        )
     if action in (DecisionAction.REJECT, DecisionAction.REMOVE) and not reason.strip():
         raise FormRejected({"reason": _("Choose a reason, so the author knows what to change.")})
     if action is DecisionAction.EDIT_APPROVE and not edited_body.strip():
         raise FormRejected(
             {"edited_body": _("The edited post is empty. Reject it instead, with a reason.")}
         )
-    senior = None
-    if action is DecisionAction.ESCALATE and escalate_to is not None:
-        senior = history.senior_moderator(db, entry.item.forum_id, escalate_to)
-        if senior is None:
-            raise HTTPException(422, _("That person is not a senior moderator of this forum."))
     return service.Decision(
         action=action,
         reason=reason.strip() or None,
         message=message.strip() or None,
         edited_body=edited_body if action is DecisionAction.EDIT_APPROVE else None,
-        escalate_to=senior,
     )
 
 

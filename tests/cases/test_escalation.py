@@ -10,6 +10,7 @@ from collections.abc import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.accounts.models import User
 from app.alerts.models import Alert, AlertKind, AlertStatus
 from app.audit.models import AuditEvent
 from app.cases.models import SafeguardingCase
@@ -39,10 +40,7 @@ def test_escalating_alerts_the_safeguarding_lead_and_opens_a_record_with_the_rea
     item = item_of(db, CRISIS)
     form = team.rowan.get(f"/moderation/items/{item.id}/escalate").text
     assert 'value="safeguarding" checked' in form
-    assert (
-        "Escalate to the safeguarding leads or clinical reviewers"
-        in team.rowan.get(f"/moderation/items/{item.id}").text
-    )
+    assert "Escalate…" in team.rowan.get(f"/moderation/items/{item.id}").text
 
     response = team.rowan.post(
         f"/moderation/items/{item.id}/escalate",
@@ -162,3 +160,26 @@ def test_the_record_is_for_leads_and_admins_who_add_to_it_close_it_and_print_it(
     assert admin.get(address).status_code == 200
     actions = db.scalars(select(AuditEvent.action).where(AuditEvent.action.like("case.%"))).all()
     assert sorted(actions) == ["case.close", "case.entry", "case.entry", "case.open"]
+
+
+def test_a_named_senior_moderator_is_one_of_the_places_to_escalate_to(
+    make_browser: Callable[[], Browser], db: Session
+) -> None:
+    team = make_team(make_browser, db, None)
+    senior = db.scalars(select(User).where(User.handle == "mod_alex")).one()
+    set_roles(db, senior, team.forum, is_senior=True)
+    post_reply(team.sam, team.forum, team.thread_id, CRISIS)
+    item = item_of(db, CRISIS)
+    form = team.rowan.get(f"/moderation/items/{item.id}/escalate").text
+    assert f'value="senior-{senior.id}"' in form and "mod_alex (senior moderator)" in form
+    # Only the forum's senior moderators: anyone else is refused.
+    refused = team.rowan.post(
+        f"/moderation/items/{item.id}/escalate",
+        {"queue": f"senior-{team.lead.id}", "reason": REASON},
+    )
+    assert refused.status_code == 422
+    team.rowan.post(
+        f"/moderation/items/{item.id}/escalate", {"queue": f"senior-{senior.id}", "reason": REASON}
+    )
+    db.refresh(item)
+    assert item.escalated_to_id == senior.id and item.escalation is None

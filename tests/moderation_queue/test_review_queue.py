@@ -10,7 +10,13 @@ from sqlalchemy.orm import Session
 from app.accounts.models import SiteRole
 from app.audit.models import AuditEvent
 from app.forums.models import Forum, MembershipRole, ModerationMode
-from app.moderation_queue.models import ModerationDecision, ReviewItem, ReviewQueue, ReviewStatus
+from app.moderation_queue.models import (
+    DecisionAction,
+    ModerationDecision,
+    ReviewItem,
+    ReviewQueue,
+    ReviewStatus,
+)
 from app.posts.models import Post, PostStatus
 from tests.conftest import Browser
 from tests.factories import ForumFactory, UserFactory, member_of, thread_with_opening_post
@@ -158,9 +164,28 @@ def test_escalating_moves_an_item_to_the_urgent_queue(
     forum, thread_id, sam, rowan = setup_forum(make_browser)
     post_reply(sam, forum, thread_id, HOSTILE)
     item = item_of(db, HOSTILE)
-    decide(rowan, item, "escalate")
+    # One way to escalate: the card links to a form that asks why and where; deciding "escalate"
+    # without them is refused.
+    card = rowan.get(f"/moderation/items/{item.id}").text
+    assert f'href="/moderation/items/{item.id}/escalate"' in card
+    assert f'hx-get="/moderation/items/{item.id}/escalate"' in card
+    assert 'value="escalate"' not in card
+    assert decide(rowan, item, "escalate").status_code == 422
+    form = rowan.get(f"/moderation/items/{item.id}/escalate", headers={"HX-Request": "true"})
+    assert "<html" not in form.text and 'hx-post="/moderation/items/' in form.text
+    assert 'value="urgent"' in form.text
+    done = rowan.post(
+        f"/moderation/items/{item.id}/escalate",
+        {"queue": "urgent", "reason": "Threatening; needs a second pair of eyes now."},
+        headers={"HX-Request": "true"},
+    )
+    assert done.status_code == 200 and "<html" not in done.text and "Escalated." in done.text
     db.refresh(item)
     assert item.queue is ReviewQueue.URGENT and item.status is ReviewStatus.PENDING
+    escalation = db.scalars(
+        select(ModerationDecision).where(ModerationDecision.action == DecisionAction.ESCALATE)
+    ).one()
+    assert escalation.reason == "Threatening; needs a second pair of eyes now."
 
 
 def test_with_htmx_a_decision_returns_the_next_item_claimed(
