@@ -74,9 +74,15 @@ class ModerationDecision(Base):
     # The notice the author was sent: withdrawn if still unread when the decision is undone.
     # (No foreign key: a notification the member cleared away leaves nothing to withdraw.)
     author_notification_id: Mapped[int | None] = mapped_column(default=None)
-    # The post's status before the decision ("edit" when it decided an author's edit): undoing
-    # puts it back.
+    # The post's status before the decision ("edit" when it decided an author's edit), or the
+    # private message's: undoing puts it back.
     post_status_before: Mapped[str | None] = mapped_column(String(32), default=None)
+    # The post's words before the decision changed them (edit-then-approve, an approved edit),
+    # and the author's edit it decided: undoing restores both.
+    body_before: Mapped[str | None] = mapped_column(Text, default=None)
+    edit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("post_edit.id", ondelete="SET NULL"), default=None
+    )
     undone_at: Mapped[datetime | None] = mapped_column(default=None)
 
     moderator: Mapped[User] = relationship()

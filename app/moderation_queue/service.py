@@ -478,12 +478,19 @@ def decide(
     if item.claimed_by_id == moderator.id and item.claimed_at is not None:
         seconds = max(0, int((now - item.claimed_at).total_seconds()))
     session.refresh(item)
-    notice, before = None, None
+    # What the decision changes, kept so that undo can put it back.
+    notice, before, body_before, edit = None, None, None, None
     if post is not None:
-        before = "edit" if _edit_waiting(session, post) else post.status.value
+        edit = posts.pending_edit(session, post) if post.status is PostStatus.PUBLISHED else None
+        before = post.status.value
+        changes_words = decision.action is DecisionAction.EDIT_APPROVE or (
+            edit is not None and decision.action is DecisionAction.APPROVE
+        )
+        body_before = post.body_source if changes_words else None
         notice = _apply_to_post(session, entry, decision)
         session.flush()  # the notice's id, kept so that undo can withdraw it
-    else:
+    elif entry.message is not None:
+        before = entry.message.status.value
         _apply_to_message(session, entry, decision)
     machine_route = entry.machine_route
     record = ModerationDecision(
@@ -496,6 +503,8 @@ def decide(
         agreed_with_machine=_agreement(decision.action, machine_route),
         seconds_spent=seconds,
         post_status_before=before,
+        body_before=body_before,
+        edit_id=edit.id if edit is not None else None,
         author_notification_id=notice.id if notice is not None else None,
     )
     session.add(record)
@@ -573,10 +582,6 @@ def _apply_to_message(session: Session, entry: QueueEntry, decision: Decision) -
         message.status = MessageStatus.REJECTED  # a reported message taken out of the conversation
 
 
-def _edit_waiting(session: Session, post: Post) -> bool:
-    return post.status is PostStatus.PUBLISHED and posts.pending_edit(session, post) is not None
-
-
 def _apply_to_post(session: Session, entry: QueueEntry, decision: Decision) -> Notification | None:
     """Apply the decision to the post; returns the notice its author was sent, if any."""
     post, thread = entry.post, entry.thread
@@ -587,8 +592,7 @@ def _apply_to_post(session: Session, entry: QueueEntry, decision: Decision) -> N
     was_published = post.status is PostStatus.PUBLISHED
     edit = posts.pending_edit(session, post) if was_published else None
     if edit is not None and action is not DecisionAction.REMOVE:
-        _decide_edit(session, entry, decision, edit)
-        return None
+        return _decide_edit(session, entry, decision, edit)
     if edit is not None:
         edit.status = EditStatus.DISCARDED
     if action is DecisionAction.EDIT_APPROVE and decision.edited_body is not None:
@@ -618,8 +622,11 @@ def _apply_to_post(session: Session, entry: QueueEntry, decision: Decision) -> N
     )
 
 
-def _decide_edit(session: Session, entry: QueueEntry, decision: Decision, edit: PostEdit) -> None:
-    """A published post's pending edit: approving applies it; rejecting keeps the published version."""
+def _decide_edit(
+    session: Session, entry: QueueEntry, decision: Decision, edit: PostEdit
+) -> Notification | None:
+    """A published post's pending edit: approving applies it; rejecting keeps the published
+    version. Returns the notice its author was sent, if any."""
     post, action = entry.post, decision.action
     assert post is not None and entry.thread is not None
     post.review_flag = False
@@ -633,8 +640,8 @@ def _decide_edit(session: Session, entry: QueueEntry, decision: Decision, edit: 
         edit.status = EditStatus.DISCARDED
     else:
         edit.status = EditStatus.DISCARDED
-        return
-    notifications.notify(
+        return None
+    return notifications.notify(
         session,
         post.author_id,
         "post.edit_decided",

@@ -1,10 +1,11 @@
-"""site-wide moderators, one blur setting, the webhook's language
+"""site-wide moderators, one blur setting, the webhook's language, undo of every decision
 
 A site-wide moderator (a flag on the account) moderates every forum and counts as its cover.
 The two blur settings become one: the moderator's wellbeing setting (`moderator_wellbeing.
 blur_distressing`) now also blurs pictures, and `user_account.blur_pictures` goes. Both settings
 were on by default, so an "off" in either was a moderator's own choice: it is kept (they can turn
 blurring back on from the wellbeing page). A forum's webhook text gets a language of its own.
+A decision keeps the words it replaced and the author's edit it decided, so it can be undone.
 
 Revision ID: c4e8a2d6f1b3
 Revises: 1b2c3d4e5f60
@@ -31,6 +32,16 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("webhook_language", sa.String(length=8), server_default="en", nullable=False)
         )
+    with op.batch_alter_table("moderation_decision", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("body_before", sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column("edit_id", sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(
+            batch_op.f("fk_moderation_decision_edit_id_post_edit"),
+            "post_edit",
+            ["edit_id"],
+            ["id"],
+            ondelete="SET NULL",
+        )
     op.execute(
         "UPDATE moderator_wellbeing SET blur_distressing = false WHERE user_id IN "
         "(SELECT id FROM user_account WHERE blur_pictures = false)"
@@ -46,6 +57,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("moderation_decision", schema=None) as batch_op:
+        batch_op.drop_constraint(
+            batch_op.f("fk_moderation_decision_edit_id_post_edit"), type_="foreignkey"
+        )
+        batch_op.drop_column("edit_id")
+        batch_op.drop_column("body_before")
     with op.batch_alter_table("user_account", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("blur_pictures", sa.Boolean(), server_default=sa.true(), nullable=False)
