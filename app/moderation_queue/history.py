@@ -177,6 +177,19 @@ def bulk_entries(
     return [e for e in entries if e is not None and e.item.status is ReviewStatus.PENDING]
 
 
+def shared_rejection_reasons(
+    scope: ModeratorScope, entries: Sequence[service.QueueEntry]
+) -> list[str]:
+    """The reasons every one of these items' forums offers (a bulk rejection gives all the
+    authors one reason), in the first forum's order."""
+    forum_ids = {e.item.forum_id for e in entries}
+    lists = [f.policy.rejection_reasons for f in scope.forums if f.id in forum_ids]
+    if not lists:
+        return []
+    first, *rest = lists
+    return [r for r in first if all(r in other for other in rest)]
+
+
 def add_note(
     session: Session, entry: service.QueueEntry, moderator: User, body: str
 ) -> ModeratorNote:

@@ -331,30 +331,36 @@ def bulk(
 ) -> Response:
     if action not in (DecisionAction.APPROVE, DecisionAction.REJECT):
         raise HTTPException(422, _("Bulk actions can approve or reject."))
-    if action is DecisionAction.REJECT and not reason.strip():
-        raise FormRejected(
-            {"reason": _("Choose a reason for the authors when rejecting several posts.")}
-        )
     entries = history.bulk_entries(db, scope, item_ids, author_id)
     if not entries:
         raise HTTPException(422, _("Select at least one item first."))
-    if not confirmed:
+    # One reason for every author, picked on the confirmation page from the reasons each of the
+    # items' forums offers: no default, no free text.
+    reasons = history.shared_rejection_reasons(scope, entries)
+    error = None
+    if confirmed and action is DecisionAction.REJECT and reason not in reasons:
+        error = _("Choose a reason, so the authors know what to change.")
+    if not confirmed or error:
         return render(
             request,
             "moderation_queue/bulk_confirm.html",
             {
                 "entries": entries,
                 "action": action,
-                "reason": reason,
+                "reason": reason if reason in reasons else "",
+                "reasons": reasons,
+                "error": error,
                 "author_id": author_id,
                 "blur": wellbeing.settings_for(db, scope.user).blur_distressing,
             },
+            status_code=422 if error else 200,
         )
     if earlier := submission.replay():
         return earlier
+    chosen = reason if action is DecisionAction.REJECT else None
     for entry in entries:
         try:
-            service.decide(db, entry, scope.user, service.Decision(action, reason.strip() or None))
+            service.decide(db, entry, scope.user, service.Decision(action, chosen))
         except service.NotDecided:
             continue  # a colleague took it; the rest still go through
     return submission.done(RedirectResponse("/moderation?notice=bulk", status_code=303))

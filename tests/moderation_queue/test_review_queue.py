@@ -229,38 +229,61 @@ def test_a_claimed_item_cannot_be_decided_by_a_colleague(
     assert len(db.scalars(select(ModerationDecision)).all()) == 1
 
 
-def test_bulk_reject_asks_once_then_audits_each_item(
+def test_bulk_reject_shows_the_posts_asks_for_one_of_the_forums_reasons_then_audits_each(
     make_browser: Callable[[], Browser], db: Session
 ) -> None:
     forum, thread_id, sam, rowan = setup_forum(make_browser, ModerationMode.PRE_MODERATE)
+    forum.policy.rejection_reasons = ["Please keep to the forum's topic.", "No adverts, please."]
+    db.commit()
     bodies = [f"Spammy reply number {i} buy now" for i in range(3)]
     for body in bodies:
         post_reply(sam, forum, thread_id, body)
     author_id = db.scalars(select(Post.author_id).where(Post.body_source == bodies[0])).one()
-    confirm = rowan.post(
-        "/moderation/bulk",
-        {
-            "action": "reject",
-            "author_id": str(author_id),
-            "reason": "It is off-topic or advertising.",
-        },
-    )
+    queue = rowan.get("/moderation").text
+    assert 'id="bulk-reason"' not in queue  # no free-text reason on the queue
+    confirm = rowan.post("/moderation/bulk", {"action": "reject", "author_id": str(author_id)})
     assert "Reject 3 items?" in confirm.text
+    assert all(body in confirm.text for body in bodies)  # the posts themselves
+    picker = confirm.text[confirm.text.index('<select id="bulk-reason"') :]
+    picker = picker[: picker.index("</select>")]
+    assert '<option value="" selected>Choose a reason…</option>' in picker
+    assert picker.count(" selected") == 1 and "No adverts, please." in picker
+    ids = {"item_ids": [str(i.id) for i in db.scalars(select(ReviewItem))]}
+    for typed in ("", "Because I said so."):  # nothing chosen, or words not among the reasons
+        refused = rowan.client.post(
+            "/moderation/bulk",
+            data={
+                "action": "reject",
+                "reason": typed,
+                "confirmed": "true",
+                "csrf_token": csrf_of(rowan),
+                **ids,
+            },
+        )
+        assert refused.status_code == 422 and "Choose a reason" in refused.text
     assert all(i.status is ReviewStatus.PENDING for i in db.scalars(select(ReviewItem)))
-    rowan.post(
+    rowan.client.post(
         "/moderation/bulk",
-        {
+        data={
             "action": "reject",
-            "author_id": str(author_id),
-            "reason": "It is off-topic or advertising.",
+            "reason": "No adverts, please.",
             "confirmed": "true",
+            "csrf_token": csrf_of(rowan),
+            **ids,
         },
     )
     db.expire_all()
     assert {i.status for i in db.scalars(select(ReviewItem))} == {ReviewStatus.REJECTED}
+    assert {
+        p.rejection_reason for p in db.scalars(select(Post).where(Post.author_id == author_id))
+    } == {"No adverts, please."}
     assert (
         len(db.scalars(select(AuditEvent).where(AuditEvent.action == "review.reject")).all()) == 3
     )
+
+
+def csrf_of(browser: Browser) -> str:
+    return browser.get("/").text.split('"X-CSRF-Token": "')[1].split('"')[0]
 
 
 def test_members_and_moderators_of_other_forums_cannot_see_or_decide(
