@@ -153,13 +153,17 @@ def safeguarding_page(request: Request, db: SessionDep, scope: Moderator) -> Res
 
 
 def _case(db: SessionDep, scope: Moderator, case_id: int) -> SafeguardingCase:
+    """A case for its forum's safeguarding leads and site admins; any other moderator is told
+    plainly that the record is not theirs to read (403), without a word of what it holds."""
     case = service.get_case(db, scope.user, case_id)
-    if case is None:
-        raise HTTPException(
-            404,
-            _("There is no safeguarding record here that you may read (leads and admins only)."),
-        )
-    return case
+    if case is not None:
+        return case
+    if db.get(SafeguardingCase, case_id) is None:
+        raise HTTPException(404, _("There is no safeguarding record at this address."))
+    raise HTTPException(
+        403,
+        _("Only the forum's safeguarding leads and site admins may read a safeguarding record."),
+    )
 
 
 def _record_page(

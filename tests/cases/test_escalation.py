@@ -19,7 +19,7 @@ from app.forums.models import MembershipRole
 from tests.alerts.receiver import Receiver
 from tests.alerts.test_urgent_alerts import alert_mails, make_team, set_roles, wait_until
 from tests.conftest import Browser
-from tests.factories import member_of
+from tests.factories import ForumFactory, member_of
 from tests.moderation_queue.test_review_queue import CRISIS, item_of, post_reply
 
 MEDICAL = "you lot don't need statins, they're a scam. bin them and eat more butter"
@@ -135,16 +135,26 @@ def test_the_record_is_for_leads_and_admins_who_add_to_it_close_it_and_print_it(
     case = db.scalars(select(SafeguardingCase)).one()
     address = f"/safeguarding/cases/{case.id}"
 
-    # The moderator who escalated it is not a lead: no record for them, nor for members.
-    assert team.rowan.get(address).status_code == 404
+    # The moderator who escalated it is not a lead: no record for them, nor for members, nor for
+    # a moderator of another forum; each is told so (403) and shown nothing of it.
+    refused = team.rowan.get(address)
+    assert refused.status_code == 403 and REASON not in refused.text
+    assert "safeguarding leads and site admins" in refused.text
     assert "Safeguarding records" not in team.rowan.get("/safeguarding").text
-    assert team.sam.get(address).status_code in (403, 404)
+    assert team.sam.get(address).status_code == 403
+    member_of(ForumFactory(), MembershipRole.MODERATOR, email="else@example.org")
+    assert signed_in(make_browser, "else@example.org").get(address).status_code == 403
+    assert team.rowan.get("/safeguarding/cases/999999").status_code == 404
 
     lead = signed_in(make_browser, "lead@example.org")
     record = lead.get(address).text
     assert REASON in record and "I can&#39;t go on" in record and "sam_writes" in record
     assert "alert emailed to mod_rowan" in record
     assert "Save as PDF" in record and 'class="no-print' in record
+    # Its print style leaves out navigation, forms and banners: the record alone.
+    css = lead.get("/static/css/harbour.css").text
+    printed = css[css.index("@media print") :]
+    assert ".no-print" in printed and "form" in printed and ".urgent-banner" in printed
 
     assert lead.post(f"{address}/entries", {"kind": "contacted", "text": ""}).status_code == 422
     lead.post(
