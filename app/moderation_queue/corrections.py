@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, Select, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
@@ -273,16 +273,34 @@ def appeal(session: Session, post: Post, author: User, body: str) -> PostAppeal:
     return row
 
 
-def appeals_for(session: Session, reviewer: User, forum_ids: Sequence[int]) -> Sequence[PostAppeal]:
-    """Pending appeals this moderator may review: never against their own decision."""
-    if not forum_ids:
-        return []
-    rows = session.scalars(
+def _reviewable_by(reviewer: User, forum_ids: Sequence[int]) -> Select[PostAppeal]:
+    """Pending appeals this moderator may review: in their forums, never against their own
+    decision."""
+    return (
         select(PostAppeal)
-        .where(PostAppeal.status == AppealStatus.PENDING, PostAppeal.forum_id.in_(forum_ids))
-        .order_by(PostAppeal.created_at, PostAppeal.id)
+        .outerjoin(ModerationDecision, ModerationDecision.id == PostAppeal.decision_id)
+        .where(
+            PostAppeal.status == AppealStatus.PENDING,
+            PostAppeal.forum_id.in_(forum_ids),
+            or_(
+                PostAppeal.decision_id.is_(None),
+                ModerationDecision.moderator_id != reviewer.id,
+            ),
+        )
+    )
+
+
+def appeals_for(session: Session, reviewer: User, forum_ids: Sequence[int]) -> Sequence[PostAppeal]:
+    return session.scalars(
+        _reviewable_by(reviewer, forum_ids).order_by(PostAppeal.created_at, PostAppeal.id)
     ).all()
-    return [a for a in rows if a.decision is None or a.decision.moderator_id != reviewer.id]
+
+
+def appeal_to_review(
+    session: Session, reviewer: User, forum_ids: Sequence[int], appeal_id: int
+) -> PostAppeal | None:
+    """One appeal, if this moderator may review it (loaded alone, not picked from the list)."""
+    return session.scalar(_reviewable_by(reviewer, forum_ids).where(PostAppeal.id == appeal_id))
 
 
 def decide_appeal(

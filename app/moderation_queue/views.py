@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, BackgroundTasks, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -21,7 +22,7 @@ from app.deps import (
     Submission,
     after_response,
 )
-from app.forms.views import FormRejected
+from app.forms.views import FormRejected, FormSubmission
 from app.forums import service as forums
 from app.forums.models import Forum
 from app.i18n import N_, _
@@ -36,7 +37,9 @@ from app.moderation_queue import (
 )
 from app.moderation_queue.models import (
     SANCTION_WORDS,
+    Appeal,
     DecisionAction,
+    PostAppeal,
     ReviewQueue,
     ReviewStatus,
     SanctionKind,
@@ -484,33 +487,74 @@ def appeals(request: Request, db: SessionDep, scope: Moderator) -> Response:
     )
 
 
+Appealed = TypeVar("Appealed", Appeal, PostAppeal)
+AppealOutcome = Annotated[str, Form(pattern="^(uphold|overturn)$")]
+AppealResponse = Annotated[str, Form(max_length=2000)]
+NOT_YOURS = N_(
+    "That appeal is not yours to review (it may be decided, or against your own decision)."
+)
+
+
 @router.post("/moderation/appeals/{appeal_id}")
 def decide_appeal(
     db: SessionDep,
     scope: Moderator,
     submission: Submission,
     appeal_id: PathId,
-    outcome: Annotated[str, Form(pattern="^(uphold|overturn)$")],
-    response: Annotated[str, Form(max_length=2000)] = "",
+    outcome: AppealOutcome,
+    response: AppealResponse = "",
 ) -> Response:
+    """An appeal against a sanction."""
+    return _review_appeal(
+        submission,
+        lambda: sanctions.appeal_to_review(db, scope.user, scope.forum_ids, appeal_id),
+        lambda found: sanctions.decide_appeal(
+            db, scope.user, found, outcome == "overturn", response.strip()
+        ),
+        "/moderation/appeals?done=1",
+    )
+
+
+@router.post("/moderation/post-appeals/{appeal_id}")
+def decide_post_appeal(
+    db: SessionDep,
+    scope: Moderator,
+    submission: Submission,
+    appeal_id: PathId,
+    outcome: AppealOutcome,
+    response: AppealResponse = "",
+) -> Response:
+    """An author's appeal against their rejected post."""
+    return _review_appeal(
+        submission,
+        lambda: corrections.appeal_to_review(db, scope.user, scope.forum_ids, appeal_id),
+        lambda found: corrections.decide_appeal(
+            db, scope.user, found, outcome == "overturn", response.strip()
+        ),
+        "/moderation/appeals?post_done=1",
+    )
+
+
+def _review_appeal(
+    submission: FormSubmission,
+    load: Callable[[], Appealed | None],
+    decide: Callable[[Appealed], None],
+    done: str,
+) -> Response:
+    """The one way an appeal is reviewed: load that appeal (only if this moderator may review
+    it), decide it, and say why when it cannot be."""
     if earlier := submission.replay():
         return earlier
-    found = next(
-        (a for a in sanctions.appeals_for(db, scope.user, scope.forum_ids) if a.id == appeal_id),
-        None,
-    )
+    found = load()
     if found is None:
-        raise HTTPException(
-            404,
-            _(
-                "That appeal is not yours to review (it may be decided, or against your own decision)."
-            ),
-        )
+        raise HTTPException(404, _(NOT_YOURS))
     try:
-        sanctions.decide_appeal(db, scope.user, found, outcome == "overturn", response.strip())
-    except sanctions.AppealRefused as exc:
-        raise HTTPException(409, exc.message) from exc
-    return submission.done(RedirectResponse("/moderation/appeals?done=1", status_code=303))
+        decide(found)
+    except sanctions.AppealRefused as refused:
+        raise HTTPException(409, refused.message) from refused
+    except corrections.Refused as refused:
+        raise HTTPException(409, _(refused.message)) from refused
+    return submission.done(RedirectResponse(done, status_code=303))
 
 
 @router.get("/moderation/metrics")
