@@ -142,7 +142,6 @@ def card_context(
         if entry.message is not None
         else [],
         "history": author_history(session, entry.author, forum, scope.forum_ids),
-        "seniors": [u for u in senior_moderators(session, forum.id) if u.id != scope.user.id],
         "rejection_reasons": forum.policy.rejection_reasons,
         "blur": wellbeing.settings_for(session, scope.user).blur_distressing,
         "message_templates": conversations.templates_for(session, forum),
