@@ -150,12 +150,24 @@ def _card(
     scope: ModeratorScope,
     entry: service.QueueEntry,
     refused: service.NotDecided | None = None,
+    errors: dict[str, str] | None = None,
+    kept: dict[str, str] | None = None,
 ) -> Response:
+    """The item's card; with `errors`, a refused decision's form comes back (422) with what the
+    moderator typed in `kept`."""
     claimed = service.holds_claim(entry.item, scope.user, service.utcnow())
     context = history.card_context(db, scope, entry, claimed=claimed)
     context["notice"] = NOTICES.get(request.query_params.get("notice") or "")
     context["refused"] = refused
-    return render(request, "moderation_queue/item.html", context, block="item_card")
+    context["errors"] = errors or {}
+    context["kept"] = kept or {}
+    return render(
+        request,
+        "moderation_queue/item.html",
+        context,
+        block="item_card",
+        status_code=422 if errors else 200,
+    )
 
 
 @router.get("/moderation/items/{item_id}")
@@ -216,6 +228,21 @@ def decide(
     if not is_htmx(request) and (earlier := submission.replay()):
         return earlier
     entry = _entry(db, scope, item_id)
+    refusable = action in (DecisionAction.REJECT, DecisionAction.REMOVE)
+    if (
+        refusable
+        and entry.item.status is ReviewStatus.PENDING
+        and reason not in history.shared_rejection_reasons(scope, [entry])
+    ):
+        # Only the forum's own reasons reach an author: the card comes back with what was typed.
+        return _card(
+            request,
+            db,
+            scope,
+            entry,
+            errors={f"reason-{item_id}": _("Choose a reason, so the author knows what to change.")},
+            kept={"message": message},
+        )
     decision = _decision(action, reason, message, edited_body)
     wellbeing.start_shift(db, scope.user)  # deciding is moderating: the shift timer runs
     try:
@@ -262,8 +289,6 @@ def _decision(
         raise HTTPException(
             422, _("Escalate from the item's Escalate page: it asks why, and where to send it.")
         )
-    if action in (DecisionAction.REJECT, DecisionAction.REMOVE) and not reason.strip():
-        raise FormRejected({"reason": _("Choose a reason, so the author knows what to change.")})
     if action is DecisionAction.EDIT_APPROVE and not edited_body.strip():
         raise FormRejected(
             {"edited_body": _("The edited post is empty. Reject it instead, with a reason.")}

@@ -19,7 +19,13 @@ from app.moderation_queue.models import (
 )
 from app.posts.models import Post, PostStatus
 from tests.conftest import Browser
-from tests.factories import ForumFactory, UserFactory, member_of, thread_with_opening_post
+from tests.factories import (
+    ForumFactory,
+    UserFactory,
+    member_of,
+    rejection_reason,
+    thread_with_opening_post,
+)
 
 HOSTILE = "You're pathetic, stop whining, people have it way worse than you."
 KIND = "Sending you strength today. Rehab was scary for me too at first."
@@ -224,7 +230,7 @@ def test_a_claimed_item_cannot_be_decided_by_a_colleague(
     assert late.status_code == 409 and "mod_rowan has been reviewing it for 0 minutes" in late.text
     assert "Already decided" not in late.text
     decide(rowan, item, "approve")
-    again = decide(alex, item, "reject", reason="Too late")
+    again = decide(alex, item, "reject", reason=rejection_reason(forum))
     assert again.status_code == 409 and "Already decided by mod_rowan" in again.text
     assert len(db.scalars(select(ModerationDecision)).all()) == 1
 

@@ -25,7 +25,7 @@ from app.moderation_queue.models import (
 from app.notifications.models import Notification
 from app.posts.models import EditStatus, Post, PostEdit, PostStatus
 from tests.conftest import Browser
-from tests.factories import ForumFactory, member_of
+from tests.factories import ForumFactory, member_of, rejection_reason
 from tests.moderation_queue.test_review_queue import (
     CRISIS,
     HOSTILE,
@@ -73,6 +73,33 @@ def test_the_reasons_are_the_forums_own(make_browser: Callable[[], Browser], db:
     card = rowan.get(f"/moderation/items/{item_of(db, HOSTILE).id}").text
     assert "Please keep to the forum&#39;s topic: recovery after surgery." in card
     assert REASON not in card
+
+
+def test_a_reason_that_is_not_one_of_the_forums_is_refused_and_the_form_comes_back(
+    make_browser: Callable[[], Browser], db: Session
+) -> None:
+    forum, thread_id, sam, rowan = setup_forum(make_browser)
+    post_reply(sam, forum, thread_id, HOSTILE)
+    item = item_of(db, HOSTILE)
+    kind_words = "Please be gentle with people here."
+    for headers in ({}, HTMX):  # the page without JavaScript, then the pane with htmx
+        refused = rowan.post(
+            f"/moderation/items/{item.id}/decide",
+            {"action": "reject", "reason": "Because I said so.", "message": kind_words},
+            headers=headers,
+        )
+        assert refused.status_code == 422
+        assert 'class="error-summary"' in refused.text
+        assert f'href="#reason-{item.id}"' in refused.text
+        assert f'aria-describedby="reason-{item.id}-error"' in refused.text
+        assert f'value="{kind_words}"' in refused.text  # what the moderator typed is kept
+        assert ("<html" in refused.text) is not bool(headers)
+        db.refresh(item)
+        assert item.status is ReviewStatus.PENDING
+    assert "Because I said so." not in sam.get("/notifications").text
+    # One of the forum's own reasons goes through.
+    assert decide(rowan, item, "reject", reason=rejection_reason(forum)).status_code == 200
+    assert post_of(db, HOSTILE).status is PostStatus.REJECTED
 
 
 def test_undoing_an_approval_takes_the_post_down_and_withdraws_the_unread_notice(
