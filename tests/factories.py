@@ -150,6 +150,11 @@ def member_of(forum: Forum, role: MembershipRole = MembershipRole.MEMBER, **user
     return membership.user  # type: ignore[no-any-return]
 
 
+def rejection_reason(forum: Forum) -> str:
+    """The first of the forum's own reasons for rejecting a post (only these reach an author)."""
+    return forum.policy.rejection_reasons[0]
+
+
 def thread_with_opening_post(forum: Forum, author: User, **thread: Any) -> Thread:
     created = ThreadFactory(forum=forum, author=author, **thread)
     PostFactory(thread=created, author=author, is_opening=True)

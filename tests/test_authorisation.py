@@ -740,6 +740,10 @@ ROWS: dict[str, Row] = {
     "POST /admin/people/{user_id}/site-admin": Row(
         Need.SITE_ADMIN, with_throwaway_target("/admin/people/{target.id}/site-admin")
     ),
+    "POST /admin/people/{user_id}/site-moderator": Row(
+        Need.SITE_ADMIN,
+        with_throwaway_target("/admin/people/{target.id}/site-moderator", site_moderator="true"),
+    ),
     "POST /admin/people/{user_id}/end-sessions": Row(
         Need.SITE_ADMIN, with_throwaway_target("/admin/people/{target.id}/end-sessions")
     ),
@@ -1177,3 +1181,42 @@ def test_a_moderator_sees_a_members_history_only_in_the_forums_they_moderate(
     other_moderator = visitors.client(OTHER_MOD, world.users[OTHER_MOD])
     page = other_moderator.get(f"/moderation/members/{member.id}?forum={world.other.slug}").text
     assert "(Seen in B)" in page and f"({in_a.reason})" not in page
+
+
+# Where a site-wide moderator's access differs from "what the forum's own moderator may, and an
+# admin may too": the appeals the forum's moderator may not review (they imposed the sanction or
+# made the decision) are any other moderator's to review.
+SITE_MODERATOR_ALSO = {
+    "POST /moderation/appeals/{appeal_id}",
+    "POST /moderation/post-appeals/{appeal_id}",
+}
+STAFF_NEEDS = (Need.FORUM_COORDINATOR, Need.FORUM_MODERATOR, Need.MODERATOR, Need.SITE_ADMIN)
+
+
+def test_a_site_wide_moderator_moderates_every_forum_but_is_not_an_admin(
+    app: FastAPI, db: Session, visitors: Visitors
+) -> None:
+    """Every staff route, as a site-wide moderator who is in neither forum: what the forum's own
+    moderators may do (objects of forum A included), nothing only admins may do, and no
+    safeguarding record (that takes the lead role)."""
+    world = build_world(db)
+    world.picture_dir = app.state.settings.picture_dir
+    pat = UserFactory(site_moderator=True)
+    world.users["site-wide moderator"] = pat
+    client = visitors.client("site-wide moderator", pat)
+    visitors.clients["site-wide moderator"] = client
+    failures, allowed, denied = [], 0, 0
+    for key, row in ROWS.items():
+        if row.need not in STAFF_NEEDS or row.throwaway:
+            continue
+        method = key.split(" ", 1)[0]
+        url, form = row.build(world, MOD)
+        response = client.get(url) if method == "GET" else client.post(url, data=form or {})
+        who = row.who_may()
+        may = (MOD in who and ADMIN in who) or key in SITE_MODERATOR_ALSO
+        expected = "allowed" if may and row.need is not Need.SITE_ADMIN else "denied"
+        if (got := outcome(response)) != expected:
+            failures.append(f"{key}: {got} ({response.status_code}), not {expected}")
+        allowed, denied = allowed + (got == "allowed"), denied + (got == "denied")
+    assert failures == [], "\n".join(failures)
+    assert allowed > 30 and denied > 20, (allowed, denied)

@@ -253,3 +253,59 @@ def test_two_factor_keys_from_before_are_encrypted_on_upgrade_and_opened_on_down
     finally:
         engine.dispose()
         get_settings.cache_clear()
+
+
+def test_the_two_blur_settings_become_one_keeping_each_moderators_choice_to_turn_it_off(
+    template_database: TemplateDatabase, tmp_path: object
+) -> None:
+    """Both settings were on by default, so an "off" in either was the moderator's own choice:
+    after the merge, blurring is off for them, and on for everyone else."""
+    url = _fresh_url(template_database, tmp_path)
+    migrations.upgrade(url, "1b2c3d4e5f60")  # the revision before the merge
+    engine = make_engine(url)
+    # (pictures off, wellbeing row: None = never saved, else its blur_distressing)
+    people = {
+        "ann": (False, None),
+        "bo": (True, False),
+        "cy": (False, True),
+        "di": (True, None),
+        "ed": (True, True),
+    }
+    with engine.begin() as conn:
+        for handle, (pictures, distressing) in people.items():
+            user_id = conn.execute(
+                text(
+                    "INSERT INTO user_account (email, email_key, handle, handle_key, "
+                    "password_hash, site_role, status, created_at, bio, avatar, "
+                    "email_preference, language, blur_pictures) VALUES (:email, :email, "
+                    ":handle, :handle, 'x', 'member', 'active', CURRENT_TIMESTAMP, '', 'wave', "
+                    "'daily', 'en', :pictures) RETURNING id"
+                ),
+                {"email": f"{handle}@example.org", "handle": handle, "pictures": pictures},
+            ).scalar_one()
+            if distressing is not None:
+                conn.execute(
+                    text(
+                        "INSERT INTO moderator_wellbeing (user_id, blur_distressing, "
+                        "break_after_crisis_items, break_after_minutes) VALUES (:id, :d, 5, 90)"
+                    ),
+                    {"id": user_id, "d": distressing},
+                )
+    migrations.upgrade(url)
+    with engine.connect() as conn:
+        after = dict(
+            conn.execute(
+                text(
+                    "SELECT u.handle, w.blur_distressing FROM user_account u "
+                    "LEFT JOIN moderator_wellbeing w ON w.user_id = u.id"
+                )
+            ).all()
+        )
+    engine.dispose()
+    assert {h: (True if v is None else bool(v)) for h, v in after.items()} == {
+        "ann": False,
+        "bo": False,
+        "cy": False,
+        "di": True,
+        "ed": True,
+    }

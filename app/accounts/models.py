@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint, false, true
+from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, utcnow
@@ -81,8 +81,9 @@ class User(Base):
     # Whether digests may name the member's threads by title; off by default, so an email read
     # over a shoulder says nothing about anyone's health.
     email_titles: Mapped[bool] = mapped_column(default=False, server_default=false())
-    # A moderator's wellbeing setting: pictures on the review queue stay blurred until clicked.
-    blur_pictures: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # A site-wide moderator moderates every forum (its review queue, and it counts as the forum's
+    # cover) without being a site admin: a charity's central moderation team. Set by site admins.
+    site_moderator: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Set when the member proved the address is theirs; until then their posts wait and Harbour
     # sends the address nothing but the confirmation link (and links they ask for).
     email_verified_at: Mapped[datetime | None] = mapped_column(default=None)
@@ -104,6 +105,11 @@ class User(Base):
     @property
     def is_admin(self) -> bool:
         return self.site_role is SiteRole.ADMIN
+
+    @property
+    def moderates_every_forum(self) -> bool:
+        """Site admins and site-wide moderators: every forum's queue is theirs."""
+        return self.is_admin or self.site_moderator
 
     @property
     def is_active(self) -> bool:

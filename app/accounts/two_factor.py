@@ -221,8 +221,9 @@ def reset_by_admin(session: Session, person: User, admin: User) -> None:
 
 
 def is_staff(session: Session, user: User) -> bool:
-    """Site admins, and moderators of any forum: they can read every held post."""
-    if user.site_role is SiteRole.ADMIN:
+    """Site admins, site-wide moderators, and moderators of any forum: they can read every held
+    post."""
+    if user.moderates_every_forum:
         return True
     return (
         session.scalar(

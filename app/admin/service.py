@@ -327,6 +327,33 @@ def set_role(
     )
 
 
+def forums_only_they_cover(session: Session, user: User) -> list[Forum]:
+    """Open forums whose only cover is this person: they cannot stop moderating them yet."""
+    return [
+        forum
+        for forum in forums_service.all_forums(session)
+        if forum.opened_at is not None
+        and forum.archived_at is None
+        and [u.id for u in forums_service.covering_moderators(session, forum)] == [user.id]
+    ]
+
+
+def set_site_moderator(session: Session, user: User, site_moderator: bool, actor: User) -> None:
+    """Make someone a site-wide moderator (every forum's queue, and cover for every forum), or
+    stop; audited. The caller checks no open forum is left without cover."""
+    if user.site_moderator == site_moderator:
+        return
+    user.site_moderator = site_moderator
+    audit.record(
+        session,
+        actor_id=actor.id,
+        action="user.site_moderator",
+        target_type="user",
+        target_id=user.id,
+        site_moderator=site_moderator,
+    )
+
+
 def set_site_admin(session: Session, user: User, is_admin: bool, actor: User) -> None:
     user.site_role = SiteRole.ADMIN if is_admin else SiteRole.MEMBER
     audit.record(

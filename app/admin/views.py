@@ -680,6 +680,26 @@ def set_site_admin(
     return RedirectResponse(f"/admin/people/{user_id}?saved=1", status_code=303)
 
 
+@router.post("/admin/people/{user_id}/site-moderator")
+def set_site_moderator(
+    db: SessionDep,
+    admin: SiteAdmin,
+    user_id: PathId,
+    site_moderator: Annotated[bool, Form()] = False,
+) -> Response:
+    target = _person(db, user_id)
+    if not site_moderator and (uncovered := service.forums_only_they_cover(db, target)):
+        raise HTTPException(
+            409,
+            _(
+                "{name} is the only moderator of {forums}, and an open forum must have one. "
+                "Appoint another moderator there first."
+            ).format(name=target.handle, forums=", ".join(f.name for f in uncovered)),
+        )
+    service.set_site_moderator(db, target, site_moderator, admin)
+    return RedirectResponse(f"/admin/people/{user_id}?saved=1", status_code=303)
+
+
 @router.post("/admin/people/{user_id}/end-sessions")
 def end_sessions(db: SessionDep, admin: SiteAdmin, user_id: PathId) -> Response:
     service.end_sessions(db, _person(db, user_id), admin)

@@ -160,8 +160,9 @@ class AlertWorker:
                 message.text,
                 to_address=user.email,
             )
-        message = service.message_for(alert, delivery.tier, base)
         settings = service.alerting_of(session, alert.forum_id)
+        with i18n.language(settings.webhook_language if settings else "en"):
+            message = service.message_for(alert, delivery.tier, base)
         return Job(
             delivery.id,
             delivery.channel,

@@ -28,6 +28,9 @@ class ForumAlerting(Base):
     # The HMAC-SHA256 key of the X-Harbour-Signature header; the receiver keeps a copy.
     webhook_secret: Mapped[str] = mapped_column(String(64))
     escalate_after_minutes: Mapped[int] = mapped_column(default=DEFAULT_ESCALATE_AFTER_MINUTES)
+    # The language of the webhook's text (the team's channel has no one reader; emails are in
+    # each recipient's own language).
+    webhook_language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

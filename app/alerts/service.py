@@ -38,7 +38,7 @@ from app.db import after_commit, utcnow
 from app.forums import service as forums
 from app.forums.models import Forum
 from app.i18n import _
-from app.moderation_queue.models import ReviewItem, ReviewStatus
+from app.moderation_queue.models import ESCALATION_TAKEN_BY, ReviewItem, ReviewStatus
 
 FIRST_RESPONDERS = "first_responders"  # on call (or out-of-hours contacts, outside staffed hours)
 SITE_ADMINS = "site_admins"
@@ -50,11 +50,10 @@ TIERS: dict[AlertKind, tuple[str, ...]] = {
     AlertKind.CLINICAL: ("clinically_trained", "safeguarding_lead", SITE_ADMINS),
     AlertKind.TEST: (TESTER,),
 }
-# An escalated item's alert is acknowledged only by someone holding one of these roles in the
-# forum (or a site admin): a colleague's claim does not stand in for the safeguarding lead.
+# An escalated item's alert is acknowledged only by someone holding one of the roles that take it
+# in the forum (or a site admin): a colleague's claim does not stand in for the safeguarding lead.
 ACKNOWLEDGED_BY: dict[AlertKind, tuple[str, ...]] = {
-    AlertKind.SAFEGUARDING: ("safeguarding_lead",),
-    AlertKind.CLINICAL: ("clinically_trained", "safeguarding_lead"),
+    AlertKind(queue): roles for queue, roles in ESCALATION_TAKEN_BY.items()
 }
 SIGNATURE_HEADER = "X-Harbour-Signature"
 
@@ -79,6 +78,7 @@ def save_alerting(
     *,
     webhook_url: str | None,
     escalate_after_minutes: int,
+    webhook_language: str = "en",
     new_signing_secret: bool = False,
 ) -> ForumAlerting:
     settings = alerting_of(session, forum.id)
@@ -89,6 +89,7 @@ def save_alerting(
         settings.webhook_secret = new_secret()
     settings.webhook_url = webhook_url or None
     settings.escalate_after_minutes = escalate_after_minutes
+    settings.webhook_language = webhook_language
     session.flush()
     audit.record(
         session,
@@ -99,6 +100,7 @@ def save_alerting(
         forum_id=forum.id,
         webhook=bool(settings.webhook_url),
         escalate_after_minutes=escalate_after_minutes,
+        webhook_language=webhook_language,
         new_secret=new_signing_secret,
     )
     return settings
@@ -119,13 +121,16 @@ def site_admins(session: Session) -> Sequence[User]:
 
 def first_responders(session: Session, forum_id: int, out_of_hours: bool) -> Sequence[User]:
     """Out of hours: the out-of-hours contacts, if the forum has any. Otherwise the moderators
-    on call, or every moderator of the forum when nobody is marked on call."""
+    on call, or every moderator of the forum when nobody is marked on call, or (a forum with no
+    moderator of its own) the site-wide moderators."""
     if out_of_hours:
         contacts = forums.moderators_with_role(session, forum_id, "out_of_hours_contact")
         if contacts:
             return contacts
-    return forums.moderators_with_role(session, forum_id, "on_call") or (
-        forums.moderators_with_role(session, forum_id, None)
+    return (
+        forums.moderators_with_role(session, forum_id, "on_call")
+        or forums.moderators_with_role(session, forum_id, None)
+        or forums.site_moderators(session)
     )
 
 
@@ -380,6 +385,7 @@ class Cover:
 
     on_call: Sequence[User]
     moderators: Sequence[User]
+    site_moderators: Sequence[User]  # the first tier when the forum has no moderator of its own
     out_of_hours: Sequence[User]
     leads: Sequence[User]
     clinical: Sequence[User]
@@ -391,6 +397,7 @@ def cover_of(session: Session, forum: Forum) -> Cover:
     return Cover(
         on_call=forums.moderators_with_role(session, forum.id, "on_call"),
         moderators=forums.moderators_with_role(session, forum.id, None),
+        site_moderators=forums.site_moderators(session),
         out_of_hours=forums.moderators_with_role(session, forum.id, "out_of_hours_contact"),
         leads=forums.moderators_with_role(session, forum.id, "safeguarding_lead"),
         clinical=forums.moderators_with_role(session, forum.id, "clinically_trained"),

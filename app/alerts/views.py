@@ -17,7 +17,7 @@ from app.config import Environment
 from app.deps import LimiterDep, SessionDep, SettingsDep, SiteAdmin, Slug
 from app.forums import service as forums
 from app.forums.models import SAFEGUARDING_ROLES, Forum
-from app.i18n import _
+from app.i18n import LANGUAGES, _
 from app.templating import render
 
 router = APIRouter()
@@ -43,6 +43,7 @@ def setup_context(db: SessionDep, forum: Forum, **extra: Any) -> dict[str, Any]:
         "escalate_after_minutes": (
             alerting.escalate_after_minutes if alerting else DEFAULT_ESCALATE_AFTER_MINUTES
         ),
+        "webhook_language": alerting.webhook_language if alerting else "en",
     }
     return {
         "forum": forum,
@@ -54,6 +55,7 @@ def setup_context(db: SessionDep, forum: Forum, **extra: Any) -> dict[str, Any]:
         "cover": alerts.cover_of(db, forum),
         "deliveries": alerts.recent_deliveries(db, forum.id),
         "signature_header": alerts.SIGNATURE_HEADER,
+        "languages": LANGUAGES,
         **extra,
     }
 
@@ -84,12 +86,17 @@ def save_alerting(
     webhook_url: Annotated[str, Form(max_length=500)] = "",
     escalate_after_minutes: Annotated[int, Form(ge=1, le=240)] = DEFAULT_ESCALATE_AFTER_MINUTES,
     new_secret: Annotated[bool, Form()] = False,
+    webhook_language: Annotated[str, Form(pattern="^(" + "|".join(LANGUAGES) + ")$")] = "en",
 ) -> Response:
     forum = _forum(db, slug)
     url = webhook_url.strip()
     if error := webhook_url_error(url, settings.environment):
         context = setup_context(db, forum)
-        context["values"] = {"webhook_url": url, "escalate_after_minutes": escalate_after_minutes}
+        context["values"] = {
+            "webhook_url": url,
+            "escalate_after_minutes": escalate_after_minutes,
+            "webhook_language": webhook_language,
+        }
         context["errors"] = {"webhook_url": error}
         return render(request, "alerts/setup.html", context, status_code=422)
     alerts.save_alerting(
@@ -98,6 +105,7 @@ def save_alerting(
         admin,
         webhook_url=url,
         escalate_after_minutes=escalate_after_minutes,
+        webhook_language=webhook_language,
         new_signing_secret=new_secret,
     )
     return RedirectResponse(f"/admin/forums/{slug}/safeguarding?saved=alerts", status_code=303)

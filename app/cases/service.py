@@ -15,21 +15,18 @@ from sqlalchemy.orm import Session
 
 from app import events
 from app.accounts.models import User
-from app.alerts import service as alerts
 from app.alerts.models import Alert, AlertDelivery
 from app.audit import service as audit
 from app.cases.models import CaseEntry, SafeguardingCase
 from app.db import utcnow
 from app.forums import service as forums
 from app.moderation_queue.models import (
+    ESCALATION_TAKEN_BY,
     DecisionAction,
     ModerationDecision,
     ReviewItem,
     ReviewStatus,
 )
-
-# Who takes items escalated to each queue: these roles of the forum (and every site admin).
-TAKEN_BY = {kind.value: roles for kind, roles in alerts.ACKNOWLEDGED_BY.items()}
 
 
 def holds_role(session: Session, user: User, forum_id: int, roles: Sequence[str]) -> bool:
@@ -65,7 +62,7 @@ def get_case(session: Session, user: User, case_id: int) -> SafeguardingCase | N
 def escalated_items(session: Session, user: User) -> Sequence[ReviewItem]:
     """Pending items escalated to a queue this person takes, oldest first."""
     conditions = []
-    for queue, roles in TAKEN_BY.items():
+    for queue, roles in ESCALATION_TAKEN_BY.items():
         if user.is_admin:
             conditions.append(ReviewItem.escalation == queue)
         elif forum_ids := forums.forums_with_role(session, user.id, roles):

@@ -13,14 +13,20 @@ from app.cases.models import ENTRY_KINDS, MANUAL_KINDS, SafeguardingCase
 from app.deps import Moderator, PathId, SessionDep
 from app.forums import service as forums
 from app.i18n import _
+from app.moderation_queue import history
 from app.moderation_queue import service as review
 from app.moderation_queue.models import ESCALATION_QUEUES, DecisionAction
-from app.templating import render
+from app.templating import is_htmx, render
 
 router = APIRouter()
 
 Reason = Annotated[str, Form(max_length=2000)]
-QueueChoice = Annotated[str, Form(pattern="^(" + "|".join(ESCALATION_QUEUES) + ")$")]
+# Where to: the urgent queue, the safeguarding leads or clinical reviewers, or a named senior
+# moderator ("senior-<user id>").
+URGENT, SENIOR = "urgent", "senior-"
+QueueChoice = Annotated[
+    str, Form(pattern="^(" + "|".join([URGENT, *ESCALATION_QUEUES]) + "|senior-[0-9]{1,10})$")
+]
 MEDICAL_CODES = ("medical",)
 
 
@@ -40,30 +46,49 @@ def default_queue(entry: review.QueueEntry) -> str:
 
 def _escalate_form(
     request: Request,
+    db: SessionDep,
+    scope: Moderator,
     entry: review.QueueEntry,
     queue: str,
     reason: str,
     error: str | None = None,
     status_code: int = 200,
 ) -> Response:
+    """The one way to escalate: where to, and why. With htmx it opens in the item pane."""
+    seniors = history.senior_moderators(db, entry.item.forum_id)
     return render(
         request,
         "cases/escalate.html",
         {
             "entry": entry,
             "queues": ESCALATION_QUEUES,
+            "seniors": [u for u in seniors if u.id != scope.user.id],
             "chosen": queue,
             "reason": reason,
             "error": error,
         },
+        block="escalate_form",
         status_code=status_code,
     )
+
+
+def _decision_for(
+    db: SessionDep, entry: review.QueueEntry, queue: str, reason: str
+) -> review.Decision:
+    if queue == URGENT:
+        return review.Decision(DecisionAction.ESCALATE, reason=reason)
+    if queue.startswith(SENIOR):
+        senior = history.senior_moderator(db, entry.item.forum_id, int(queue[len(SENIOR) :]))
+        if senior is None:
+            raise HTTPException(422, _("That person is not a senior moderator of this forum."))
+        return review.Decision(DecisionAction.ESCALATE, reason=reason, escalate_to=senior)
+    return review.Decision(DecisionAction.ESCALATE, reason=reason, escalate_queue=queue)
 
 
 @router.get("/moderation/items/{item_id}/escalate")
 def escalate_page(request: Request, db: SessionDep, scope: Moderator, item_id: PathId) -> Response:
     entry = _entry(db, scope, item_id)
-    return _escalate_form(request, entry, default_queue(entry), "")
+    return _escalate_form(request, db, scope, entry, default_queue(entry), "")
 
 
 @router.post("/moderation/items/{item_id}/escalate")
@@ -79,13 +104,15 @@ def escalate(
     if not reason.strip():
         return _escalate_form(
             request,
+            db,
+            scope,
             entry,
             queue,
             reason,
             _("Say why you are escalating it: the person who takes it over reads this first."),
             422,
         )
-    decision = review.Decision(DecisionAction.ESCALATE, reason=reason.strip(), escalate_queue=queue)
+    decision = _decision_for(db, entry, queue, reason.strip())
     try:
         review.decide(db, entry, scope.user, decision)
     except review.NotDecided as refused:
@@ -95,6 +122,13 @@ def escalate(
             {"refused": refused, "entry": entry, "now": review.utcnow()},
             status_code=409,
         )
+    if is_htmx(request):  # back to the item, in the pane, saying where it went
+        db.refresh(entry.item)
+        context = history.card_context(db, scope, entry, claimed=False)
+        context["notice"] = _("Escalated.")
+        response = render(request, "moderation_queue/item.html", context, block="item_card")
+        response.headers["HX-Trigger"] = "queue-changed"
+        return response
     return RedirectResponse(f"/moderation/items/{item_id}?notice=escalate", status_code=303)
 
 
@@ -119,13 +153,17 @@ def safeguarding_page(request: Request, db: SessionDep, scope: Moderator) -> Res
 
 
 def _case(db: SessionDep, scope: Moderator, case_id: int) -> SafeguardingCase:
+    """A case for its forum's safeguarding leads and site admins; any other moderator is told
+    plainly that the record is not theirs to read (403), without a word of what it holds."""
     case = service.get_case(db, scope.user, case_id)
-    if case is None:
-        raise HTTPException(
-            404,
-            _("There is no safeguarding record here that you may read (leads and admins only)."),
-        )
-    return case
+    if case is not None:
+        return case
+    if db.get(SafeguardingCase, case_id) is None:
+        raise HTTPException(404, _("There is no safeguarding record at this address."))
+    raise HTTPException(
+        403,
+        _("Only the forum's safeguarding leads and site admins may read a safeguarding record."),
+    )
 
 
 def _record_page(

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, or_, select, true
 from sqlalchemy.orm import Session, joinedload
 
 from app import i18n
-from app.accounts.models import User
+from app.accounts.models import AccountStatus, User
 from app.audit import service as audit
 from app.db import utcnow
 from app.forums.models import (
@@ -156,7 +156,9 @@ class ForumAccess:
     def can_moderate(self) -> bool:
         if self.user is None:
             return False
-        return self.user.is_admin or (self.membership is not None and self.membership.can_moderate)
+        return self.user.moderates_every_forum or (
+            self.membership is not None and self.membership.can_moderate
+        )
 
     @property
     def can_read(self) -> bool:
@@ -219,10 +221,23 @@ class ForumAccess:
 # ---- cover: no forum is open to members without someone to moderate it -------------------
 
 
-def covering_moderators(session: Session, forum: Forum) -> Sequence[User]:
-    """Who moderates the forum (its own active moderators). Site admins can read every queue but
-    are not counted: a forum needs people who look after it."""
+def site_moderators(session: Session) -> Sequence[User]:
+    """Site-wide moderators with a usable account: they moderate every forum."""
     return session.scalars(
+        select(User)
+        .where(
+            User.site_moderator.is_(True),
+            User.status == AccountStatus.ACTIVE,
+            User.deleted_at.is_(None),
+        )
+        .order_by(User.handle)
+    ).all()
+
+
+def covering_moderators(session: Session, forum: Forum) -> Sequence[User]:
+    """Who moderates the forum: its own active moderators, then the site-wide moderators. Site
+    admins can read every queue but are not counted: a forum needs people who look after it."""
+    own = session.scalars(
         select(User)
         .join(Membership, Membership.user_id == User.id)
         .where(
@@ -232,6 +247,7 @@ def covering_moderators(session: Session, forum: Forum) -> Sequence[User]:
         )
         .order_by(User.handle)
     ).all()
+    return [*own, *(u for u in site_moderators(session) if u not in own)]
 
 
 class NoCover(Exception):
@@ -407,7 +423,7 @@ def set_membership(
 
 
 def moderated_forums(session: Session, user: User) -> Sequence[Forum]:
-    if user.is_admin:
+    if user.moderates_every_forum:
         return all_forums(session)
     return session.scalars(
         select(Forum)

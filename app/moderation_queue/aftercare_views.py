@@ -113,35 +113,6 @@ def appeal_post(
     return submission.done(RedirectResponse(f"/posts/{post.id}/appeal?sent=1", status_code=303))
 
 
-@router.post("/moderation/post-appeals/{appeal_id}")
-def decide_post_appeal(
-    db: SessionDep,
-    scope: Moderator,
-    submission: Submission,
-    appeal_id: PathId,
-    outcome: Annotated[str, Form(pattern="^(uphold|overturn)$")],
-    response: Annotated[str, Form(max_length=2000)] = "",
-) -> Response:
-    if earlier := submission.replay():
-        return earlier
-    found = next(
-        (a for a in corrections.appeals_for(db, scope.user, scope.forum_ids) if a.id == appeal_id),
-        None,
-    )
-    if found is None:
-        raise HTTPException(
-            404,
-            _(
-                "That appeal is not yours to review (it may be decided, or against your own decision)."
-            ),
-        )
-    try:
-        corrections.decide_appeal(db, scope.user, found, outcome == "overturn", response.strip())
-    except corrections.Refused as refused:
-        raise HTTPException(409, _(refused.message)) from refused
-    return submission.done(RedirectResponse("/moderation/appeals?post_done=1", status_code=303))
-
-
 # ---- follow-ups ---------------------------------------------------------------------------
 
 

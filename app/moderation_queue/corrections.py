@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, Select, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.audit import service as audit
+from app.conversations.models import ConversationMessage, MessageStatus
 from app.db import utcnow
 from app.i18n import N_
 from app.moderation_queue import followups
@@ -29,12 +30,17 @@ from app.moderation_queue.service import NEW_STATUS
 from app.notifications import service as notifications
 from app.notifications.models import Notification
 from app.posts import service as posts
-from app.posts.models import Post, PostStatus
+from app.posts.models import EditStatus, Post, PostEdit, PostStatus
+from app.posts.rendering import render_markdown
+from app.search import service as search
 
-# What undo can put back exactly: the post's status and the author's notice. (An edit made by
-# the moderator, or one deciding an author's edit, changed the words: edit the post again.)
+# Every decision on a post, an author's edit or a private message can be undone: the decision
+# keeps what it changed (the status before, the words it replaced, the edit it decided). An
+# escalation is not undone: it changes nothing for the author, the item is still on the queue,
+# and its alert and safeguarding record must stand.
 UNDOABLE = (
     DecisionAction.APPROVE,
+    DecisionAction.EDIT_APPROVE,
     DecisionAction.REJECT,
     DecisionAction.REMOVE,
     DecisionAction.DISMISS,
@@ -58,8 +64,8 @@ def can_undo(decision: ModerationDecision, moderator: User) -> bool:
     return (
         decision.moderator_id == moderator.id
         and decision.undone_at is None
-        and decision.post_id is not None
         and decision.action in UNDOABLE
+        # Decisions recorded before undo kept what they changed ("edit": an edit, unnamed).
         and decision.post_status_before not in (None, "edit")
         and utcnow() - decision.created_at <= UNDO_WINDOW
     )
@@ -76,8 +82,9 @@ def undoable_decision(
 
 
 def undo(session: Session, decision: ModerationDecision, moderator: User) -> ReviewItem:
-    """Put the item back on the queue (claimed by this moderator), the post back as it was, and
-    withdraw the author's notice if they have not read it (else tell them it was corrected)."""
+    """Put the item back on the queue (claimed by this moderator) and what it was about back as
+    it was: the post's status and words, the author's edit, the private message's status. The
+    author's notice is withdrawn if they have not read it, else they are told it was corrected."""
     if decision.moderator_id != moderator.id:
         raise Refused(N_("Only the moderator who made a decision can undo it."))
     if decision.undone_at is not None:
@@ -85,23 +92,22 @@ def undo(session: Session, decision: ModerationDecision, moderator: User) -> Rev
     if not can_undo(decision, moderator):
         raise Refused(
             N_(
-                "This decision can no longer be undone (after ten minutes, or after an edit). "
+                "This decision can no longer be undone (after ten minutes). "
                 "Open the post to change it."
             )
         )
-    post = session.get(Post, decision.post_id)
     item = session.get(ReviewItem, decision.review_item_id) if decision.review_item_id else None
-    if post is None or item is None:
-        raise Refused(N_("The post is gone, so there is nothing to undo."))
-    now = utcnow()
-    # Only while the item is as this decision left it, and no newer item is open for the post.
-    newer_open = session.scalar(
-        select(ReviewItem.id).where(
-            ReviewItem.post_id == post.id,
-            ReviewItem.status == ReviewStatus.PENDING,
-            ReviewItem.id != item.id,
-        )
+    post = session.get(Post, decision.post_id) if decision.post_id is not None else None
+    message = (
+        session.get(ConversationMessage, item.message_id)
+        if item is not None and item.message_id is not None and post is None
+        else None
     )
+    if item is None or (post is None and message is None):
+        raise Refused(N_("The post is gone, so there is nothing to undo."))
+    if post is not None and _changed_since(session, decision, post, item):
+        raise Refused(N_("Something else happened to this post since, so it cannot be undone."))
+    now = utcnow()
     result = cast(
         CursorResult[Any],
         session.execute(
@@ -118,34 +124,63 @@ def undo(session: Session, decision: ModerationDecision, moderator: User) -> Rev
                 version=ReviewItem.version + 1,
                 claimed_by_id=moderator.id,
                 claimed_at=now,
-                claimed_until=now + claim_length(item.queue),
+                claimed_until=now + claim_length(item),
             )
             .execution_options(synchronize_session=False)
         ),
     )
-    if newer_open is not None or result.rowcount != 1:
+    if result.rowcount != 1:
         raise Refused(N_("Something else happened to this post since, so it cannot be undone."))
     session.refresh(item)
-    _restore_post(session, post, PostStatus(decision.post_status_before or post.status.value))
+    before = decision.post_status_before
+    assert before is not None
+    if post is not None:
+        _restore_post(session, post, PostStatus(before), decision)
+        _withdraw_or_correct(session, decision, post)
+    elif message is not None:
+        message.status = MessageStatus(before)
     for report in session.scalars(select(Report).where(Report.review_item_id == item.id)):
         report.outcome = None
-    _withdraw_or_correct(session, decision, post)
     followups.cancel_for(session, decision.id)
     decision.undone_at = now
     audit.record(
         session,
         actor_id=moderator.id,
         action="review.undo",
-        target_type="post",
-        target_id=post.id,
+        target_type="post" if post is not None else "conversation",
+        target_id=post.id if post is not None else item.conversation_id,
         forum_id=item.forum_id,
         review_item_id=item.id,
         decision_id=decision.id,
+        undone_action=decision.action.value,
     )
     return item
 
 
-def _restore_post(session: Session, post: Post, before: PostStatus) -> None:
+def _changed_since(
+    session: Session, decision: ModerationDecision, post: Post, item: ReviewItem
+) -> bool:
+    """A newer item is open for the post, or the author has edited it again since."""
+    newer_item = session.scalar(
+        select(ReviewItem.id).where(
+            ReviewItem.post_id == post.id,
+            ReviewItem.status == ReviewStatus.PENDING,
+            ReviewItem.id != item.id,
+        )
+    )
+    newer_edit = decision.edit_id is not None and session.scalar(
+        select(PostEdit.id).where(
+            PostEdit.post_id == post.id,
+            PostEdit.id != decision.edit_id,
+            PostEdit.status.in_(posts.WAITING_EDIT),
+        )
+    )
+    return newer_item is not None or bool(newer_edit)
+
+
+def _restore_post(
+    session: Session, post: Post, before: PostStatus, decision: ModerationDecision
+) -> None:
     if post.status is before:
         pass
     elif post.status is PostStatus.PUBLISHED:
@@ -155,6 +190,14 @@ def _restore_post(session: Session, post: Post, before: PostStatus) -> None:
     else:
         post.status = before  # rejected by mistake: waiting again
     post.rejection_reason = None
+    if decision.body_before is not None:  # the words the decision replaced
+        post.body_source = decision.body_before
+        post.body_html = render_markdown(decision.body_before)
+        if post.status is PostStatus.PUBLISHED:
+            search.index_post(session, post)
+    edit = session.get(PostEdit, decision.edit_id) if decision.edit_id is not None else None
+    if edit is not None:  # the author's edit waits for a moderator again
+        edit.status = EditStatus.PENDING
 
 
 def _withdraw_or_correct(session: Session, decision: ModerationDecision, post: Post) -> None:
@@ -230,16 +273,34 @@ def appeal(session: Session, post: Post, author: User, body: str) -> PostAppeal:
     return row
 
 
-def appeals_for(session: Session, reviewer: User, forum_ids: Sequence[int]) -> Sequence[PostAppeal]:
-    """Pending appeals this moderator may review: never against their own decision."""
-    if not forum_ids:
-        return []
-    rows = session.scalars(
+def _reviewable_by(reviewer: User, forum_ids: Sequence[int]) -> Select[PostAppeal]:
+    """Pending appeals this moderator may review: in their forums, never against their own
+    decision."""
+    return (
         select(PostAppeal)
-        .where(PostAppeal.status == AppealStatus.PENDING, PostAppeal.forum_id.in_(forum_ids))
-        .order_by(PostAppeal.created_at, PostAppeal.id)
+        .outerjoin(ModerationDecision, ModerationDecision.id == PostAppeal.decision_id)
+        .where(
+            PostAppeal.status == AppealStatus.PENDING,
+            PostAppeal.forum_id.in_(forum_ids),
+            or_(
+                PostAppeal.decision_id.is_(None),
+                ModerationDecision.moderator_id != reviewer.id,
+            ),
+        )
+    )
+
+
+def appeals_for(session: Session, reviewer: User, forum_ids: Sequence[int]) -> Sequence[PostAppeal]:
+    return session.scalars(
+        _reviewable_by(reviewer, forum_ids).order_by(PostAppeal.created_at, PostAppeal.id)
     ).all()
-    return [a for a in rows if a.decision is None or a.decision.moderator_id != reviewer.id]
+
+
+def appeal_to_review(
+    session: Session, reviewer: User, forum_ids: Sequence[int], appeal_id: int
+) -> PostAppeal | None:
+    """One appeal, if this moderator may review it (loaded alone, not picked from the list)."""
+    return session.scalar(_reviewable_by(reviewer, forum_ids).where(PostAppeal.id == appeal_id))
 
 
 def decide_appeal(

@@ -142,7 +142,6 @@ def card_context(
         if entry.message is not None
         else [],
         "history": author_history(session, entry.author, forum, scope.forum_ids),
-        "seniors": [u for u in senior_moderators(session, forum.id) if u.id != scope.user.id],
         "rejection_reasons": forum.policy.rejection_reasons,
         "blur": wellbeing.settings_for(session, scope.user).blur_distressing,
         "message_templates": conversations.templates_for(session, forum),
@@ -175,6 +174,19 @@ def bulk_entries(
         )
     entries = [service.get_entry(session, i, scope.forum_ids) for i in dict.fromkeys(item_ids)]
     return [e for e in entries if e is not None and e.item.status is ReviewStatus.PENDING]
+
+
+def shared_rejection_reasons(
+    scope: ModeratorScope, entries: Sequence[service.QueueEntry]
+) -> list[str]:
+    """The reasons every one of these items' forums offers (a bulk rejection gives all the
+    authors one reason), in the first forum's order."""
+    forum_ids = {e.item.forum_id for e in entries}
+    lists = [f.policy.rejection_reasons for f in scope.forums if f.id in forum_ids]
+    if not lists:
+        return []
+    first, *rest = lists
+    return [r for r in first if all(r in other for other in rest)]
 
 
 def add_note(

@@ -74,9 +74,15 @@ class ModerationDecision(Base):
     # The notice the author was sent: withdrawn if still unread when the decision is undone.
     # (No foreign key: a notification the member cleared away leaves nothing to withdraw.)
     author_notification_id: Mapped[int | None] = mapped_column(default=None)
-    # The post's status before the decision ("edit" when it decided an author's edit): undoing
-    # puts it back.
+    # The post's status before the decision ("edit" when it decided an author's edit), or the
+    # private message's: undoing puts it back.
     post_status_before: Mapped[str | None] = mapped_column(String(32), default=None)
+    # The post's words before the decision changed them (edit-then-approve, an approved edit),
+    # and the author's edit it decided: undoing restores both.
+    body_before: Mapped[str | None] = mapped_column(Text, default=None)
+    edit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("post_edit.id", ondelete="SET NULL"), default=None
+    )
     undone_at: Mapped[datetime | None] = mapped_column(default=None)
 
     moderator: Mapped[User] = relationship()
@@ -144,8 +150,14 @@ CLAIM_LENGTH = timedelta(minutes=5)
 URGENT_CLAIM_IDLE = timedelta(seconds=60)
 
 
-def claim_length(queue: ReviewQueue) -> timedelta:
-    return URGENT_CLAIM_IDLE if queue is ReviewQueue.URGENT else CLAIM_LENGTH
+def is_urgent(item: ReviewItem) -> bool:
+    """In the Urgent queue, or escalated to the safeguarding leads or clinical reviewers: either
+    way a person may be waiting, so it is counted in staff's banner and its claim lapses fast."""
+    return item.queue is ReviewQueue.URGENT or item.escalation is not None
+
+
+def claim_length(item: ReviewItem) -> timedelta:
+    return URGENT_CLAIM_IDLE if is_urgent(item) else CLAIM_LENGTH
 
 
 # Where "Escalate" sends an item, beside its queue: the forum's safeguarding leads or its clinical
@@ -153,6 +165,12 @@ def claim_length(queue: ReviewQueue) -> timedelta:
 ESCALATION_QUEUES = {
     "safeguarding": N_("Safeguarding leads"),
     "clinical": N_("Clinical reviewers"),
+}
+# Who takes an item escalated to each queue: the forum's moderators holding one of these
+# safeguarding roles (and site admins). Their alert, banner count and safeguarding page follow this.
+ESCALATION_TAKEN_BY: dict[str, tuple[str, ...]] = {
+    "safeguarding": ("safeguarding_lead",),
+    "clinical": ("clinically_trained", "safeguarding_lead"),
 }
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, exists, or_, select
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, exists, or_, select
 from sqlalchemy.orm import Session
 
 from app.accounts import service as accounts
@@ -242,17 +242,28 @@ def appeal(session: Session, member: User, sanction_id: int, body: str) -> Appea
     return created
 
 
-def appeals_for(session: Session, reviewer: User, forum_ids: Sequence[int]) -> Sequence[Appeal]:
-    """Pending appeals this moderator may review: never against their own sanction."""
+def _reviewable_by(reviewer: User, forum_ids: Sequence[int]) -> Select[Appeal]:
+    """Pending appeals this moderator may review: in their forums (site-wide sanctions for site
+    admins), never against their own sanction."""
     scope: ColumnElement[bool] = Sanction.forum_id.in_(forum_ids)
     if reviewer.is_admin:
         scope = or_(scope, Sanction.forum_id.is_(None))
-    return session.scalars(
+    return (
         select(Appeal)
         .join(Sanction, Sanction.id == Appeal.sanction_id)
         .where(Appeal.status == AppealStatus.PENDING, scope, Sanction.created_by_id != reviewer.id)
-        .order_by(Appeal.created_at)
-    ).all()
+    )
+
+
+def appeals_for(session: Session, reviewer: User, forum_ids: Sequence[int]) -> Sequence[Appeal]:
+    return session.scalars(_reviewable_by(reviewer, forum_ids).order_by(Appeal.created_at)).all()
+
+
+def appeal_to_review(
+    session: Session, reviewer: User, forum_ids: Sequence[int], appeal_id: int
+) -> Appeal | None:
+    """One appeal, if this moderator may review it (loaded alone, not picked from the list)."""
+    return session.scalar(_reviewable_by(reviewer, forum_ids).where(Appeal.id == appeal_id))
 
 
 def decide_appeal(

@@ -28,6 +28,7 @@ from app.moderation_queue import followups
 from app.moderation_queue import items as queue_items
 from app.moderation_queue.gate import policy_for
 from app.moderation_queue.models import (
+    ESCALATION_TAKEN_BY,
     QUEUE_RANK,
     DecisionAction,
     ModerationDecision,
@@ -248,29 +249,45 @@ def pending_entries(session: Session, filters: QueueFilter, *, limit: int = 50) 
 
 
 def urgent_count_query(user_id: Any) -> Any:
-    """Urgent items waiting in the forums this person moderates (every forum for a site admin),
-    as a scalar subquery correlated with `user_id` (a value or a column), so it rides in the
-    statement that loads the session: every staff page shows it in its title and a banner."""
-    is_admin = (
-        exists().where(User.id == user_id, User.site_role == SiteRole.ADMIN).correlate_except(User)
+    """Urgent items waiting for this person, as a scalar subquery correlated with `user_id` (a
+    value or a column), so it rides in the statement that loads the session: every staff page
+    shows it in its title and a banner. It counts the Urgent queue of the forums they moderate
+    (every forum for site admins and site-wide moderators), and items escalated to the
+    safeguarding leads or clinical reviewers where they hold that role (every forum for admins):
+    an escalated item still waits for a person, and these are the people who can act on it."""
+    admin = User.site_role == SiteRole.ADMIN
+    is_admin = exists().where(User.id == user_id, admin).correlate_except(User)
+    everywhere = (
+        exists()
+        .where(User.id == user_id, or_(admin, User.site_moderator.is_(True)))
+        .correlate_except(User)
     )
-    moderated = (
-        select(Membership.forum_id)
-        .where(
+
+    def forums_holding(*roles: str) -> Any:
+        conditions = [
             Membership.user_id == user_id,
             Membership.role == MembershipRole.MODERATOR,
             Membership.status == MembershipStatus.ACTIVE,
-        )
-        .correlate_except(Membership)
+        ]
+        if roles:
+            conditions.append(or_(*(getattr(Membership, role).is_(True) for role in roles)))
+        return select(Membership.forum_id).where(*conditions).correlate_except(Membership)
+
+    in_urgent_queue = and_(
+        ReviewItem.queue == ReviewQueue.URGENT,
+        or_(everywhere, ReviewItem.forum_id.in_(forums_holding())),
     )
+    escalated = [
+        and_(
+            ReviewItem.escalation == queue,
+            or_(is_admin, ReviewItem.forum_id.in_(forums_holding(*roles))),
+        )
+        for queue, roles in ESCALATION_TAKEN_BY.items()
+    ]
     return (
         select(func.count())
         .select_from(ReviewItem)
-        .where(
-            ReviewItem.status == ReviewStatus.PENDING,
-            ReviewItem.queue == ReviewQueue.URGENT,
-            or_(is_admin, ReviewItem.forum_id.in_(moderated)),
-        )
+        .where(ReviewItem.status == ReviewStatus.PENDING, or_(in_urgent_queue, *escalated))
         .scalar_subquery()
     )
 
@@ -344,7 +361,7 @@ def claim(session: Session, item: ReviewItem, moderator: User) -> bool:
         .values(
             claimed_by_id=moderator.id,
             claimed_at=since,
-            claimed_until=now + claim_length(item.queue),
+            claimed_until=now + claim_length(item),
         )
         .execution_options(synchronize_session=False)
     )
@@ -485,12 +502,19 @@ def decide(
     if item.claimed_by_id == moderator.id and item.claimed_at is not None:
         seconds = max(0, int((now - item.claimed_at).total_seconds()))
     session.refresh(item)
-    notice, before = None, None
+    # What the decision changes, kept so that undo can put it back.
+    notice, before, body_before, edit = None, None, None, None
     if post is not None:
-        before = "edit" if _edit_waiting(session, post) else post.status.value
+        edit = posts.pending_edit(session, post) if post.status is PostStatus.PUBLISHED else None
+        before = post.status.value
+        changes_words = decision.action is DecisionAction.EDIT_APPROVE or (
+            edit is not None and decision.action is DecisionAction.APPROVE
+        )
+        body_before = post.body_source if changes_words else None
         notice = _apply_to_post(session, entry, decision)
         session.flush()  # the notice's id, kept so that undo can withdraw it
-    else:
+    elif entry.message is not None:
+        before = entry.message.status.value
         _apply_to_message(session, entry, decision)
     machine_route = entry.machine_route
     target_type, target_id = entry.target
@@ -504,6 +528,8 @@ def decide(
         agreed_with_machine=_agreement(decision.action, machine_route),
         seconds_spent=seconds,
         post_status_before=before,
+        body_before=body_before,
+        edit_id=edit.id if edit is not None else None,
         author_notification_id=notice.id if notice is not None else None,
     )
     session.add(record)
@@ -581,10 +607,6 @@ def _apply_to_message(session: Session, entry: QueueEntry, decision: Decision) -
         message.status = MessageStatus.REJECTED  # a reported message taken out of the conversation
 
 
-def _edit_waiting(session: Session, post: Post) -> bool:
-    return post.status is PostStatus.PUBLISHED and posts.pending_edit(session, post) is not None
-
-
 def _apply_to_post(session: Session, entry: QueueEntry, decision: Decision) -> Notification | None:
     """Apply the decision to the post; returns the notice its author was sent, if any."""
     post, thread = entry.post, entry.thread
@@ -595,8 +617,7 @@ def _apply_to_post(session: Session, entry: QueueEntry, decision: Decision) -> N
     was_published = post.status is PostStatus.PUBLISHED
     edit = posts.pending_edit(session, post) if was_published else None
     if edit is not None and action is not DecisionAction.REMOVE:
-        _decide_edit(session, entry, decision, edit)
-        return None
+        return _decide_edit(session, entry, decision, edit)
     if edit is not None:
         edit.status = EditStatus.DISCARDED
     if action is DecisionAction.EDIT_APPROVE and decision.edited_body is not None:
@@ -626,8 +647,11 @@ def _apply_to_post(session: Session, entry: QueueEntry, decision: Decision) -> N
     )
 
 
-def _decide_edit(session: Session, entry: QueueEntry, decision: Decision, edit: PostEdit) -> None:
-    """A published post's pending edit: approving applies it; rejecting keeps the published version."""
+def _decide_edit(
+    session: Session, entry: QueueEntry, decision: Decision, edit: PostEdit
+) -> Notification | None:
+    """A published post's pending edit: approving applies it; rejecting keeps the published
+    version. Returns the notice its author was sent, if any."""
     post, action = entry.post, decision.action
     assert post is not None and entry.thread is not None
     post.review_flag = False
@@ -641,8 +665,8 @@ def _decide_edit(session: Session, entry: QueueEntry, decision: Decision, edit: 
         edit.status = EditStatus.DISCARDED
     else:
         edit.status = EditStatus.DISCARDED
-        return
-    notifications.notify(
+        return None
+    return notifications.notify(
         session,
         post.author_id,
         "post.edit_decided",

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, BackgroundTasks, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -21,7 +22,7 @@ from app.deps import (
     Submission,
     after_response,
 )
-from app.forms.views import FormRejected
+from app.forms.views import FormRejected, FormSubmission
 from app.forums import service as forums
 from app.forums.models import Forum
 from app.i18n import N_, _
@@ -36,7 +37,9 @@ from app.moderation_queue import (
 )
 from app.moderation_queue.models import (
     SANCTION_WORDS,
+    Appeal,
     DecisionAction,
+    PostAppeal,
     ReviewQueue,
     ReviewStatus,
     SanctionKind,
@@ -147,12 +150,24 @@ def _card(
     scope: ModeratorScope,
     entry: service.QueueEntry,
     refused: service.NotDecided | None = None,
+    errors: dict[str, str] | None = None,
+    kept: dict[str, str] | None = None,
 ) -> Response:
+    """The item's card; with `errors`, a refused decision's form comes back (422) with what the
+    moderator typed in `kept`."""
     claimed = service.holds_claim(entry.item, scope.user, service.utcnow())
     context = history.card_context(db, scope, entry, claimed=claimed)
     context["notice"] = NOTICES.get(request.query_params.get("notice") or "")
     context["refused"] = refused
-    return render(request, "moderation_queue/item.html", context, block="item_card")
+    context["errors"] = errors or {}
+    context["kept"] = kept or {}
+    return render(
+        request,
+        "moderation_queue/item.html",
+        context,
+        block="item_card",
+        status_code=422 if errors else 200,
+    )
 
 
 @router.get("/moderation/items/{item_id}")
@@ -209,12 +224,26 @@ def decide(
     reason: Annotated[str, Form(max_length=500)] = "",
     message: Annotated[str, Form(max_length=2000)] = "",
     edited_body: Annotated[str, Form(max_length=200_000)] = "",
-    escalate_to: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None,
 ) -> Response:
     if not is_htmx(request) and (earlier := submission.replay()):
         return earlier
     entry = _entry(db, scope, item_id)
-    decision = _decision(db, entry, action, reason, message, edited_body, escalate_to)
+    refusable = action in (DecisionAction.REJECT, DecisionAction.REMOVE)
+    if (
+        refusable
+        and entry.item.status is ReviewStatus.PENDING
+        and reason not in history.shared_rejection_reasons(scope, [entry])
+    ):
+        # Only the forum's own reasons reach an author: the card comes back with what was typed.
+        return _card(
+            request,
+            db,
+            scope,
+            entry,
+            errors={f"reason-{item_id}": _("Choose a reason, so the author knows what to change.")},
+            kept={"message": message},
+        )
+    decision = _decision(action, reason, message, edited_body)
     wellbeing.start_shift(db, scope.user)  # deciding is moderating: the shift timer runs
     try:
         record = service.decide(db, entry, scope.user, decision, version=version)
@@ -253,31 +282,22 @@ def _refused(
 
 
 def _decision(
-    db: SessionDep,
-    entry: service.QueueEntry,
-    action: DecisionAction,
-    reason: str,
-    message: str,
-    edited_body: str,
-    escalate_to: int | None,
+    action: DecisionAction, reason: str, message: str, edited_body: str
 ) -> service.Decision:
-    if action in (DecisionAction.REJECT, DecisionAction.REMOVE) and not reason.strip():
-        raise FormRejected({"reason": _("Choose a reason, so the author knows what to change.")})
+    if action is DecisionAction.ESCALATE:
+        # One way to escalate: its own form asks why and where to (app/cases/views.py).
+        raise HTTPException(
+            422, _("Escalate from the item's Escalate page: it asks why, and where to send it.")
+        )
     if action is DecisionAction.EDIT_APPROVE and not edited_body.strip():
         raise FormRejected(
             {"edited_body": _("The edited post is empty. Reject it instead, with a reason.")}
         )
-    senior = None
-    if action is DecisionAction.ESCALATE and escalate_to is not None:
-        senior = history.senior_moderator(db, entry.item.forum_id, escalate_to)
-        if senior is None:
-            raise HTTPException(422, _("That person is not a senior moderator of this forum."))
     return service.Decision(
         action=action,
         reason=reason.strip() or None,
         message=message.strip() or None,
         edited_body=edited_body if action is DecisionAction.EDIT_APPROVE else None,
-        escalate_to=senior,
     )
 
 
@@ -339,30 +359,36 @@ def bulk(
 ) -> Response:
     if action not in (DecisionAction.APPROVE, DecisionAction.REJECT):
         raise HTTPException(422, _("Bulk actions can approve or reject."))
-    if action is DecisionAction.REJECT and not reason.strip():
-        raise FormRejected(
-            {"reason": _("Choose a reason for the authors when rejecting several posts.")}
-        )
     entries = history.bulk_entries(db, scope, item_ids, author_id)
     if not entries:
         raise HTTPException(422, _("Select at least one item first."))
-    if not confirmed:
+    # One reason for every author, picked on the confirmation page from the reasons each of the
+    # items' forums offers: no default, no free text.
+    reasons = history.shared_rejection_reasons(scope, entries)
+    error = None
+    if confirmed and action is DecisionAction.REJECT and reason not in reasons:
+        error = _("Choose a reason, so the authors know what to change.")
+    if not confirmed or error:
         return render(
             request,
             "moderation_queue/bulk_confirm.html",
             {
                 "entries": entries,
                 "action": action,
-                "reason": reason,
+                "reason": reason if reason in reasons else "",
+                "reasons": reasons,
+                "error": error,
                 "author_id": author_id,
                 "blur": wellbeing.settings_for(db, scope.user).blur_distressing,
             },
+            status_code=422 if error else 200,
         )
     if earlier := submission.replay():
         return earlier
+    chosen = reason if action is DecisionAction.REJECT else None
     for entry in entries:
         try:
-            service.decide(db, entry, scope.user, service.Decision(action, reason.strip() or None))
+            service.decide(db, entry, scope.user, service.Decision(action, chosen))
         except service.NotDecided:
             continue  # a colleague took it; the rest still go through
     return submission.done(RedirectResponse("/moderation?notice=bulk", status_code=303))
@@ -486,33 +512,74 @@ def appeals(request: Request, db: SessionDep, scope: Moderator) -> Response:
     )
 
 
+Appealed = TypeVar("Appealed", Appeal, PostAppeal)
+AppealOutcome = Annotated[str, Form(pattern="^(uphold|overturn)$")]
+AppealResponse = Annotated[str, Form(max_length=2000)]
+NOT_YOURS = N_(
+    "That appeal is not yours to review (it may be decided, or against your own decision)."
+)
+
+
 @router.post("/moderation/appeals/{appeal_id}")
 def decide_appeal(
     db: SessionDep,
     scope: Moderator,
     submission: Submission,
     appeal_id: PathId,
-    outcome: Annotated[str, Form(pattern="^(uphold|overturn)$")],
-    response: Annotated[str, Form(max_length=2000)] = "",
+    outcome: AppealOutcome,
+    response: AppealResponse = "",
 ) -> Response:
+    """An appeal against a sanction."""
+    return _review_appeal(
+        submission,
+        lambda: sanctions.appeal_to_review(db, scope.user, scope.forum_ids, appeal_id),
+        lambda found: sanctions.decide_appeal(
+            db, scope.user, found, outcome == "overturn", response.strip()
+        ),
+        "/moderation/appeals?done=1",
+    )
+
+
+@router.post("/moderation/post-appeals/{appeal_id}")
+def decide_post_appeal(
+    db: SessionDep,
+    scope: Moderator,
+    submission: Submission,
+    appeal_id: PathId,
+    outcome: AppealOutcome,
+    response: AppealResponse = "",
+) -> Response:
+    """An author's appeal against their rejected post."""
+    return _review_appeal(
+        submission,
+        lambda: corrections.appeal_to_review(db, scope.user, scope.forum_ids, appeal_id),
+        lambda found: corrections.decide_appeal(
+            db, scope.user, found, outcome == "overturn", response.strip()
+        ),
+        "/moderation/appeals?post_done=1",
+    )
+
+
+def _review_appeal(
+    submission: FormSubmission,
+    load: Callable[[], Appealed | None],
+    decide: Callable[[Appealed], None],
+    done: str,
+) -> Response:
+    """The one way an appeal is reviewed: load that appeal (only if this moderator may review
+    it), decide it, and say why when it cannot be."""
     if earlier := submission.replay():
         return earlier
-    found = next(
-        (a for a in sanctions.appeals_for(db, scope.user, scope.forum_ids) if a.id == appeal_id),
-        None,
-    )
+    found = load()
     if found is None:
-        raise HTTPException(
-            404,
-            _(
-                "That appeal is not yours to review (it may be decided, or against your own decision)."
-            ),
-        )
+        raise HTTPException(404, _(NOT_YOURS))
     try:
-        sanctions.decide_appeal(db, scope.user, found, outcome == "overturn", response.strip())
-    except sanctions.AppealRefused as exc:
-        raise HTTPException(409, exc.message) from exc
-    return submission.done(RedirectResponse("/moderation/appeals?done=1", status_code=303))
+        decide(found)
+    except sanctions.AppealRefused as refused:
+        raise HTTPException(409, refused.message) from refused
+    except corrections.Refused as refused:
+        raise HTTPException(409, _(refused.message)) from refused
+    return submission.done(RedirectResponse(done, status_code=303))
 
 
 @router.get("/moderation/metrics")

@@ -40,13 +40,25 @@ def settings_for(session: Session, moderator: User) -> ModeratorWellbeing:
     )
 
 
+def _own_settings(session: Session, moderator: User) -> ModeratorWellbeing:
+    row = session.get(ModeratorWellbeing, moderator.id)
+    if row is None:
+        row = settings_for(session, moderator)
+        session.add(row)
+    return row
+
+
+def set_blur(session: Session, moderator: User, blur: bool) -> None:
+    """The one blur setting: distressing posts and every picture on the queue stay blurred
+    until the moderator chooses to see them (the item card's own switch sets it too)."""
+    _own_settings(session, moderator).blur_distressing = blur
+    session.flush()
+
+
 def save_settings(
     session: Session, moderator: User, *, blur: bool, crisis_items: int, minutes: int
 ) -> ModeratorWellbeing:
-    row = session.get(ModeratorWellbeing, moderator.id)
-    if row is None:
-        row = ModeratorWellbeing(user_id=moderator.id)
-        session.add(row)
+    row = _own_settings(session, moderator)
     row.blur_distressing = blur
     row.break_after_crisis_items = crisis_items
     row.break_after_minutes = minutes

@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from app.deps import Moderator, OptionalUser, PathId, SessionDep, SettingsDep
 from app.forums import service as forums
 from app.i18n import _
+from app.moderation_queue import wellbeing
 from app.pictures import service
 from app.pictures.models import PostPicture
 from app.posts import service as posts
@@ -46,7 +47,9 @@ def picture(
 
 
 @router.post("/moderation/wellbeing/pictures")
-def picture_blurring(scope: Moderator, blur_pictures: Annotated[bool, Form()] = False) -> Response:
-    """A moderator's own setting: pictures on the review queue are blurred until clicked."""
-    scope.user.blur_pictures = blur_pictures
+def picture_blurring(
+    db: SessionDep, scope: Moderator, blur: Annotated[bool, Form()] = False
+) -> Response:
+    """The moderator's blur setting (the same one as on the wellbeing page), from the item card."""
+    wellbeing.set_blur(db, scope.user, blur)
     return RedirectResponse("/moderation?notice=wellbeing", status_code=303)

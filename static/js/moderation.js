@@ -87,8 +87,10 @@
 
   document.addEventListener("htmx:afterSwap", function (event) {
     if (event.detail.target && event.detail.target.id === "item-pane") {
+      // A refused decision comes back with its error summary: that is where to look first.
+      var summary = event.detail.target.querySelector(".error-summary");
       var heading = document.getElementById("card-title");
-      if (heading) { heading.focus(); }
+      if (summary || heading) { (summary || heading).focus(); }
     }
     markSelected();
     updateTitle();

@@ -297,6 +297,15 @@ def test_a_moderator_without_it_is_sent_to_set_it_up(
     assert kept_on.status_code == 403
 
 
+def test_a_site_wide_moderator_is_staff_and_sets_it_up_too(
+    strict_browser: Browser, db: Session
+) -> None:
+    UserFactory(email="pat@example.org", site_moderator=True)  # in no forum of their own
+    strict_browser.sign_in("pat@example.org")
+    sent = strict_browser.get("/moderation", follow_redirects=False)
+    assert sent.headers["location"] == "/account/two-factor?next=/moderation"
+
+
 def test_members_are_not_asked(strict_browser: Browser, db: Session) -> None:
     UserFactory(email="kai@example.org")
     strict_browser.sign_in("kai@example.org")

@@ -41,6 +41,7 @@ ADMIN_ROUTES = [
     ("get", "/admin/people/{uid}"),
     ("post", "/admin/people/{uid}/role"),
     ("post", "/admin/people/{uid}/site-admin"),
+    ("post", "/admin/people/{uid}/site-moderator"),
     ("post", "/admin/people/{uid}/end-sessions"),
     ("post", "/admin/people/{uid}/deactivate"),
     ("get", "/admin/people/{uid}/two-factor/reset"),

@@ -3,6 +3,7 @@ item, its escalations and a test alert produce is read, in English and in Welsh.
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Callable
@@ -10,6 +11,7 @@ from collections.abc import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.alerts.models import ForumAlerting
 from app.clock import ManualClock
 from app.forums.models import Membership
 from app.notifications.models import OutboxEmail
@@ -36,6 +38,9 @@ def test_no_alert_says_what_was_written_who_wrote_it_or_where(
     team = make_team(make_browser, db, receiver)
     lead = db.scalars(select(Membership).where(Membership.user_id == team.lead.id)).one()
     lead.user.language = "cy"  # the safeguarding lead reads Welsh
+    alerting = db.get(ForumAlerting, team.forum.id)
+    assert alerting is not None
+    alerting.webhook_language = "cy"  # and so does the team's channel
     db.commit()
     post_reply(team.sam, team.forum, team.thread_id, CRISIS)
     wait_until(lambda: len(receiver.received) >= 1)
@@ -67,3 +72,12 @@ def test_no_alert_says_what_was_written_who_wrote_it_or_where(
     for body in bodies:
         assert not words(body) & forbidden, (words(body) & forbidden, body)
         assert "sam_writes" not in body and team.forum.name not in body
+
+    # Each in its reader's language: emails in the recipient's, the webhook in the forum's choice.
+    by_address = {m.to_address: m for m in mails}
+    assert "Mae eitem frys yn aros" in by_address["lead@example.org"].body
+    assert "An urgent item is waiting" in by_address["rowan@example.org"].body
+    hooks = [json.loads(r.body)["text"] for r in receiver.received]
+    english = ("waiting", "escalated", "test alert", "claim it")
+    assert not any(phrase in text for text in hooks for phrase in english), hooks
+    assert "Mae eitem frys yn aros" in hooks[0]

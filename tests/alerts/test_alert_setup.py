@@ -62,10 +62,14 @@ def test_the_admin_saves_a_webhook_replaces_its_secret_and_a_bad_address_is_give
             "webhook_url": "https://hooks.slack.com/services/T0/B0/x",
             "escalate_after_minutes": "7",
             "new_secret": "true",
+            "webhook_language": "cy",
         },
     )
     db.refresh(saved)
     assert saved.webhook_secret != first_secret
+    assert saved.webhook_language == "cy"  # the channel's language; emails follow each reader's
+    page = browser.get(f"/admin/forums/{forum.slug}/safeguarding").text
+    assert '<option value="cy" selected>Cymraeg</option>' in page
 
 
 def test_test_alerts_are_limited_to_a_few_a_minute(browser: Browser, db: Session) -> None:

@@ -122,6 +122,7 @@ def test_moderator_pages_have_no_axe_violations(
         "/moderation/appeals",
         "/moderation/metrics",
         "/moderation/history",
+        f"/moderation/items/{item.id}/escalate",
         f"/moderation/items/{item.id}/message?template=0",
     ):
         problems += check(moderator, live_server.url + url)
@@ -151,6 +152,7 @@ def test_admin_pages_have_no_axe_violations(
         "/admin/forums/kidney",
         "/admin/forums/kidney/policy",
         "/admin/forums/kidney/invites",
+        "/admin/forums/kidney/safeguarding",
         "/admin/people",
         f"/admin/people/{person.id}",
         "/admin/audit",

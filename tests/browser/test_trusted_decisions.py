@@ -205,3 +205,47 @@ def test_a_note_is_saved_without_leaving_the_item(
         assert page.locator("#item-pane article.item-card").count() == 1
     else:
         assert page.url.endswith(f"/moderation/items/{item.id}?note=saved#author-history")
+
+
+def test_escalating_opens_its_form_in_the_pane_and_comes_back_to_the_item(
+    live_server: LiveServer, new_page: Callable[..., Any], db: Session
+) -> None:
+    queue_forum(db, [HELD])
+    page = new_page(True)
+    sign_in(page, live_server, "rowan@example.org")
+    page.goto(f"{live_server.url}/moderation")
+    page.keyboard.press("j")
+    pane = page.locator("#item-pane")
+    pane.locator("article.item-card").wait_for()
+    wait_until_htmx_is_idle(page)
+    page.keyboard.press("u")  # the one Escalate: its form, in the pane
+    pane.get_by_role("heading", name="Escalate this item").wait_for()
+    pane.get_by_label("Clinical reviewers").check()
+    pane.get_by_label("Why (the person who takes it over reads this first)").fill(
+        "Advice about fluid limits; needs a clinician."
+    )
+    pane.get_by_role("button", name="Escalate", exact=True).click()
+    pane.get_by_text("escalated to the clinical reviewers").wait_for()
+    assert page.url.endswith("/moderation")  # never left the dashboard
+    assert the_item(db).escalation == "clinical"
+
+
+def test_a_bulk_rejection_shows_the_posts_and_takes_a_reason_from_the_forums_list(
+    live_server: LiveServer, new_page: Callable[..., Any], db: Session
+) -> None:
+    other = "Has anyone tried the new clinic on Thursdays?"
+    queue_forum(db, [HELD, other])
+    page = new_page(False)  # a plain form, with or without JavaScript
+    sign_in(page, live_server, "rowan@example.org")
+    page.goto(f"{live_server.url}/moderation")
+    for box in page.get_by_role("checkbox", name="Select item").all():
+        box.check()
+    page.get_by_role("button", name="Reject selected…").click()
+    page.get_by_role("heading", name="Reject 2 items?").wait_for()
+    assert page.get_by_text(HELD).is_visible() and page.get_by_text(other).is_visible()
+    page.get_by_role("button", name="Yes, reject 2").click()  # no reason yet: refused
+    page.get_by_label("Reason the authors see").select_option(REASON)
+    page.get_by_role("button", name="Yes, reject 2").click()
+    page.wait_for_url("**/moderation?notice=bulk")
+    db.expire_all()
+    assert {i.status for i in db.scalars(select(ReviewItem))} == {ReviewStatus.REJECTED}

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.accounts.models import User
 from app.alerts.models import Alert, AlertKind, AlertStatus
 from app.audit.models import AuditEvent
 from app.cases.models import SafeguardingCase
@@ -18,7 +19,7 @@ from app.forums.models import MembershipRole
 from tests.alerts.receiver import Receiver
 from tests.alerts.test_urgent_alerts import alert_mails, make_team, set_roles, wait_until
 from tests.conftest import Browser
-from tests.factories import member_of
+from tests.factories import ForumFactory, member_of
 from tests.moderation_queue.test_review_queue import CRISIS, item_of, post_reply
 
 MEDICAL = "you lot don't need statins, they're a scam. bin them and eat more butter"
@@ -39,10 +40,7 @@ def test_escalating_alerts_the_safeguarding_lead_and_opens_a_record_with_the_rea
     item = item_of(db, CRISIS)
     form = team.rowan.get(f"/moderation/items/{item.id}/escalate").text
     assert 'value="safeguarding" checked' in form
-    assert (
-        "Escalate to the safeguarding leads or clinical reviewers"
-        in team.rowan.get(f"/moderation/items/{item.id}").text
-    )
+    assert "Escalate…" in team.rowan.get(f"/moderation/items/{item.id}").text
 
     response = team.rowan.post(
         f"/moderation/items/{item.id}/escalate",
@@ -137,16 +135,26 @@ def test_the_record_is_for_leads_and_admins_who_add_to_it_close_it_and_print_it(
     case = db.scalars(select(SafeguardingCase)).one()
     address = f"/safeguarding/cases/{case.id}"
 
-    # The moderator who escalated it is not a lead: no record for them, nor for members.
-    assert team.rowan.get(address).status_code == 404
+    # The moderator who escalated it is not a lead: no record for them, nor for members, nor for
+    # a moderator of another forum; each is told so (403) and shown nothing of it.
+    refused = team.rowan.get(address)
+    assert refused.status_code == 403 and REASON not in refused.text
+    assert "safeguarding leads and site admins" in refused.text
     assert "Safeguarding records" not in team.rowan.get("/safeguarding").text
-    assert team.sam.get(address).status_code in (403, 404)
+    assert team.sam.get(address).status_code == 403
+    member_of(ForumFactory(), MembershipRole.MODERATOR, email="else@example.org")
+    assert signed_in(make_browser, "else@example.org").get(address).status_code == 403
+    assert team.rowan.get("/safeguarding/cases/999999").status_code == 404
 
     lead = signed_in(make_browser, "lead@example.org")
     record = lead.get(address).text
     assert REASON in record and "I can&#39;t go on" in record and "sam_writes" in record
     assert "alert emailed to mod_rowan" in record
     assert "Save as PDF" in record and 'class="no-print' in record
+    # Its print style leaves out navigation, forms and banners: the record alone.
+    css = lead.get("/static/css/harbour.css").text
+    printed = css[css.index("@media print") :]
+    assert ".no-print" in printed and "form" in printed and ".urgent-banner" in printed
 
     assert lead.post(f"{address}/entries", {"kind": "contacted", "text": ""}).status_code == 422
     lead.post(
@@ -162,3 +170,26 @@ def test_the_record_is_for_leads_and_admins_who_add_to_it_close_it_and_print_it(
     assert admin.get(address).status_code == 200
     actions = db.scalars(select(AuditEvent.action).where(AuditEvent.action.like("case.%"))).all()
     assert sorted(actions) == ["case.close", "case.entry", "case.entry", "case.open"]
+
+
+def test_a_named_senior_moderator_is_one_of_the_places_to_escalate_to(
+    make_browser: Callable[[], Browser], db: Session
+) -> None:
+    team = make_team(make_browser, db, None)
+    senior = db.scalars(select(User).where(User.handle == "mod_alex")).one()
+    set_roles(db, senior, team.forum, is_senior=True)
+    post_reply(team.sam, team.forum, team.thread_id, CRISIS)
+    item = item_of(db, CRISIS)
+    form = team.rowan.get(f"/moderation/items/{item.id}/escalate").text
+    assert f'value="senior-{senior.id}"' in form and "mod_alex (senior moderator)" in form
+    # Only the forum's senior moderators: anyone else is refused.
+    refused = team.rowan.post(
+        f"/moderation/items/{item.id}/escalate",
+        {"queue": f"senior-{team.lead.id}", "reason": REASON},
+    )
+    assert refused.status_code == 422
+    team.rowan.post(
+        f"/moderation/items/{item.id}/escalate", {"queue": f"senior-{senior.id}", "reason": REASON}
+    )
+    db.refresh(item)
+    assert item.escalated_to_id == senior.id and item.escalation is None

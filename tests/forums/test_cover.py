@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import SiteRole
+from app.audit.models import AuditEvent
 from app.forums.models import Forum, Invite, JoinPolicy, MembershipRole
 from app.notifications.models import OutboxEmail
 from tests.conftest import Browser
@@ -121,3 +122,53 @@ def test_a_join_request_alerts_the_moderators_without_naming_the_forum_or_the_pe
     assert followed.headers["location"] == "/f/kidney/requests"
     assert "kidneybean_kai" in rowan.get(followed.headers["location"]).text
     assert kai.get(f"/moderation/join-requests/{forum.id}").status_code == 403
+
+
+def test_a_site_wide_moderator_covers_every_forum_and_sees_every_queue(
+    admin: Browser, make_browser: Callable[[], Browser], db: Session
+) -> None:
+    forum = new_forum(admin, db)
+    elsewhere = ForumFactory(name="Carers", slug="carers")
+    member_of(elsewhere, MembershipRole.MODERATOR, email="own@example.org")
+    pat = UserFactory(email="pat@charity.example", handle="central_pat")
+    pat_browser = make_browser()
+    pat_browser.sign_in("pat@charity.example")
+    assert pat_browser.get("/moderation").status_code == 403  # not a moderator yet
+
+    # Only a site admin can make someone a site-wide moderator: not the person, not a moderator.
+    own = make_browser()
+    own.sign_in("own@example.org")
+    for outsider in (pat_browser, own):
+        refused = outsider.post(
+            f"/admin/people/{pat.id}/site-moderator", {"site_moderator": "true"}
+        )
+        assert refused.status_code == 403
+    assert "Make site-wide moderator" in admin.get(f"/admin/people/{pat.id}").text
+    admin.post(f"/admin/people/{pat.id}/site-moderator", {"site_moderator": "true"})
+    db.refresh(pat)
+    assert pat.site_moderator
+    assert "site-wide moderator" in admin.get("/admin/people").text
+    event = db.scalars(select(AuditEvent).where(AuditEvent.action == "user.site_moderator")).one()
+    assert event.actor_id is not None and event.target_id == pat.id
+
+    # Cover: the forum with no moderator of its own can now be opened, and alerts reach pat.
+    assert "The forum is open to members." in admin.post("/admin/forums/kidney-young/open").text
+    assert (
+        "the site-wide moderators (central_pat)"
+        in admin.get("/admin/forums/kidney-young/safeguarding").text
+    )
+    # The queue: every forum's, including one pat is not a member of; not the admin console.
+    queue = pat_browser.get("/moderation")
+    assert queue.status_code == 200
+    assert 'option value="kidney-young"' in queue.text and 'option value="carers"' in queue.text
+    assert pat_browser.get(f"/f/{elsewhere.slug}/requests").status_code == 200
+    assert pat_browser.get("/admin").status_code == 403
+    assert own.get(f"/f/{forum.slug}/requests").status_code == 403  # still only their own
+
+    # Pat is the open forum's only cover: they cannot stop until someone else moderates it.
+    stop = admin.post(f"/admin/people/{pat.id}/site-moderator", {"site_moderator": "false"})
+    assert stop.status_code == 409 and CONDITION in stop.text
+    member_of(forum, MembershipRole.MODERATOR, email="rowan@example.org", handle="mod_rowan")
+    admin.post(f"/admin/people/{pat.id}/site-moderator", {"site_moderator": "false"})
+    db.refresh(pat)
+    assert not pat.site_moderator and pat_browser.get("/moderation").status_code == 403

@@ -14,7 +14,7 @@ from app.forums.models import Forum, MembershipRole
 from app.moderation_queue.models import FollowUp, ModerationDecision
 from app.posts.models import Thread
 from tests.conftest import Browser
-from tests.factories import ForumFactory, member_of
+from tests.factories import ForumFactory, member_of, rejection_reason
 from tests.moderation_queue.test_review_queue import (
     CRISIS,
     KIND,
@@ -135,6 +135,6 @@ def test_a_forum_can_follow_up_sooner(
     forum.policy.follow_up_hours = 4
     db.commit()
     post_reply(sam, forum, thread_id, CRISIS)
-    decide(rowan, item_of(db, CRISIS), "reject", reason="It breaks the guidelines.")
+    decide(rowan, item_of(db, CRISIS), "reject", reason=rejection_reason(forum))
     clock.advance(hours=4, minutes=1)
     assert "Look in on sam" in rowan.get("/moderation").text

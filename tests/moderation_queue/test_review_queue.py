@@ -10,10 +10,22 @@ from sqlalchemy.orm import Session
 from app.accounts.models import SiteRole
 from app.audit.models import AuditEvent
 from app.forums.models import Forum, MembershipRole, ModerationMode
-from app.moderation_queue.models import ModerationDecision, ReviewItem, ReviewQueue, ReviewStatus
+from app.moderation_queue.models import (
+    DecisionAction,
+    ModerationDecision,
+    ReviewItem,
+    ReviewQueue,
+    ReviewStatus,
+)
 from app.posts.models import Post, PostStatus
 from tests.conftest import Browser
-from tests.factories import ForumFactory, UserFactory, member_of, thread_with_opening_post
+from tests.factories import (
+    ForumFactory,
+    UserFactory,
+    member_of,
+    rejection_reason,
+    thread_with_opening_post,
+)
 
 HOSTILE = "You're pathetic, stop whining, people have it way worse than you."
 KIND = "Sending you strength today. Rehab was scary for me too at first."
@@ -158,9 +170,28 @@ def test_escalating_moves_an_item_to_the_urgent_queue(
     forum, thread_id, sam, rowan = setup_forum(make_browser)
     post_reply(sam, forum, thread_id, HOSTILE)
     item = item_of(db, HOSTILE)
-    decide(rowan, item, "escalate")
+    # One way to escalate: the card links to a form that asks why and where; deciding "escalate"
+    # without them is refused.
+    card = rowan.get(f"/moderation/items/{item.id}").text
+    assert f'href="/moderation/items/{item.id}/escalate"' in card
+    assert f'hx-get="/moderation/items/{item.id}/escalate"' in card
+    assert 'value="escalate"' not in card
+    assert decide(rowan, item, "escalate").status_code == 422
+    form = rowan.get(f"/moderation/items/{item.id}/escalate", headers={"HX-Request": "true"})
+    assert "<html" not in form.text and 'hx-post="/moderation/items/' in form.text
+    assert 'value="urgent"' in form.text
+    done = rowan.post(
+        f"/moderation/items/{item.id}/escalate",
+        {"queue": "urgent", "reason": "Threatening; needs a second pair of eyes now."},
+        headers={"HX-Request": "true"},
+    )
+    assert done.status_code == 200 and "<html" not in done.text and "Escalated." in done.text
     db.refresh(item)
     assert item.queue is ReviewQueue.URGENT and item.status is ReviewStatus.PENDING
+    escalation = db.scalars(
+        select(ModerationDecision).where(ModerationDecision.action == DecisionAction.ESCALATE)
+    ).one()
+    assert escalation.reason == "Threatening; needs a second pair of eyes now."
 
 
 def test_with_htmx_a_decision_returns_the_next_item_claimed(
@@ -199,43 +230,66 @@ def test_a_claimed_item_cannot_be_decided_by_a_colleague(
     assert late.status_code == 409 and "mod_rowan has been reviewing it for 0 minutes" in late.text
     assert "Already decided" not in late.text
     decide(rowan, item, "approve")
-    again = decide(alex, item, "reject", reason="Too late")
+    again = decide(alex, item, "reject", reason=rejection_reason(forum))
     assert again.status_code == 409 and "Already decided by mod_rowan" in again.text
     assert len(db.scalars(select(ModerationDecision)).all()) == 1
 
 
-def test_bulk_reject_asks_once_then_audits_each_item(
+def test_bulk_reject_shows_the_posts_asks_for_one_of_the_forums_reasons_then_audits_each(
     make_browser: Callable[[], Browser], db: Session
 ) -> None:
     forum, thread_id, sam, rowan = setup_forum(make_browser, ModerationMode.PRE_MODERATE)
+    forum.policy.rejection_reasons = ["Please keep to the forum's topic.", "No adverts, please."]
+    db.commit()
     bodies = [f"Spammy reply number {i} buy now" for i in range(3)]
     for body in bodies:
         post_reply(sam, forum, thread_id, body)
     author_id = db.scalars(select(Post.author_id).where(Post.body_source == bodies[0])).one()
-    confirm = rowan.post(
-        "/moderation/bulk",
-        {
-            "action": "reject",
-            "author_id": str(author_id),
-            "reason": "It is off-topic or advertising.",
-        },
-    )
+    queue = rowan.get("/moderation").text
+    assert 'id="bulk-reason"' not in queue  # no free-text reason on the queue
+    confirm = rowan.post("/moderation/bulk", {"action": "reject", "author_id": str(author_id)})
     assert "Reject 3 items?" in confirm.text
+    assert all(body in confirm.text for body in bodies)  # the posts themselves
+    picker = confirm.text[confirm.text.index('<select id="bulk-reason"') :]
+    picker = picker[: picker.index("</select>")]
+    assert '<option value="" selected>Choose a reason…</option>' in picker
+    assert picker.count(" selected") == 1 and "No adverts, please." in picker
+    ids = {"item_ids": [str(i.id) for i in db.scalars(select(ReviewItem))]}
+    for typed in ("", "Because I said so."):  # nothing chosen, or words not among the reasons
+        refused = rowan.client.post(
+            "/moderation/bulk",
+            data={
+                "action": "reject",
+                "reason": typed,
+                "confirmed": "true",
+                "csrf_token": csrf_of(rowan),
+                **ids,
+            },
+        )
+        assert refused.status_code == 422 and "Choose a reason" in refused.text
     assert all(i.status is ReviewStatus.PENDING for i in db.scalars(select(ReviewItem)))
-    rowan.post(
+    rowan.client.post(
         "/moderation/bulk",
-        {
+        data={
             "action": "reject",
-            "author_id": str(author_id),
-            "reason": "It is off-topic or advertising.",
+            "reason": "No adverts, please.",
             "confirmed": "true",
+            "csrf_token": csrf_of(rowan),
+            **ids,
         },
     )
     db.expire_all()
     assert {i.status for i in db.scalars(select(ReviewItem))} == {ReviewStatus.REJECTED}
+    assert {
+        p.rejection_reason for p in db.scalars(select(Post).where(Post.author_id == author_id))
+    } == {"No adverts, please."}
     assert (
         len(db.scalars(select(AuditEvent).where(AuditEvent.action == "review.reject")).all()) == 3
     )
+
+
+def csrf_of(browser: Browser) -> str:
+    return browser.get("/").text.split('"X-CSRF-Token": "')[1].split('"')[0]
 
 
 def test_members_and_moderators_of_other_forums_cannot_see_or_decide(

@@ -11,18 +11,21 @@ from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEvent
 from app.clock import ManualClock
+from app.conversations import service as conversations
+from app.conversations.models import ConversationMessage, MessageStatus
 from app.forums.models import MembershipRole, ModerationMode
 from app.moderation_queue.models import (
     AppealStatus,
     FollowUp,
     ModerationDecision,
     PostAppeal,
+    ReviewItem,
     ReviewStatus,
 )
 from app.notifications.models import Notification
-from app.posts.models import Post, PostStatus
+from app.posts.models import EditStatus, Post, PostEdit, PostStatus
 from tests.conftest import Browser
-from tests.factories import member_of
+from tests.factories import ForumFactory, member_of, rejection_reason
 from tests.moderation_queue.test_review_queue import (
     CRISIS,
     HOSTILE,
@@ -70,6 +73,33 @@ def test_the_reasons_are_the_forums_own(make_browser: Callable[[], Browser], db:
     card = rowan.get(f"/moderation/items/{item_of(db, HOSTILE).id}").text
     assert "Please keep to the forum&#39;s topic: recovery after surgery." in card
     assert REASON not in card
+
+
+def test_a_reason_that_is_not_one_of_the_forums_is_refused_and_the_form_comes_back(
+    make_browser: Callable[[], Browser], db: Session
+) -> None:
+    forum, thread_id, sam, rowan = setup_forum(make_browser)
+    post_reply(sam, forum, thread_id, HOSTILE)
+    item = item_of(db, HOSTILE)
+    kind_words = "Please be gentle with people here."
+    for headers in ({}, HTMX):  # the page without JavaScript, then the pane with htmx
+        refused = rowan.post(
+            f"/moderation/items/{item.id}/decide",
+            {"action": "reject", "reason": "Because I said so.", "message": kind_words},
+            headers=headers,
+        )
+        assert refused.status_code == 422
+        assert 'class="error-summary"' in refused.text
+        assert f'href="#reason-{item.id}"' in refused.text
+        assert f'aria-describedby="reason-{item.id}-error"' in refused.text
+        assert f'value="{kind_words}"' in refused.text  # what the moderator typed is kept
+        assert ("<html" in refused.text) is not bool(headers)
+        db.refresh(item)
+        assert item.status is ReviewStatus.PENDING
+    assert "Because I said so." not in sam.get("/notifications").text
+    # One of the forum's own reasons goes through.
+    assert decide(rowan, item, "reject", reason=rejection_reason(forum)).status_code == 200
+    assert post_of(db, HOSTILE).status is PostStatus.REJECTED
 
 
 def test_undoing_an_approval_takes_the_post_down_and_withdraws_the_unread_notice(
@@ -242,3 +272,85 @@ def test_the_author_of_an_approved_crisis_post_gets_care_not_a_bare_approval(
     follow_up = db.scalars(select(FollowUp)).one()
     assert follow_up.member_id == post_of(db, CRISIS).author_id
     assert round((follow_up.due_at - follow_up.created_at).total_seconds() / 3600) == 24
+
+
+def test_undoing_an_edit_then_approve_puts_the_authors_words_back_and_holds_it_again(
+    make_browser: Callable[[], Browser], db: Session
+) -> None:
+    forum, thread_id, sam, rowan = setup_forum(make_browser, ModerationMode.PRE_MODERATE)
+    post_reply(sam, forum, thread_id, KIND)
+    item = item_of(db, KIND)
+    edited = "Rehab was hard, but the nurses were kind."
+    decide(rowan, item, "edit_approve", edited_body=edited, reason="we shortened it")
+    decision = db.scalars(select(ModerationDecision)).one()
+    assert decision.body_before == KIND
+    assert undo(rowan, decision.id).status_code == 200
+    post = post_of(db, KIND)  # found by its own words again
+    assert post.status is PostStatus.HELD and edited not in post.body_html
+    assert (
+        db.scalars(select(Notification).where(Notification.user_id == post.author_id)).all() == []
+    )
+
+
+def test_undoing_a_decision_on_an_authors_edit_makes_the_edit_wait_again(
+    make_browser: Callable[[], Browser], db: Session
+) -> None:
+    forum, thread_id, sam, rowan = setup_forum(make_browser)
+    post_reply(sam, forum, thread_id, KIND)
+    post = post_of(db, KIND)
+    assert post.status is PostStatus.PUBLISHED
+    sam.post(f"/posts/{post.id}/edit", {"body": "Call me on 07700 900123 tonight"})
+    edit = db.scalars(select(PostEdit).where(PostEdit.post_id == post.id)).one()
+    assert edit.status is EditStatus.PENDING
+    item = db.scalars(
+        select(ReviewItem).where(
+            ReviewItem.post_id == post.id, ReviewItem.status == ReviewStatus.PENDING
+        )
+    ).one()
+    for action, fields in (("approve", {}), ("reject", {"reason": REASON})):
+        assert decide(rowan, item, action, **fields).status_code == 200
+        sam.post("/notifications/read")  # Sam has read the notice: a correction, not a withdrawal
+        decision = db.scalars(
+            select(ModerationDecision).order_by(ModerationDecision.id.desc()).limit(1)
+        ).one()
+        assert decision.edit_id == edit.id and corrections_allowed(rowan, decision.id)
+        assert undo(rowan, decision.id).status_code == 200
+        db.expire_all()
+        assert edit.status is EditStatus.PENDING and post.body_source == KIND
+        assert post.status is PostStatus.PUBLISHED and item.status is ReviewStatus.PENDING
+    notices = db.scalars(select(Notification.kind).where(Notification.user_id == post.author_id))
+    assert list(notices).count("post.decision_corrected") == 2
+
+
+def corrections_allowed(browser: Browser, decision_id: int) -> bool:
+    return (
+        f"/moderation/decisions/{decision_id}/undo"
+        in browser.get(f"/moderation?undo={decision_id}").text
+    )
+
+
+def test_undoing_a_decision_on_a_private_message_puts_the_message_back(
+    make_browser: Callable[[], Browser], db: Session
+) -> None:
+    forum = ForumFactory()
+    jo = member_of(forum, email="jo@example.org", handle="jo")
+    ash = member_of(forum, email="ash@example.org", handle="ash")
+    member_of(forum, MembershipRole.MODERATOR, email="rowan@example.org", handle="mod_rowan")
+    conversation = conversations.open_between_peers(db, forum, jo, ash)
+    db.commit()
+    jo_browser, rowan = make_browser(), make_browser()
+    jo_browser.sign_in("jo@example.org")
+    rowan.sign_in("rowan@example.org")
+    jo_browser.post(f"/messages/{conversation.id}", {"body": "Call me on 07700 900123 tonight"})
+    item = db.scalars(select(ReviewItem)).one()
+    message = db.scalars(select(ConversationMessage)).one()
+    assert message.status is MessageStatus.HELD
+    decide(rowan, item, "reject", reason=REASON)
+    decision = db.scalars(select(ModerationDecision)).one()
+    db.expire_all()
+    assert message.status is MessageStatus.REJECTED and corrections_allowed(rowan, decision.id)
+    assert undo(rowan, decision.id).status_code == 200
+    db.expire_all()
+    assert message.status is MessageStatus.HELD and item.status is ReviewStatus.PENDING
+    event = db.scalars(select(AuditEvent).where(AuditEvent.action == "review.undo")).one()
+    assert event.target_type == "conversation" and event.target_id == conversation.id

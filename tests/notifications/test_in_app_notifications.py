@@ -19,6 +19,7 @@ def test_the_author_is_notified_of_a_rejection_with_the_reason(
     make_browser: Callable[[], Browser], db: Session
 ) -> None:
     forum = ForumFactory(moderation_mode=ModerationMode.PRE_MODERATE)
+    forum.policy.rejection_reasons = ["Please check fluid advice with your renal team first."]
     kai = member_of(forum, email="kai@example.org")
     member_of(forum, MembershipRole.MODERATOR, email="rowan@example.org")
     thread = thread_with_opening_post(forum, kai, title="Fluid limits in summer")

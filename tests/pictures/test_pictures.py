@@ -255,6 +255,11 @@ def test_a_new_members_pictures_wait_for_a_moderator_blurred_on_the_item_card(
     moderator.post("/moderation/wellbeing/pictures")  # the moderator's own choice: no blurring
     card = moderator.get(f"/moderation/items/{item.id}").text
     assert "picture-reveal" not in card and f'alt="{ALT}"' in card
+    # One blur setting: the wellbeing page's switch is off now too.
+    assert (
+        'name="blur_distressing" value="true" checked'
+        not in moderator.get("/moderation/wellbeing").text
+    )
     # The same member's text-only post is not held for pictures.
     writer.post(
         f"/f/{forum.slug}/t/{thread.id}/reply",
