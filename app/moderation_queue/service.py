@@ -12,7 +12,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, and_, case, exists, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    and_,
+    case,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.orm import Session, selectinload
 
 import moderation
@@ -161,8 +173,9 @@ def medical_advice_post_ids(
     }
 
 
-def _queue_order() -> ColumnElement[int]:
-    return case({q.value: rank for q, rank in QUEUE_RANK.items()}, value=ReviewItem.queue)
+# The dashboard's order (urgent first, then highest priority, then oldest): the columns of the
+# partial index ix_review_item_pending_rank, so pending items are read in order, never sorted.
+QUEUE_ORDER = (ReviewItem.queue_rank, ReviewItem.created_at, ReviewItem.id)
 
 
 def _claimable_by(moderator: User, now: datetime) -> ColumnElement[bool]:
@@ -180,13 +193,25 @@ class QueueFilter:
     reason: str | None = None  # a reason code prefix, e.g. "crisis" or "identifier"
 
 
-def _pending(filters: QueueFilter) -> list[ColumnElement[bool]]:
-    conditions = [
-        ReviewItem.status == ReviewStatus.PENDING,
-        ReviewItem.forum_id.in_(filters.forum_ids),
-    ]
+# Written into the SQL, not bound: a partial index on pending items serves only a statement whose
+# condition is visibly its own (PostgreSQL's generic plans, SQLite's planner).
+PENDING = ReviewItem.status == literal_column(f"'{ReviewStatus.PENDING.value}'")
+
+
+def _pending(filters: QueueFilter, *, in_order: bool = False) -> list[ColumnElement[bool]]:
+    # In the queue's order, the forum is only checked (`+ 0`: not an index key): SQLite's planner,
+    # without statistics, would rather find the forum's pending items by the forum's index and sort
+    # them all, where the queue's index reads one page and stops.
+    forum_id = ReviewItem.forum_id + 0 if in_order else ReviewItem.forum_id
+    conditions = [PENDING, forum_id.in_(filters.forum_ids)]
     if filters.queue is not None:
-        conditions.append(ReviewItem.queue == filters.queue)
+        # The queue's band of ranks too, so one queue is read from the index without passing
+        # every item of the queues before it.
+        first = QUEUE_RANK[filters.queue] * 1000
+        conditions += [
+            ReviewItem.queue == filters.queue,
+            ReviewItem.queue_rank.between(first, first + 999),
+        ]
     return conditions
 
 
@@ -210,17 +235,42 @@ def _entries(session: Session, rows: Sequence[Any]) -> list[QueueEntry]:
     ]
 
 
-def pending_entries(session: Session, filters: QueueFilter, *, limit: int = 50) -> list[QueueEntry]:
-    """Pending items, urgent first, then highest priority, then oldest."""
-    query = (
-        _with_subjects()
-        .where(*_pending(filters))
-        .order_by(_queue_order(), ReviewItem.priority.desc(), ReviewItem.created_at, ReviewItem.id)
-    )
-    rows = session.execute(query.limit(limit * 4 if filters.reason else limit)).all()
+def pending_query(filters: QueueFilter, *, after: ReviewItem | None = None, limit: int) -> Any:
+    """Pending items in the dashboard's order, from just after `after` (a keyset: the page costs
+    the same however many items are open or how far on it is)."""
+    query = _with_subjects().where(*_pending(filters, in_order=True)).order_by(*QUEUE_ORDER)
+    if after is not None:
+        query = query.where(
+            tuple_(*QUEUE_ORDER) > tuple_(after.queue_rank, after.created_at, after.id)
+        )
+    return query.limit(limit)
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    entries: list[QueueEntry]
+    next_after: int | None  # the last item shown, when more follow it
+
+
+def pending_page(
+    session: Session, filters: QueueFilter, *, after_id: int | None = None, limit: int = 50
+) -> QueuePage:
+    """A page of pending items, urgent first, then highest priority, then oldest."""
+    after = session.get(ReviewItem, after_id) if after_id is not None else None
+    if after is not None and after.forum_id not in filters.forum_ids:
+        after = None  # another forum's item says nothing about where this page starts
+    # A reason filter is applied to the rows read (reason codes are a JSON list), so it reads more.
+    reading = limit * 4 if filters.reason else limit
+    rows = session.execute(pending_query(filters, after=after, limit=reading + 1)).all()
+    more, rows = len(rows) > reading, rows[:reading]
+    shown = rows
     if filters.reason:
-        rows = [r for r in rows if any(c.startswith(filters.reason) for c in r[0].reason_codes)]
-    return _entries(session, rows[:limit])
+        shown = [r for r in rows if any(c.startswith(filters.reason) for c in r[0].reason_codes)]
+    if len(shown) > limit:
+        shown, last = shown[:limit], shown[limit - 1][0].id
+    else:
+        last = rows[-1][0].id if more else None
+    return QueuePage(_entries(session, shown), last)
 
 
 def urgent_count_query(user_id: Any) -> Any:
@@ -369,8 +419,8 @@ def next_entry(
     now = utcnow()
     query = (
         select(ReviewItem.id)
-        .where(*_pending(filters), _claimable_by(moderator, now))
-        .order_by(_queue_order(), ReviewItem.priority.desc(), ReviewItem.created_at, ReviewItem.id)
+        .where(*_pending(filters, in_order=True), _claimable_by(moderator, now))
+        .order_by(*QUEUE_ORDER)
         .limit(1)
     )
     if after_id is not None:

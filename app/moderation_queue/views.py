@@ -96,10 +96,12 @@ def _dashboard_context(
     db: SessionDep, scope: ModeratorScope, filters: service.QueueFilter, query: dict[str, Any]
 ) -> dict[str, Any]:
     counts = service.queue_counts(db, filters.forum_ids)
+    page = service.pending_page(db, filters, after_id=query.get("after"))
     return {
         "scope": scope,
         "counts": counts,
-        "entries": service.pending_entries(db, filters),
+        "entries": page.entries,
+        "next_after": page.next_after,
         "filters": filters,
         "query": query,
         "reason_filters": REASON_FILTERS,
@@ -121,10 +123,11 @@ def dashboard(
     notice: QueueParam = None,
     since: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
     undo: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    after: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> Response:
     filters = _filters(scope, queue, forum, reason)
     context = _dashboard_context(
-        db, scope, filters, {"queue": queue, "forum": forum, "reason": reason}
+        db, scope, filters, {"queue": queue, "forum": forum, "reason": reason, "after": after}
     )
     context["notice"] = NOTICES.get(notice or "")
     context["undo_decision"] = corrections.undoable_decision(db, undo, scope.user)
