@@ -1,4 +1,5 @@
-"""The moderation queue under load: 10,000 items waiting; the queue page and one decision."""
+"""The moderation queue with 1,000 and with 10,000 items waiting: the queue page and one decision
+(the page reads one page from an index, so the two should cost the same)."""
 
 from __future__ import annotations
 
@@ -24,13 +25,13 @@ from app.posts.models import Post, PostStatus
 from app.posts.rendering import render_markdown
 from bench.server import serving
 
-ITEMS = 10_000
+SIZES = (1_000, 10_000)
 PASSWORD = "bench-password-harbour"
 PAGE_REQUESTS = 40
 DECISIONS = 40
 
 
-def seed(database_url: str) -> None:
+def seed(database_url: str, items: int) -> None:
     migrations.upgrade(database_url)
     sessions = make_sessionmaker(make_engine(database_url))
     with write_transaction(sessions) as session:
@@ -65,9 +66,9 @@ def seed(database_url: str) -> None:
                     "body_html": html,
                     "status": PostStatus.HELD,
                     "review_flag": False,
-                    "created_at": now - timedelta(seconds=ITEMS - n),
+                    "created_at": now - timedelta(seconds=items - n),
                 }
-                for n in range(ITEMS)
+                for n in range(items)
             ],
         )
         post_ids = session.scalars(
@@ -110,10 +111,14 @@ def timed(call: object, times: int) -> list[float]:
     return durations
 
 
-def run() -> dict[str, list[float]]:
+def run() -> dict[int, dict[str, list[float]]]:
+    return {items: run_one(items) for items in SIZES}
+
+
+def run_one(items: int) -> dict[str, list[float]]:
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'queue.db'}"
-        seed(url)
+        seed(url, items)
         with serving(url) as base, httpx.Client(base_url=base, timeout=60) as client:
             sign_in(client)
             page = timed(lambda: client.get("/moderation").raise_for_status(), PAGE_REQUESTS)
@@ -138,11 +143,17 @@ def run() -> dict[str, list[float]]:
     return {"queue page": page, "one decision (+ next item)": decisions}
 
 
-def report(figures: dict[str, list[float]]) -> None:
-    print(f"\n== Moderation queue with {ITEMS:,} items waiting (one worker, SQLite)")
-    for name, values in figures.items():
-        values = sorted(values)
-        p99 = values[min(len(values) - 1, round(0.99 * (len(values) - 1)))]
+def _p50_p99(values: list[float]) -> tuple[float, float]:
+    values = sorted(values)
+    return statistics.median(values), values[min(len(values) - 1, round(0.99 * (len(values) - 1)))]
+
+
+def report(figures: dict[int, dict[str, list[float]]]) -> None:
+    small, large = SIZES
+    print(f"\n== Moderation queue with {small:,} and {large:,} items waiting (one worker, SQLite)")
+    for name in figures[small]:
+        (p50_s, p99_s), (p50_l, p99_l) = (_p50_p99(figures[n][name]) for n in SIZES)
         print(
-            f"  {name:<30} p50 {statistics.median(values):7.1f} ms   p99 {p99:7.1f} ms   (n={len(values)})"
+            f"  {name:<28} {small:,}: p50 {p50_s:6.1f} ms p99 {p99_s:6.1f} ms   "
+            f"{large:,}: p50 {p50_l:6.1f} ms p99 {p99_l:6.1f} ms   p50 ratio {p50_l / p50_s:.2f}"
         )

@@ -100,6 +100,7 @@ def _dashboard_context(
     return {
         "scope": scope,
         "counts": counts,
+        "count_cap": service.COUNT_CAP,
         "entries": page.entries,
         "next_after": page.next_after,
         "filters": filters,
@@ -132,7 +133,7 @@ def dashboard(
     context["notice"] = NOTICES.get(notice or "")
     context["undo_decision"] = corrections.undoable_decision(db, undo, scope.user)
     # The newest item when the page was opened: the live view counts what arrived after it.
-    context["since"] = since if since is not None else service.newest_item_id(db, filters.forum_ids)
+    context["since"] = since if since is not None else service.newest_item_id(db)
     context["new_arrivals"] = service.arrivals_since(db, filters, since) if since is not None else 0
     return render(request, "moderation_queue/dashboard.html", context, block="live")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+import pytest
 from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -112,3 +113,16 @@ def test_pending_items_are_read_from_the_partial_index_in_order_never_sorted(
             plan = " | ".join(row[0] for row in conn.execute(text(f"EXPLAIN {compiled}")))
             assert "Sort" not in plan, plan
     assert "ix_review_item_pending_rank" in plan, plan
+
+
+def test_each_queue_is_counted_up_to_a_cap_shown_with_a_plus(
+    db: Session, make_browser: Callable[[], Browser], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(service, "COUNT_CAP", 5)
+    forum, rowan = queue_setup(make_browser)
+    hold(db, forum, 7)
+    hold(db, forum, 2, ReviewQueue.URGENT)
+    page = rowan.get("/moderation").text
+    tab_counts = re.findall(r'<span class="count">([^<]+)</span>', page)
+    assert tab_counts == ["7+", "2", "5+", "0", "0"]  # all, urgent, held, reported, unreviewed
+    assert "2 urgent, 7+ waiting in all." in page
