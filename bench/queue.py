@@ -11,11 +11,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from app import migrations
 from app.accounts import consent
 from app.accounts import service as accounts
+from app.accounts.models import User
 from app.db import make_engine, make_sessionmaker, utcnow, write_transaction
 from app.forums import service as forums
 from app.forums.models import MembershipRole, ModerationMode
@@ -54,13 +55,32 @@ def seed(database_url: str, items: int) -> None:
         opening = posts.start_thread(session, forum, author, "Busy thread", "Opening post")
         posts.publish(session, opening)
         now = utcnow()
+        # Fifty held posts an author, so each item's history is the same size at either queue size
+        # (one author behind all of them would measure that author's history, not the queue).
+        session.execute(
+            insert(User),
+            [
+                {
+                    "email": f"author{n}@bench.example",
+                    "email_key": f"author{n}@bench.example",
+                    "handle": f"bench_author_{n}",
+                    "handle_key": f"bench_author_{n}",
+                    "password_hash": author.password_hash,
+                    "consented_at": now,
+                }
+                for n in range(items // 50)
+            ],
+        )
+        author_ids = session.scalars(
+            select(User.id).where(User.handle_key.like("bench_author_%"))
+        ).all()
         html = render_markdown("A held reply waiting for a moderator.")
         session.execute(
             insert(Post),
             [
                 {
                     "thread_id": opening.thread_id,
-                    "author_id": author.id,
+                    "author_id": author_ids[n % len(author_ids)],
                     "is_opening": False,
                     "body_source": f"A held reply waiting for a moderator ({n}).",
                     "body_html": html,

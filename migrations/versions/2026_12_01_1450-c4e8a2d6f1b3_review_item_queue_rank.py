@@ -1,6 +1,7 @@
 """review item queue rank: the dashboard's order, computed by the database, with a partial index
 on pending items so the held queue reads the same few rows however many items are open (it
-replaces the status-and-priority index, which served the old sorted order)
+replaces the status-and-priority index, which served the old sorted order); an author's posts
+indexed newest first for the item card's history
 
 Revision ID: c4e8a2d6f1b3
 Revises: 1b2c3d4e5f60
@@ -47,9 +48,14 @@ def upgrade() -> None:
     )
     # It served the old order (sorted on the fly); the new index serves the queue.
     op.drop_index("ix_review_item_status_priority", table_name="review_item")
+    # An author's posts newest first (the item card's history), not all of them sorted.
+    op.create_index("ix_post_author_id_created_at", "post", ["author_id", "created_at"])
+    op.drop_index("ix_post_author_id", table_name="post")
 
 
 def downgrade() -> None:
+    op.create_index("ix_post_author_id", "post", ["author_id"], unique=False)
+    op.drop_index("ix_post_author_id_created_at", table_name="post")
     op.create_index(
         "ix_review_item_status_priority", "review_item", ["status", "priority"], unique=False
     )
