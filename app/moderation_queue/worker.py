@@ -66,14 +66,21 @@ class AssessmentWorker:
         with write_transaction(self.gate.sessions) as session:
             forms.prune(session)
 
-    def run_forever(self) -> None:
+    def run_forever(self, on_ready: Callable[[], None] | None = None) -> None:
         if self.listen_url is not None:
-            wakeup.listen(self.listen_url, self.wake, self._stop, self.poll_seconds)
+            listening = threading.Event()
+            wakeup.listen(self.listen_url, self.wake, self._stop, self.poll_seconds, listening)
+            # Listen before the start-up sweep: a post saved between the two would otherwise
+            # wait a whole poll.
+            listening.wait(10)
         next_housekeeping = 0.0
         # The start-up sweep always runs (it takes what a crash left), even if stop came first.
         while True:
             try:
                 self.run_until_idle()
+                if on_ready is not None:
+                    on_ready()
+                    on_ready = None
                 if time.monotonic() >= next_housekeeping:
                     self.housekeeping()
                     next_housekeeping = time.monotonic() + HOUSEKEEPING_SECONDS
