@@ -88,7 +88,8 @@ def _post_context(
         "reactions": service.reactions_for(db, posts_on_page, viewer),
         "muted_ids": post_page.muted_ids,
         "pending_edit_ids": post_page.pending_edit_ids,
-        "report_reasons": REPORT_REASONS,
+        # Worded once for the page, not once for every post's report form.
+        "report_reasons": {code: _(label) for code, label in REPORT_REASONS.items()},
         "roles": post_page.roles,
         "urgent_ids": queue.urgent_post_ids(
             db, forum, posts_on_page, viewer.id if viewer else None
