@@ -18,10 +18,11 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from concurrent.futures import ThreadPoolExecutor, wait
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -63,12 +64,18 @@ def harbour_worker(database_url: str, env: dict[str, str], log: Path) -> Iterato
         process = subprocess.Popen(
             [sys.executable, "-m", "app", "worker"],
             cwd=ROOT,
-            env={**os.environ, "HARBOUR_DATABASE_URL": database_url, **env},
+            # Unbuffered: its "Ready:" line reaches the log as it is said.
+            env={
+                **os.environ,
+                "HARBOUR_DATABASE_URL": database_url,
+                "PYTHONUNBUFFERED": "1",
+                **env,
+            },
             stdout=out,
             stderr=subprocess.STDOUT,
         )
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120  # a shared CI machine can be slow to start three
         while "Ready:" not in log.read_text():
             assert process.poll() is None and time.monotonic() < deadline, log.read_text()
             time.sleep(0.05)
@@ -79,6 +86,17 @@ def harbour_worker(database_url: str, env: dict[str, str], log: Path) -> Iterato
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def started_together(running: ExitStack, *processes: AbstractContextManager[Any]) -> list[Any]:
+    """Start several processes at once (each waits for its own readiness), stopped with `running`."""
+    with ThreadPoolExecutor(max_workers=len(processes)) as pool:
+        starting = [pool.submit(process.__enter__) for process in processes]
+        wait(starting)
+    for process, start in zip(processes, starting, strict=True):
+        if start.exception() is None:
+            running.push(process.__exit__)
+    return [start.result() for start in starting]
 
 
 @pytest.mark.skipif(not _redis_is_up(), reason=f"no Redis at {REDIS_URL}")
@@ -110,9 +128,12 @@ def test_two_web_processes_and_a_worker_share_limits_claims_and_wake_ups(
     }
     url = settings.database_url
     with ExitStack() as running:
-        running.enter_context(harbour_worker(url, env, tmp_path / "worker.log"))
-        web_a = running.enter_context(serving(url, env, tmp_path / "a.log"))
-        web_b = running.enter_context(serving(url, env, tmp_path / "b.log"))
+        _, web_a, web_b = started_together(
+            running,
+            harbour_worker(url, env, tmp_path / "worker.log"),
+            serving(url, env, tmp_path / "a.log"),
+            serving(url, env, tmp_path / "b.log"),
+        )
         reply = f"/f/{forum.slug}/t/{thread.id}/reply"
         kai_a = running.enter_context(member_client(web_a, db, kai))
         kai_b = running.enter_context(session_client(web_b, kai_a.cookies["harbour_session"]))
