@@ -110,7 +110,12 @@ def worker(once: bool = typer.Option(False, help="Assess what is waiting, then e
         scorer=load_configured_scorer(settings),
     )
     alert_worker = AlertWorker(gate.sessions, settings)
-    assessment_worker = assessment_worker_for(gate, grace=None, database_url=settings.database_url)
+    assessment_worker = assessment_worker_for(
+        gate,
+        grace=None,
+        database_url=settings.database_url,
+        poll_seconds=settings.worker_poll_seconds,
+    )
     if once:
         typer.echo(f"Assessed {assessment_worker.run_until_idle()} post(s).")
         typer.echo(f"Attempted {alert_worker.run_until_idle()} alert delivery(ies).")
@@ -118,7 +123,9 @@ def worker(once: bool = typer.Option(False, help="Assess what is waiting, then e
     typer.echo(f"Assessing posts with the {gate.scorer.name} scorer; Ctrl-C to stop.")
     alert_worker.start()  # urgent alerts: escalations and deliveries, beside the assessments
     try:
-        assessment_worker.run_forever()
+        assessment_worker.run_forever(
+            on_ready=lambda: typer.echo("Ready: what was waiting is assessed; listening for more.")
+        )
     except KeyboardInterrupt:
         typer.echo("Stopped.")
     finally:

@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     # Run the assessment worker inside the web process (the single-process SQLite default).
     # With several gunicorn workers on PostgreSQL, set false and run `harbour worker` instead.
     in_process_worker: bool = True
+    # How often the assessment worker looks for work when nothing woke it (on PostgreSQL every
+    # saved post wakes it at once by NOTIFY; the poll is only the fallback).
+    worker_poll_seconds: float = Field(default=5.0, gt=0, le=3600)
 
     # Rate limits use the `limits` library; "memory://" per process, "redis://host:6379" shared.
     rate_limit_storage: str = "memory://"

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
+from jinja2.runtime import Context
+from jinja2.utils import pass_context
 from jinja2_fragments.fastapi import Jinja2Blocks
 from markupsafe import Markup
 
@@ -28,6 +30,28 @@ templates.env.add_extension("jinja2.ext.i18n")
 # {% trans %} blocks may wrap over lines; translators see each sentence on one line.
 templates.env.policies["ext.i18n.trimmed"] = True
 templates.env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+
+
+@lru_cache(maxsize=8192)
+def _escaped_translation(language: str, message: str) -> Markup:
+    # What Jinja's new-style gettext makes of a message without placeholders (escaped, then
+    # %-formatted with nothing), made once per language: a thread page asks for the same few
+    # dozen sentences hundreds of times.
+    return Markup(i18n.translations(language).gettext(message)) % {}
+
+
+@pass_context
+def _template_gettext(context: Context, message: str, **variables: Any) -> str:
+    """Jinja's new-style `_()` / `gettext`, the same text, remembered when it has no placeholders."""
+    if variables or not context.eval_ctx.autoescape:
+        translated = i18n.gettext(message)
+        if context.eval_ctx.autoescape:
+            translated = Markup(translated)
+        return translated % variables
+    return _escaped_translation(i18n.current_language(), message)
+
+
+templates.env.globals["gettext"] = _template_gettext
 
 HTMX_VERSION = "2.0.11"
 

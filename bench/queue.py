@@ -1,4 +1,5 @@
-"""The moderation queue under load: 10,000 items waiting; the queue page and one decision."""
+"""The moderation queue with 1,000 and with 10,000 items waiting: the queue page and one decision
+(the page reads one page from an index, so the two should cost the same)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from app import migrations
 from app.accounts import consent
 from app.accounts import service as accounts
+from app.accounts.models import User
 from app.db import make_engine, make_sessionmaker, utcnow, write_transaction
 from app.forums import service as forums
 from app.forums.models import MembershipRole, ModerationMode
@@ -24,13 +26,13 @@ from app.posts.models import Post, PostStatus
 from app.posts.rendering import render_markdown
 from bench.server import serving
 
-ITEMS = 10_000
+SIZES = (1_000, 10_000)
 PASSWORD = "bench-password-harbour"
 PAGE_REQUESTS = 40
 DECISIONS = 40
 
 
-def seed(database_url: str) -> None:
+def seed(database_url: str, items: int) -> None:
     migrations.upgrade(database_url)
     sessions = make_sessionmaker(make_engine(database_url))
     with write_transaction(sessions) as session:
@@ -53,21 +55,40 @@ def seed(database_url: str) -> None:
         opening = posts.start_thread(session, forum, author, "Busy thread", "Opening post")
         posts.publish(session, opening)
         now = utcnow()
+        # Fifty held posts an author, so each item's history is the same size at either queue size
+        # (one author behind all of them would measure that author's history, not the queue).
+        session.execute(
+            insert(User),
+            [
+                {
+                    "email": f"author{n}@bench.example",
+                    "email_key": f"author{n}@bench.example",
+                    "handle": f"bench_author_{n}",
+                    "handle_key": f"bench_author_{n}",
+                    "password_hash": author.password_hash,
+                    "consented_at": now,
+                }
+                for n in range(items // 50)
+            ],
+        )
+        author_ids = session.scalars(
+            select(User.id).where(User.handle_key.like("bench_author_%"))
+        ).all()
         html = render_markdown("A held reply waiting for a moderator.")
         session.execute(
             insert(Post),
             [
                 {
                     "thread_id": opening.thread_id,
-                    "author_id": author.id,
+                    "author_id": author_ids[n % len(author_ids)],
                     "is_opening": False,
                     "body_source": f"A held reply waiting for a moderator ({n}).",
                     "body_html": html,
                     "status": PostStatus.HELD,
                     "review_flag": False,
-                    "created_at": now - timedelta(seconds=ITEMS - n),
+                    "created_at": now - timedelta(seconds=items - n),
                 }
-                for n in range(ITEMS)
+                for n in range(items)
             ],
         )
         post_ids = session.scalars(
@@ -110,10 +131,14 @@ def timed(call: object, times: int) -> list[float]:
     return durations
 
 
-def run() -> dict[str, list[float]]:
+def run() -> dict[int, dict[str, list[float]]]:
+    return {items: run_one(items) for items in SIZES}
+
+
+def run_one(items: int) -> dict[str, list[float]]:
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'queue.db'}"
-        seed(url)
+        seed(url, items)
         with serving(url) as base, httpx.Client(base_url=base, timeout=60) as client:
             sign_in(client)
             page = timed(lambda: client.get("/moderation").raise_for_status(), PAGE_REQUESTS)
@@ -138,11 +163,17 @@ def run() -> dict[str, list[float]]:
     return {"queue page": page, "one decision (+ next item)": decisions}
 
 
-def report(figures: dict[str, list[float]]) -> None:
-    print(f"\n== Moderation queue with {ITEMS:,} items waiting (one worker, SQLite)")
-    for name, values in figures.items():
-        values = sorted(values)
-        p99 = values[min(len(values) - 1, round(0.99 * (len(values) - 1)))]
+def _p50_p99(values: list[float]) -> tuple[float, float]:
+    values = sorted(values)
+    return statistics.median(values), values[min(len(values) - 1, round(0.99 * (len(values) - 1)))]
+
+
+def report(figures: dict[int, dict[str, list[float]]]) -> None:
+    small, large = SIZES
+    print(f"\n== Moderation queue with {small:,} and {large:,} items waiting (one worker, SQLite)")
+    for name in figures[small]:
+        (p50_s, p99_s), (p50_l, p99_l) = (_p50_p99(figures[n][name]) for n in SIZES)
         print(
-            f"  {name:<30} p50 {statistics.median(values):7.1f} ms   p99 {p99:7.1f} ms   (n={len(values)})"
+            f"  {name:<28} {small:,}: p50 {p50_s:6.1f} ms p99 {p99_s:6.1f} ms   "
+            f"{large:,}: p50 {p50_l:6.1f} ms p99 {p99_l:6.1f} ms   p50 ratio {p50_l / p50_s:.2f}"
         )

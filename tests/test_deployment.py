@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 from sqlalchemy import inspect
@@ -113,3 +116,52 @@ def test_the_documented_redis_setting_starts_and_limits_hold_across_workers(
         second.state.limiter.hit("3/minute", "post", member, message="slow down")
     for application in (first, second):
         application.state.engine.dispose()
+
+
+def _compose_command() -> list[str] | None:
+    if shutil.which("docker-compose"):
+        return ["docker-compose"]
+    if shutil.which("docker"):
+        found = subprocess.run(["docker", "compose", "version"], capture_output=True, check=False)
+        if found.returncode == 0:
+            return ["docker", "compose"]
+    return None
+
+
+def test_the_compose_file_runs_web_workers_a_separate_worker_and_names_only_real_settings() -> None:
+    """compose.yaml (the multi-process topology the README documents), read as compose reads it
+    where Docker Compose is installed, else as YAML."""
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
+    services = compose["services"]
+    assert {"web", "worker", "db", "redis", "caddy"} <= set(services)
+    assert services["worker"]["entrypoint"] == ["harbour", "worker"]
+    settings = {f"HARBOUR_{name.upper()}" for name in Settings.model_fields}
+    not_settings = {"HARBOUR_WORKERS"}  # read by docker/entrypoint.sh (gunicorn's workers)
+    for name in ("web", "worker"):
+        environment = {
+            **compose["x-harbour"]["environment"],
+            **services[name].get("environment", {}),
+        }
+        assert set(environment) - not_settings <= settings, name
+        assert environment["HARBOUR_IN_PROCESS_WORKER"] == "false"
+        assert environment["HARBOUR_RATE_LIMIT_STORAGE"].startswith("redis://redis:")
+    caddy_address = services["caddy"]["networks"]["harbour"]["ipv4_address"]
+    assert compose["x-harbour"]["environment"]["HARBOUR_TRUSTED_PROXIES"] == caddy_address
+    command = _compose_command()
+    if command is None:
+        return
+    env = {
+        **os.environ,
+        "HARBOUR_DOMAIN": "forum.example.org",
+        "HARBOUR_SECRET_KEY": "a-production-secret-of-at-least-32-characters!",
+        "POSTGRES_PASSWORD": "secret",
+    }
+    checked = subprocess.run(
+        [*command, "-f", str(ROOT / "compose.yaml"), "config"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stderr
+    assert "postgresql+psycopg://harbour:secret@db:5432/harbour" in checked.stdout

@@ -1,8 +1,11 @@
-"""The moderation gate: every new post is saved first, then assessed, then published or held.
+"""The moderation gate: every new post is saved, assessed, then published or held.
 
-Assessment runs after the post's transaction has committed, in its own session, so a scorer that
-fails or a process that dies never loses what a member wrote: the post stays saved, and a post
-that cannot be assessed is held for a human with the reason "could not be assessed".
+With a fast scorer the post is assessed before its request writes anything, then saved and routed
+(published, indexed, readers told; or queued) in that one write transaction. With a slow scorer
+it is saved awaiting assessment and the worker assesses it after the commit, in its own session.
+Either way a scorer that fails or a process that dies never loses what a member wrote: the post
+stays saved, and a post that cannot be assessed is held for a human with the reason "could not be
+assessed".
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 import moderation
+from app.accounts.models import User
 from app.audit import service as audit
 from app.conversations.models import ConversationMessage
 from app.db import utcnow, write_transaction
@@ -55,15 +59,23 @@ def policy_for(forum: Forum) -> moderation.Policy:
 
 
 def context_for(session: Session, post: Post, forum: Forum) -> moderation.AssessmentContext:
+    return author_context(session, post.author, forum, post_id=post.id)
+
+
+def author_context(
+    session: Session, author: User, forum: Forum, *, post_id: int | None = None
+) -> moderation.AssessmentContext:
+    """What the engine knows of a post's author (their latest other posts, whether they are new),
+    for a saved post or one about to be saved."""
     recent = session.scalars(
         select(Post.body_source)
-        .where(Post.author_id == post.author_id, Post.id != post.id)
+        .where(Post.author_id == author.id, Post.id != (post_id or 0))
         .order_by(Post.created_at.desc())
         .limit(5)
     ).all()
     return moderation.AssessmentContext(
         policy=policy_for(forum),
-        author_is_new_member=utcnow() - post.author.created_at < NEW_MEMBER_AGE,
+        author_is_new_member=utcnow() - author.created_at < NEW_MEMBER_AGE,
         recent_texts_by_author=tuple(recent),
     )
 
@@ -235,6 +247,42 @@ class ModerationGate:
                 else:
                     self._route(session, post, forum, assessment)
             return len(batch)
+
+    def assess_before_saving(
+        self, session: Session, author: User, forum: Forum, body: str
+    ) -> moderation.Assessment | None:
+        """A fast scorer's verdict on a post about to be saved, reached before the transaction
+        writes anything (so SQLite's write lock is not held while it scores); None when the post
+        cannot be scored (it is then saved and held for a human)."""
+        try:
+            return moderation.assess(
+                body, author_context(session, author, forum), scorer=self.scorer
+            )
+        except Exception:
+            # Log the author's id only: never what they wrote.
+            logger.exception("could not assess a new post by user %s; holding it", author.id)
+            return None
+
+    def route_saved(
+        self,
+        session: Session,
+        post: Post,
+        forum: Forum,
+        assessment: moderation.Assessment | None,
+    ) -> bool:
+        """Route a post saved in this same transaction: published (indexed, readers told) or
+        queued, in the one write transaction that saves it. In a savepoint: if routing fails the
+        post is still saved, awaiting assessment, and False says the worker must take it."""
+        try:
+            with session.begin_nested():
+                if assessment is None:
+                    self._hold_unassessed(session, post, forum)
+                else:
+                    self._route(session, post, forum, assessment)
+        except Exception:
+            logger.exception("could not route post %s in its request; the worker will", post.id)
+            return False
+        return True
 
     def rescore(
         self, session: Session, batch: Sequence[Post]

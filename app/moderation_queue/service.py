@@ -12,7 +12,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, and_, case, exists, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    and_,
+    case,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.orm import Session, selectinload
 
 import moderation
@@ -184,8 +196,9 @@ def medical_advice_post_ids(
     }
 
 
-def _queue_order() -> ColumnElement[int]:
-    return case({q.value: rank for q, rank in QUEUE_RANK.items()}, value=ReviewItem.queue)
+# The dashboard's order (urgent first, then highest priority, then oldest): the columns of the
+# partial index ix_review_item_pending_rank, so pending items are read in order, never sorted.
+QUEUE_ORDER = (ReviewItem.queue_rank, ReviewItem.created_at, ReviewItem.id)
 
 
 def _claimable_by(moderator: User, now: datetime) -> ColumnElement[bool]:
@@ -203,13 +216,25 @@ class QueueFilter:
     reason: str | None = None  # a reason code prefix, e.g. "crisis" or "identifier"
 
 
-def _pending(filters: QueueFilter) -> list[ColumnElement[bool]]:
-    conditions = [
-        ReviewItem.status == ReviewStatus.PENDING,
-        ReviewItem.forum_id.in_(filters.forum_ids),
-    ]
+# Written into the SQL, not bound: a partial index on pending items serves only a statement whose
+# condition is visibly its own (PostgreSQL's generic plans, SQLite's planner).
+PENDING = ReviewItem.status == literal_column(f"'{ReviewStatus.PENDING.value}'")
+
+
+def _pending(filters: QueueFilter, *, in_order: bool = False) -> list[ColumnElement[bool]]:
+    # In order (of the queue, or of arrival), the forum is only checked (`+ 0`: not an index key):
+    # SQLite's planner, without statistics, would rather find all the forum's pending items by the
+    # forum's index and sort them, where the ordered index reads one page and stops.
+    forum_id = ReviewItem.forum_id + 0 if in_order else ReviewItem.forum_id
+    conditions = [PENDING, forum_id.in_(filters.forum_ids)]
     if filters.queue is not None:
-        conditions.append(ReviewItem.queue == filters.queue)
+        # The queue's band of ranks too, so one queue is read from the index without passing
+        # every item of the queues before it.
+        first = QUEUE_RANK[filters.queue] * 1000
+        conditions += [
+            ReviewItem.queue == filters.queue,
+            ReviewItem.queue_rank.between(first, first + 999),
+        ]
     return conditions
 
 
@@ -235,17 +260,42 @@ def _entries(session: Session, rows: Sequence[Any]) -> list[QueueEntry]:
     ]
 
 
-def pending_entries(session: Session, filters: QueueFilter, *, limit: int = 50) -> list[QueueEntry]:
-    """Pending items, urgent first, then highest priority, then oldest."""
-    query = (
-        _with_subjects()
-        .where(*_pending(filters))
-        .order_by(_queue_order(), ReviewItem.priority.desc(), ReviewItem.created_at, ReviewItem.id)
-    )
-    rows = session.execute(query.limit(limit * 4 if filters.reason else limit)).all()
+def pending_query(filters: QueueFilter, *, after: ReviewItem | None = None, limit: int) -> Any:
+    """Pending items in the dashboard's order, from just after `after` (a keyset: the page costs
+    the same however many items are open or how far on it is)."""
+    query = _with_subjects().where(*_pending(filters, in_order=True)).order_by(*QUEUE_ORDER)
+    if after is not None:
+        query = query.where(
+            tuple_(*QUEUE_ORDER) > tuple_(after.queue_rank, after.created_at, after.id)
+        )
+    return query.limit(limit)
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    entries: list[QueueEntry]
+    next_after: int | None  # the last item shown, when more follow it
+
+
+def pending_page(
+    session: Session, filters: QueueFilter, *, after_id: int | None = None, limit: int = 50
+) -> QueuePage:
+    """A page of pending items, urgent first, then highest priority, then oldest."""
+    after = session.get(ReviewItem, after_id) if after_id is not None else None
+    if after is not None and after.forum_id not in filters.forum_ids:
+        after = None  # another forum's item says nothing about where this page starts
+    # A reason filter is applied to the rows read (reason codes are a JSON list), so it reads more.
+    reading = limit * 4 if filters.reason else limit
+    rows = session.execute(pending_query(filters, after=after, limit=reading + 1)).all()
+    more, rows = len(rows) > reading, rows[:reading]
+    shown = rows
     if filters.reason:
-        rows = [r for r in rows if any(c.startswith(filters.reason) for c in r[0].reason_codes)]
-    return _entries(session, rows[:limit])
+        shown = [r for r in rows if any(c.startswith(filters.reason) for c in r[0].reason_codes)]
+    if len(shown) > limit:
+        shown, last = shown[:limit], shown[limit - 1][0].id
+    else:
+        last = rows[-1][0].id if more else None
+    return QueuePage(_entries(session, shown), last)
 
 
 def urgent_count_query(user_id: Any) -> Any:
@@ -292,22 +342,31 @@ def urgent_count_query(user_id: Any) -> Any:
     )
 
 
+# Each queue's count stops here ("1000+"): counting reads at most this many index entries a queue,
+# so the dashboard costs the same however many items are open.
+COUNT_CAP = 1000
+
+
 def queue_counts(session: Session, forum_ids: Sequence[int]) -> dict[ReviewQueue, int]:
-    rows = session.execute(
-        select(ReviewItem.queue, func.count())
-        .where(ReviewItem.status == ReviewStatus.PENDING, ReviewItem.forum_id.in_(forum_ids))
-        .group_by(ReviewItem.queue)
-    ).all()
-    counts = dict.fromkeys(ReviewQueue, 0)
-    counts.update({queue: count for queue, count in rows})
-    return counts
+    """Pending items in each queue, up to COUNT_CAP, in one statement."""
+
+    def counted(queue: ReviewQueue) -> Any:
+        first = (
+            select(literal_column("1"))
+            .where(PENDING, ReviewItem.forum_id.in_(forum_ids), ReviewItem.queue == queue)
+            .limit(COUNT_CAP)
+            .subquery()
+        )
+        return select(func.count()).select_from(first).scalar_subquery()
+
+    row = session.execute(select(*(counted(queue) for queue in ReviewQueue))).one()
+    return dict(zip(ReviewQueue, row, strict=True))
 
 
-def newest_item_id(session: Session, forum_ids: Sequence[int]) -> int:
-    return (
-        session.scalar(select(func.max(ReviewItem.id)).where(ReviewItem.forum_id.in_(forum_ids)))
-        or 0
-    )
+def newest_item_id(session: Session) -> int:
+    """The newest item anywhere (through the primary key, at once): the live dashboard counts the
+    items in the moderator's forums that arrive after it."""
+    return session.scalar(select(func.max(ReviewItem.id))) or 0
 
 
 def arrivals_since(session: Session, filters: QueueFilter, item_id: int) -> int:
@@ -315,7 +374,8 @@ def arrivals_since(session: Session, filters: QueueFilter, item_id: int) -> int:
         session.scalar(
             select(func.count())
             .select_from(ReviewItem)
-            .where(*_pending(filters), ReviewItem.id > item_id)
+            # Read from the primary key on (only the newest items), the forum checked on each.
+            .where(*_pending(filters, in_order=True), ReviewItem.id > item_id)
         )
         or 0
     )
@@ -410,8 +470,8 @@ def next_entry(
     now = utcnow()
     query = (
         select(ReviewItem.id)
-        .where(*_pending(filters), _claimable_by(moderator, now))
-        .order_by(_queue_order(), ReviewItem.priority.desc(), ReviewItem.created_at, ReviewItem.id)
+        .where(*_pending(filters, in_order=True), _claimable_by(moderator, now))
+        .order_by(*QUEUE_ORDER)
         .limit(1)
     )
     if after_id is not None:

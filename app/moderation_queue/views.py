@@ -99,10 +99,13 @@ def _dashboard_context(
     db: SessionDep, scope: ModeratorScope, filters: service.QueueFilter, query: dict[str, Any]
 ) -> dict[str, Any]:
     counts = service.queue_counts(db, filters.forum_ids)
+    page = service.pending_page(db, filters, after_id=query.get("after"))
     return {
         "scope": scope,
         "counts": counts,
-        "entries": service.pending_entries(db, filters),
+        "count_cap": service.COUNT_CAP,
+        "entries": page.entries,
+        "next_after": page.next_after,
         "filters": filters,
         "query": query,
         "reason_filters": REASON_FILTERS,
@@ -124,15 +127,16 @@ def dashboard(
     notice: QueueParam = None,
     since: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
     undo: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    after: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> Response:
     filters = _filters(scope, queue, forum, reason)
     context = _dashboard_context(
-        db, scope, filters, {"queue": queue, "forum": forum, "reason": reason}
+        db, scope, filters, {"queue": queue, "forum": forum, "reason": reason, "after": after}
     )
     context["notice"] = NOTICES.get(notice or "")
     context["undo_decision"] = corrections.undoable_decision(db, undo, scope.user)
     # The newest item when the page was opened: the live view counts what arrived after it.
-    context["since"] = since if since is not None else service.newest_item_id(db, filters.forum_ids)
+    context["since"] = since if since is not None else service.newest_item_id(db)
     context["new_arrivals"] = service.arrivals_since(db, filters, since) if since is not None else 0
     return render(request, "moderation_queue/dashboard.html", context, block="live")
 

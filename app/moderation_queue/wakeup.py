@@ -32,10 +32,15 @@ def announce(session: Session) -> None:
 
 
 def listen(
-    database_url: str, wake: Callable[[], None], stop: threading.Event, poll_seconds: float
+    database_url: str,
+    wake: Callable[[], None],
+    stop: threading.Event,
+    poll_seconds: float,
+    listening: threading.Event | None = None,
 ) -> threading.Thread:
     """A thread that calls `wake` for each announcement until `stop` is set; it reconnects after
-    the database goes away (the worker's own poll covers the gap)."""
+    the database goes away (the worker's own poll covers the gap). `listening` is set once the
+    first LISTEN is in place."""
     conninfo = (
         make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
     )
@@ -45,6 +50,8 @@ def listen(
             try:
                 with psycopg.connect(conninfo, autocommit=True) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
+                    if listening is not None:
+                        listening.set()
                     while not stop.is_set():
                         woken = False
                         for _notice in conn.notifies(timeout=1.0):

@@ -15,8 +15,11 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
+import moderation
+from app.accounts.models import User
 from app.db import after_commit, write_transaction
 from app.forms import service as forms
+from app.forums.models import Forum
 from app.moderation_queue import wakeup
 from app.moderation_queue.gate import ModerationGate
 from app.posts.models import Post, PostEdit
@@ -63,14 +66,21 @@ class AssessmentWorker:
         with write_transaction(self.gate.sessions) as session:
             forms.prune(session)
 
-    def run_forever(self) -> None:
+    def run_forever(self, on_ready: Callable[[], None] | None = None) -> None:
         if self.listen_url is not None:
-            wakeup.listen(self.listen_url, self.wake, self._stop, self.poll_seconds)
+            listening = threading.Event()
+            wakeup.listen(self.listen_url, self.wake, self._stop, self.poll_seconds, listening)
+            # Listen before the start-up sweep: a post saved between the two would otherwise
+            # wait a whole poll.
+            listening.wait(10)
         next_housekeeping = 0.0
         # The start-up sweep always runs (it takes what a crash left), even if stop came first.
         while True:
             try:
                 self.run_until_idle()
+                if on_ready is not None:
+                    on_ready()
+                    on_ready = None
                 if time.monotonic() >= next_housekeeping:
                     self.housekeeping()
                     next_housekeeping = time.monotonic() + HOUSEKEEPING_SECONDS
@@ -94,6 +104,14 @@ class AssessmentWorker:
             self._thread.join(timeout=30)
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """A new post's assessment made before it was saved (None: it could not be scored)."""
+
+    forum: Forum
+    assessment: moderation.Assessment | None
+
+
 @dataclass
 class Assessments:
     """Where a saved post goes next: assessed before the response (fast scorer) or by the worker."""
@@ -109,7 +127,22 @@ class Assessments:
         after_commit(session, self.worker.wake)
         wakeup.announce(session)
 
-    def after_saving(self, session: Session, post: Post) -> None:
+    def before_saving(
+        self, session: Session, author: User, forum: Forum, body: str
+    ) -> Verdict | None:
+        """With a fast scorer, the new post's assessment, before the request writes; None when
+        the worker assesses (slow scorers)."""
+        if not self.inline:
+            return None
+        return Verdict(forum, self.gate.assess_before_saving(session, author, forum, body))
+
+    def after_saving(self, session: Session, post: Post, verdict: Verdict | None = None) -> None:
+        """Route the saved post in the same transaction when it was assessed before saving;
+        otherwise assess it after the commit (here, or in the worker)."""
+        if verdict is not None and self.gate.route_saved(
+            session, post, verdict.forum, verdict.assessment
+        ):
+            return
         post_id = post.id
         if self.inline:
             after_commit(session, lambda: self.gate.assess_post(post_id))

@@ -88,7 +88,8 @@ def _post_context(
         "reactions": service.reactions_for(db, posts_on_page, viewer),
         "muted_ids": post_page.muted_ids,
         "pending_edit_ids": post_page.pending_edit_ids,
-        "report_reasons": REPORT_REASONS,
+        # Worded once for the page, not once for every post's report form.
+        "report_reasons": {code: _(label) for code, label in REPORT_REASONS.items()},
         "roles": post_page.roles,
         "urgent_ids": queue.urgent_post_ids(
             db, forum, posts_on_page, viewer.id if viewer else None
@@ -162,9 +163,10 @@ def create_thread(
             request, "posts/new_thread.html", context, status_code=422 if review.blocked else 200
         )
     _limit_posting(limiter, settings, user)
+    verdict = assessments.before_saving(db, user, access.forum, body)
     post = service.start_thread(db, access.forum, user, title, body)
     pictures.attach(db, post.id, taken.ready)
-    assessments.after_saving(db, post)
+    assessments.after_saving(db, post, verdict)
     return submission.done(
         RedirectResponse(f"/f/{access.forum.slug}/t/{post.thread_id}", status_code=303)
     )
@@ -301,9 +303,11 @@ def reply(
         context.update(page=post_page, **_post_context(db, access.forum, post_page, user))
         return render(request, "posts/thread.html", context, status_code=status)
     _limit_posting(limiter, settings, user)
+    # Assessed first, then saved and routed (published or queued) in one write transaction.
+    verdict = assessments.before_saving(db, user, access.forum, body)
     post = service.add_reply(db, thread, user, body)
     pictures.attach(db, post.id, taken.ready)
-    assessments.after_saving(db, post)
+    assessments.after_saving(db, post, verdict)
     # htmx follows this redirect and swaps in the single post; without JavaScript it is the page.
     return submission.done(RedirectResponse(f"/posts/{post.id}", status_code=303))
 

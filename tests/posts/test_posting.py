@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from app.db import is_write_statement
 from app.forums.models import ModerationMode
 from app.moderation_queue.models import PostAssessment
+from app.notifications.models import Notification
 from app.posts.models import Post, PostStatus, Thread
 from tests.conftest import Browser
 from tests.factories import ForumFactory, PostFactory, member_of, thread_with_opening_post
@@ -146,3 +151,77 @@ def test_one_post_can_mention_a_few_people_not_a_whole_forum(browser: Browser, d
     db.commit()
     mentioned = db.scalars(select(Notification).where(Notification.kind == "post.mention")).all()
     assert len(mentioned) == fanout.MAX_MENTIONS
+
+
+@contextmanager
+def write_transactions(app: Any) -> Iterator[list[int]]:
+    """How many transactions that wrote something the app commits while the block runs."""
+    committed: list[int] = []
+    wrote: set[int] = set()
+
+    def statement(conn: Any, _cursor: Any, sql: str, *_args: Any) -> None:
+        if is_write_statement(sql):
+            wrote.add(id(conn.connection.dbapi_connection))
+
+    def commit(conn: Any) -> None:
+        if id(conn.connection.dbapi_connection) in wrote:
+            wrote.discard(id(conn.connection.dbapi_connection))
+            committed.append(1)
+
+    engine = app.state.engine
+    event.listen(engine, "before_cursor_execute", statement)
+    event.listen(engine, "commit", commit)
+    try:
+        yield committed
+    finally:
+        event.remove(engine, "before_cursor_execute", statement)
+        event.remove(engine, "commit", commit)
+
+
+def test_a_reply_is_saved_assessed_published_indexed_and_announced_in_one_write_transaction(
+    browser: Browser, db: Session, app: Any
+) -> None:
+    forum = ForumFactory()
+    kai = member_of(forum, email="kai@example.org")
+    sam = member_of(forum, email="sam@example.org")
+    thread = thread_with_opening_post(forum, sam)  # sam watches their thread: told of replies
+    browser.sign_in("kai@example.org")
+    browser.get("/")  # the session's first use is recorded after that response
+    with write_transactions(app) as committed:
+        response = browser.post(
+            f"/f/{forum.slug}/t/{thread.id}/reply", {"body": SUPPORTIVE}, follow_redirects=False
+        )
+    assert response.status_code == 303
+    post = db.scalars(select(Post).where(Post.author_id == kai.id)).one()
+    assert post.status is PostStatus.PUBLISHED
+    assert db.scalars(select(PostAssessment).where(PostAssessment.post_id == post.id)).one()
+    assert db.scalars(select(Notification).where(Notification.user_id == sam.id)).all()
+    assert f"/posts/{post.id}" in browser.get("/search", params={"q": "dialysis"}).text
+    assert len(committed) == 1
+
+
+def test_a_reply_whose_routing_fails_is_still_saved_and_reaches_a_human(
+    browser: Browser, db: Session, app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fault after the post is saved (here: the queue refusing the item) rolls back only the
+    routing; the post stays saved and the worker's pass holds it for a moderator."""
+    forum = ForumFactory(moderation_mode=ModerationMode.PRE_MODERATE)
+    member_of(forum, email="kai@example.org")
+    thread = thread_with_opening_post(forum, member_of(forum))
+    browser.sign_in("kai@example.org")
+    gate = app.state.gate
+    real_route = gate._route
+    calls: list[int] = []
+
+    def route_once_failing(session: Session, post: Post, *args: Any) -> None:
+        calls.append(post.id)
+        if len(calls) == 1:
+            raise RuntimeError("the review queue refused the item")
+        real_route(session, post, *args)
+
+    monkeypatch.setattr(gate, "_route", route_once_failing)
+    response = browser.post(f"/f/{forum.slug}/t/{thread.id}/reply", {"body": SUPPORTIVE})
+    assert response.status_code == 200
+    post = db.scalars(select(Post).where(Post.body_source == SUPPORTIVE)).one()
+    assert post.status is PostStatus.HELD  # routed after the commit, on the second try
+    assert len(calls) == 2
