@@ -67,6 +67,8 @@ class Slot:
     number: int
     alt: str = ""
     filename: str = ""
+    size: int = 0  # as sent, known before the file is read
+    upload: Any = None  # the spooled upload, read into `data` only when within the limits
     data: bytes = b""
     kept_token: str = ""
     drop: bool = False
@@ -110,7 +112,7 @@ def _megabytes(size: int) -> str:
 def take(slots: list[Slot], settings: Settings, user_id: int) -> Taken:
     """Check, re-encode and store each picture of a compose form; nothing is attached yet."""
     taken = Taken(slots)
-    total = sum(len(s.data) for s in slots if not s.drop)
+    total = sum(s.size for s in slots if not s.drop)
     if total > settings.picture_post_max_bytes:
         taken.errors["picture_1"] = _(
             "These pictures add up to {size} MB; one post can take {limit} MB. "
@@ -121,7 +123,7 @@ def take(slots: list[Slot], settings: Settings, user_id: int) -> Taken:
     for slot in slots:
         if slot.drop:
             continue
-        if slot.data:
+        if slot.size:
             slot.staged = _stage(slot, settings, store, taken.errors)
         elif slot.kept_token:
             slot.staged = Staged.from_token(slot.kept_token, settings.secret_key, user_id)
@@ -142,12 +144,12 @@ def take(slots: list[Slot], settings: Settings, user_id: int) -> Taken:
 def _stage(
     slot: Slot, settings: Settings, store: PictureStore, errors: dict[str, str]
 ) -> Staged | None:
-    if len(slot.data) > settings.picture_max_bytes:
+    if slot.size > settings.picture_max_bytes:
         errors[f"picture_{slot.number}"] = _(
             "Picture {number} is {size} MB; the limit is {limit} MB for each picture."
         ).format(
             number=slot.number,
-            size=_megabytes(len(slot.data)),
+            size=_megabytes(slot.size),
             limit=_megabytes(settings.picture_max_bytes),
         )
         return None
