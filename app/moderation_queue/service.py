@@ -41,7 +41,7 @@ from app.moderation_queue.models import (
 from app.notifications import service as notifications
 from app.notifications.models import Notification
 from app.posts import service as posts
-from app.posts.models import EditStatus, Post, PostEdit, PostStatus, Thread
+from app.posts.models import Post, PostEdit, PostStatus, Thread
 from app.posts.rendering import render_markdown
 from app.search import service as search
 
@@ -573,7 +573,7 @@ def _apply_to_post(session: Session, entry: QueueEntry, decision: Decision) -> N
         _decide_edit(session, entry, decision, edit)
         return None
     if edit is not None:
-        edit.status = EditStatus.DISCARDED
+        posts.discard_edit(session, edit)
     if action is DecisionAction.EDIT_APPROVE and decision.edited_body is not None:
         post.body_source = decision.edited_body
         post.body_html = render_markdown(decision.edited_body)
@@ -613,9 +613,9 @@ def _decide_edit(session: Session, entry: QueueEntry, decision: Decision, edit: 
             edit.body_html = render_markdown(decision.edited_body)
         posts.apply_edit(session, post, edit)
     elif action is DecisionAction.REJECT:
-        edit.status = EditStatus.DISCARDED
+        posts.discard_edit(session, edit)
     else:
-        edit.status = EditStatus.DISCARDED
+        posts.discard_edit(session, edit)
         return
     notifications.notify(
         session,

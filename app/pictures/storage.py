@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from pathlib import Path
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Protocol
 
 from app.config import PROJECT_ROOT, Settings
