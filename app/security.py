@@ -86,18 +86,52 @@ def csrf_token(request: Request) -> str:
     return str(token)
 
 
+def _too_large(limit: int) -> HTTPException:
+    return HTTPException(
+        status_code=413,
+        detail=_(
+            "What you sent is larger than {limit} MB, so nothing was saved. Go back: your "
+            "text is still in the form. Attach fewer or smaller pictures and send it again."
+        ).format(limit=limit // (1024 * 1024)),
+        headers={"connection": "close"},
+    )
+
+
 def refuse_oversized_body(request: Request) -> None:
-    """Refuse a body larger than any form needs (pictures included) before reading it."""
+    """Refuse a body that says it is larger than any form needs (pictures included) before
+    reading it. A body that does not say (chunked) or lies is stopped by BodyLimit as it comes."""
     limit = request.app.state.settings.upload_request_max_bytes
     length = request.headers.get("content-length", "")
     if length.isdigit() and int(length) > limit:
-        raise HTTPException(
-            status_code=413,
-            detail=_(
-                "What you sent is larger than {limit} MB, so nothing was saved. Go back: your "
-                "text is still in the form. Attach fewer or smaller pictures and send it again."
-            ).format(limit=limit // (1024 * 1024)),
-        )
+        raise _too_large(limit)
+
+
+class BodyLimit:
+    """Pure ASGI: a request body is counted as it arrives, whatever Content-Length said (or
+    without one, when it is sent chunked); past `limit` bytes reading stops with the same 413
+    page, raised where the form was being read, so the request's transaction rolls back and
+    nothing it carried is kept. A body shorter than it claimed is the server's concern."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
+            await self.app(scope, receive, send)
+            return
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise _too_large(self.limit)
+            return message
+
+        await self.app(scope, counted, send)
 
 
 def proven_by_signed_address(endpoint: Callable[..., Any]) -> Callable[..., Any]:

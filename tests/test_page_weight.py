@@ -6,6 +6,7 @@ import re
 
 from sqlalchemy.orm import Session
 
+from app.pictures.models import PostPicture
 from tests.conftest import Browser
 from tests.factories import ForumFactory, PostFactory, member_of, thread_with_opening_post
 
@@ -44,3 +45,39 @@ def test_static_files_have_content_hashes_and_a_year_long_cache(
     assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
     assert "accept-language" not in response.headers.get("vary", "").lower()  # one copy for all
     assert "@font-face" not in response.text  # no web fonts to download
+
+
+def test_a_thread_full_of_pictures_fits_the_budget_its_pictures_lazy_and_sized(
+    browser: Browser, db: Session
+) -> None:
+    """Pictures are not counted (they load lazily, below the fold, as the reader scrolls), but
+    the page that shows them is: each is one sized, lazy <img>, never inlined."""
+    forum = ForumFactory()
+    kai = member_of(forum, email="kai@example.org")
+    thread = thread_with_opening_post(forum, kai)
+    for n in range(20):
+        post = PostFactory(thread=thread, author=kai, body_source=LONG_POST)
+        for position in range(4 if n % 2 else 0):
+            db.add(
+                PostPicture(
+                    post_id=post.id,
+                    position=position,
+                    storage_key=f"{n:02d}{position:062d}.jpg",
+                    content_type="image/jpeg",
+                    width=2048,
+                    height=1536,
+                    byte_size=400_000,
+                    alt_text="A photo of my dialysis chair and the view from the window " * 2,
+                )
+            )
+    db.commit()
+    browser.sign_in("kai@example.org")
+    url = f"/f/{forum.slug}/t/{thread.id}"
+    size, html = transferred(browser, url)
+    for asset in re.findall(r'(?:href|src)="(/static/[^"]+\.(?:css|js)\?v=\w+)"', html):
+        size += transferred(browser, asset)[0]
+    assert size < BUDGET, f"{url}: {size} bytes"
+    shown = re.findall(r"<img src=\"/pictures/\d+\"[^>]*>", html)
+    assert len(shown) == 36  # nine posts of four on the first page; the tenth is on page two
+    assert all('width="2048" height="1536" loading="lazy"' in img for img in shown)
+    assert "data:image" not in html

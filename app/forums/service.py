@@ -346,6 +346,27 @@ def access(session: Session, forum: Forum, user: User | None) -> ForumAccess:
     )
 
 
+class AnswersMissing(ValueError):
+    """A forum's own joining questions were not all answered."""
+
+
+def joining_answers(forum: Forum, answers: Sequence[str]) -> list[dict[str, str]]:
+    """What a request to join carries for the moderator. A forum joined by approval asks its
+    own questions (each needs an answer) or, when it has none, one optional question of its
+    own: anything the person would like the moderators to know (kept with an empty "question",
+    so each moderator reads it in their own language). Other forums ask nothing, even if they
+    kept questions from when they were joined by approval."""
+    if forum.join_policy is not JoinPolicy.APPROVAL_REQUIRED:
+        return []
+    questions = forum.joining_questions
+    if not questions:
+        note = answers[0].strip() if answers else ""
+        return [{"question": "", "answer": note}] if note else []
+    if len(answers) != len(questions) or not all(a.strip() for a in answers):
+        raise AnswersMissing
+    return [{"question": q, "answer": a.strip()} for q, a in zip(questions, answers, strict=True)]
+
+
 def join(
     session: Session,
     forum: Forum,

@@ -176,18 +176,17 @@ def join(
         if birth_year is not None:
             kept.append(("birth_year", str(birth_year)))
         return _guidelines(request, access, f"/f/{forum.slug}", kept, refused=True)
-    questions = access.forum.joining_questions
-    if questions and (len(answers) != len(questions) or not all(a.strip() for a in answers)):
+    try:
+        given = service.joining_answers(access.forum, answers)
+    except service.AnswersMissing:
         raise FormRejected(
             {"answers": _("Please answer each joining question, so a moderator can welcome you.")}
-        )
+        ) from None
     membership = service.join(
         db,
         access.forum,
         user,
-        answers=[
-            {"question": q, "answer": a.strip()} for q, a in zip(questions, answers, strict=False)
-        ],
+        answers=given,
         accepted_guidelines=accept_guidelines == "yes",
         age_band=band,
     )

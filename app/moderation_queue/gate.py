@@ -101,8 +101,11 @@ PICTURES_HELD_FIRST_POSTS = 3
 EDIT_CODE = "edit.pending"  # an edit of a published post waits; the published version stays
 
 
-def _among_first_posts(session: Session, post: Post, forum: Forum, *, at_least: int = 0) -> bool:
-    """Whether the forum holds this author's first posts for a moderator to read first."""
+def _among_first_posts(
+    session: Session, post: Post, forum: Forum, *, at_least: int = 0, this_one_too: bool = False
+) -> bool:
+    """Whether the forum holds this author's first posts for a moderator to read first.
+    `this_one_too`: the post is already published (an edit of it), so it counts as one of them."""
     limit = max(forum.policy.first_posts_held, at_least)
     if limit <= 0:
         return False
@@ -114,6 +117,7 @@ def _among_first_posts(session: Session, post: Post, forum: Forum, *, at_least: 
             Thread.forum_id == forum.id,
             Post.author_id == post.author_id,
             Post.status == PostStatus.PUBLISHED,
+            *([Post.id < post.id] if this_one_too else []),
         )
     )
     return (published or 0) < limit
@@ -440,7 +444,7 @@ class ModerationGate:
         post = session.get(Post, edit.post_id)
         assert post is not None
         if post.status is not PostStatus.PUBLISHED:
-            edit.status = EditStatus.DISCARDED  # taken down or withdrawn meanwhile: nothing to edit
+            posts.discard_edit(session, edit)  # taken down or withdrawn meanwhile: nothing to edit
             return
         forum = _forums_of(session, [post])[post.thread_id]
         if assessment is None:
@@ -449,11 +453,26 @@ class ModerationGate:
             return
         session.add(_assessment_row(post, assessment))
         status, _flagged = status_for(forum.moderation_mode, assessment)
-        if status is PostStatus.PUBLISHED and assessment.route is moderation.Route.PUBLISH:
+        new_pictures_held = (
+            edit.replaces_pictures
+            and pictures.adds_pictures(session, post.id, edit.id)
+            and _among_first_posts(
+                session, post, forum, at_least=PICTURES_HELD_FIRST_POSTS, this_one_too=True
+            )
+        )
+        if (
+            status is PostStatus.PUBLISHED
+            and assessment.route is moderation.Route.PUBLISH
+            and not new_pictures_held
+        ):
             posts.apply_edit(session, post, edit)
             return
         edit.status = EditStatus.PENDING
-        codes = [*(r.code for r in assessment.reasons), EDIT_CODE]
+        codes = [
+            *(r.code for r in assessment.reasons),
+            *([PICTURES_CODE] if new_pictures_held else []),
+            EDIT_CODE,
+        ]
         _queue_for_review(session, post, forum, assessment, codes)
         audit.record(
             session,

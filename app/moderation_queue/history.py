@@ -130,6 +130,15 @@ def card_context(
 ) -> dict[str, Any]:
     forum = next(f for f in scope.forums if f.id == entry.item.forum_id)
     post = entry.post
+    edit = (
+        posts.pending_edit(session, post)
+        if post is not None and post.status is PostStatus.PUBLISHED
+        else None
+    )
+    if edit is not None and edit.replaces_pictures:
+        shown_pictures = pictures.for_edit(session, edit.id)  # what approving would show
+    else:
+        shown_pictures = pictures.for_posts(session, [post.id]).get(post.id, []) if post else []
     return {
         "scope": scope,
         "entry": entry,
@@ -145,14 +154,12 @@ def card_context(
         "rejection_reasons": forum.policy.rejection_reasons,
         "blur": wellbeing.settings_for(session, scope.user).blur_distressing,
         "message_templates": conversations.templates_for(session, forum),
-        "edit": posts.pending_edit(session, post)
-        if post is not None and post.status is PostStatus.PUBLISHED
-        else None,
+        "edit": edit,
         "reports": session.scalars(
             select(Report).where(Report.review_item_id == entry.item.id).order_by(Report.id)
         ).all(),
         "now": utcnow(),
-        "pictures": pictures.for_posts(session, [post.id]).get(post.id, []) if post else [],
+        "pictures": shown_pictures,
     }
 
 

@@ -55,7 +55,7 @@ from app.moderation_queue.models import (
 from app.notifications import service as notifications
 from app.notifications.models import Notification
 from app.posts import service as posts
-from app.posts.models import EditStatus, Post, PostEdit, PostStatus, Thread
+from app.posts.models import Post, PostEdit, PostStatus, Thread
 from app.posts.rendering import render_markdown
 from app.search import service as search
 
@@ -679,7 +679,7 @@ def _apply_to_post(session: Session, entry: QueueEntry, decision: Decision) -> N
     if edit is not None and action is not DecisionAction.REMOVE:
         return _decide_edit(session, entry, decision, edit)
     if edit is not None:
-        edit.status = EditStatus.DISCARDED
+        posts.discard_edit(session, edit)
     if action is DecisionAction.EDIT_APPROVE and decision.edited_body is not None:
         post.body_source = decision.edited_body
         post.body_html = render_markdown(decision.edited_body)
@@ -722,9 +722,9 @@ def _decide_edit(
             edit.body_html = render_markdown(decision.edited_body)
         posts.apply_edit(session, post, edit)
     elif action is DecisionAction.REJECT:
-        edit.status = EditStatus.DISCARDED
+        posts.discard_edit(session, edit)
     else:
-        edit.status = EditStatus.DISCARDED
+        posts.discard_edit(session, edit)
         return None
     return notifications.notify(
         session,

@@ -20,6 +20,11 @@ class PostPicture(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"))
+    # Set while the picture belongs to an author's edit of a published post that is still
+    # waiting; the post shows only its pictures without one.
+    edit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("post_edit.id", ondelete="CASCADE"), index=True, default=None
+    )
     position: Mapped[int] = mapped_column(default=0)
     storage_key: Mapped[str] = mapped_column(String(80))
     content_type: Mapped[str] = mapped_column(String(40))

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from app.config import Settings
@@ -67,11 +67,14 @@ class Slot:
     number: int
     alt: str = ""
     filename: str = ""
+    size: int = 0  # as sent, known before the file is read
+    upload: Any = None  # the spooled upload, read into `data` only when within the limits
     data: bytes = b""
     kept_token: str = ""
     drop: bool = False
     staged: Staged | None = None
     token: str = ""
+    picture_id: int | None = None  # a picture the post already shows (the edit form)
 
 
 @dataclass
@@ -94,6 +97,7 @@ class Taken:
                 "token": s.token,
                 "width": s.staged.width if s.staged else None,
                 "height": s.staged.height if s.staged else None,
+                "picture_id": s.picture_id,
             }
             for s in self.slots
         ]
@@ -103,6 +107,20 @@ def empty_slots(settings: Settings) -> list[dict[str, Any]]:
     return Taken([Slot(n) for n in range(1, settings.picture_max_count + 1)]).form_values()
 
 
+def current_slots(
+    settings: Settings, shown: Sequence[PostPicture], user_id: int
+) -> list[dict[str, Any]]:
+    """An edit form's slots: the pictures the post shows now, each kept unless the member
+    removes it (with its description to change), then empty slots for more."""
+    slots = [Slot(n) for n in range(1, settings.picture_max_count + 1)]
+    for slot, picture in zip(slots, shown, strict=False):
+        slot.staged = Staged(picture.storage_key, picture.width, picture.height, picture.byte_size)
+        slot.token = slot.staged.token(settings.secret_key, user_id)
+        slot.alt = picture.alt_text
+        slot.picture_id = picture.id
+    return Taken(slots).form_values()
+
+
 def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f}".removesuffix(".0")
 
@@ -110,7 +128,7 @@ def _megabytes(size: int) -> str:
 def take(slots: list[Slot], settings: Settings, user_id: int) -> Taken:
     """Check, re-encode and store each picture of a compose form; nothing is attached yet."""
     taken = Taken(slots)
-    total = sum(len(s.data) for s in slots if not s.drop)
+    total = sum(s.size for s in slots if not s.drop)
     if total > settings.picture_post_max_bytes:
         taken.errors["picture_1"] = _(
             "These pictures add up to {size} MB; one post can take {limit} MB. "
@@ -121,7 +139,7 @@ def take(slots: list[Slot], settings: Settings, user_id: int) -> Taken:
     for slot in slots:
         if slot.drop:
             continue
-        if slot.data:
+        if slot.size:
             slot.staged = _stage(slot, settings, store, taken.errors)
         elif slot.kept_token:
             slot.staged = Staged.from_token(slot.kept_token, settings.secret_key, user_id)
@@ -142,12 +160,12 @@ def take(slots: list[Slot], settings: Settings, user_id: int) -> Taken:
 def _stage(
     slot: Slot, settings: Settings, store: PictureStore, errors: dict[str, str]
 ) -> Staged | None:
-    if len(slot.data) > settings.picture_max_bytes:
+    if slot.size > settings.picture_max_bytes:
         errors[f"picture_{slot.number}"] = _(
             "Picture {number} is {size} MB; the limit is {limit} MB for each picture."
         ).format(
             number=slot.number,
-            size=_megabytes(len(slot.data)),
+            size=_megabytes(slot.size),
             limit=_megabytes(settings.picture_max_bytes),
         )
         return None
@@ -165,11 +183,19 @@ def _stage(
     return Staged(key, picture.width, picture.height, len(picture.content))
 
 
-def attach(session: Session, post_id: int, ready: Sequence[tuple[Staged, str]]) -> None:
+def attach(
+    session: Session,
+    post_id: int,
+    ready: Sequence[tuple[Staged, str]],
+    *,
+    edit_id: int | None = None,
+) -> None:
+    """Attach pictures to a post, or to an author's waiting edit of it (`edit_id`)."""
     for position, (staged, alt) in enumerate(ready):
         session.add(
             PostPicture(
                 post_id=post_id,
+                edit_id=edit_id,
                 position=position,
                 storage_key=staged.key,
                 content_type=staged.content_type,
@@ -182,6 +208,9 @@ def attach(session: Session, post_id: int, ready: Sequence[tuple[Staged, str]]) 
     session.flush()
 
 
+SHOWN = PostPicture.edit_id.is_(None)  # what the post shows: not an edit's pictures in waiting
+
+
 def for_posts(session: Session, post_ids: Iterable[int]) -> dict[int, list[PostPicture]]:
     """Every post's pictures, in order, in one query."""
     ids = list(post_ids)
@@ -190,23 +219,88 @@ def for_posts(session: Session, post_ids: Iterable[int]) -> dict[int, list[PostP
     found: dict[int, list[PostPicture]] = defaultdict(list)
     for picture in session.scalars(
         select(PostPicture)
-        .where(PostPicture.post_id.in_(ids))
+        .where(PostPicture.post_id.in_(ids), SHOWN)
         .order_by(PostPicture.post_id, PostPicture.position)
     ):
         found[picture.post_id].append(picture)
     return dict(found)
 
 
+def for_edit(session: Session, edit_id: int) -> list[PostPicture]:
+    """The pictures an author's waiting edit would put on the post."""
+    return list(
+        session.scalars(
+            select(PostPicture).where(PostPicture.edit_id == edit_id).order_by(PostPicture.position)
+        )
+    )
+
+
 def has_pictures(session: Session, post_id: int) -> bool:
     return (
-        session.scalar(select(PostPicture.id).where(PostPicture.post_id == post_id).limit(1))
+        session.scalar(select(PostPicture.id).where(PostPicture.post_id == post_id, SHOWN).limit(1))
         is not None
     )
 
 
+def unchanged(shown: Sequence[PostPicture], ready: Sequence[tuple[Staged, str]]) -> bool:
+    """Whether a form's pictures are the ones shown, in the same order with the same words."""
+    return [(p.storage_key, p.alt_text) for p in shown] == [
+        (staged.key, alt[:MAX_ALT]) for staged, alt in ready
+    ]
+
+
+def adds_pictures(session: Session, post_id: int, edit_id: int) -> bool:
+    """Whether an edit brings a picture the post does not already show (a moderator has not
+    seen it), rather than only removing, reordering or describing them."""
+    shown = set(
+        session.scalars(
+            select(PostPicture.storage_key).where(PostPicture.post_id == post_id, SHOWN)
+        )
+    )
+    brought = set(
+        session.scalars(select(PostPicture.storage_key).where(PostPicture.edit_id == edit_id))
+    )
+    return bool(brought - shown)
+
+
+def replace(session: Session, post_id: int, ready: Sequence[tuple[Staged, str]]) -> None:
+    """The post shows these pictures from now on (an edit of a post not yet published)."""
+    keys = set(
+        session.scalars(
+            select(PostPicture.storage_key).where(PostPicture.post_id == post_id, SHOWN)
+        )
+    )
+    session.execute(delete(PostPicture).where(PostPicture.post_id == post_id, SHOWN))
+    attach(session, post_id, ready)
+    _delete_unused_files(session, keys)
+
+
+def apply_edit(session: Session, post_id: int, edit_id: int) -> None:
+    """An author's edit is applied: its pictures take the place of those the post showed."""
+    keys = set(
+        session.scalars(
+            select(PostPicture.storage_key).where(PostPicture.post_id == post_id, SHOWN)
+        )
+    )
+    session.execute(delete(PostPicture).where(PostPicture.post_id == post_id, SHOWN))
+    session.execute(update(PostPicture).where(PostPicture.edit_id == edit_id).values(edit_id=None))
+    session.flush()
+    _delete_unused_files(session, keys)
+
+
+def discard_edit(session: Session, edit_id: int) -> None:
+    """An edit that will never be applied: its pictures go, files too unless still used."""
+    keys = set(
+        session.scalars(select(PostPicture.storage_key).where(PostPicture.edit_id == edit_id))
+    )
+    if keys:
+        session.execute(delete(PostPicture).where(PostPicture.edit_id == edit_id))
+        _delete_unused_files(session, keys)
+
+
 def delete_for_posts(session: Session, post_ids: Sequence[int]) -> None:
-    """Delete these posts' pictures; each file goes too, after the commit, unless another post
-    still shows the same picture."""
+    """Delete these posts' pictures (shown or waiting in an edit); each file goes too, after the
+    commit, unless another post still shows the same picture."""
     if not post_ids:
         return
     keys = set(
@@ -215,14 +309,22 @@ def delete_for_posts(session: Session, post_ids: Sequence[int]) -> None:
     if not keys:
         return
     session.execute(delete(PostPicture).where(PostPicture.post_id.in_(post_ids)))
+    _delete_unused_files(session, keys)
+
+
+def _delete_unused_files(session: Session, keys: set[str]) -> None:
+    """Delete, after the commit, the files of these keys that no picture row uses any more."""
+    if not keys:
+        return
+    session.flush()
     still_used = set(
         session.scalars(
             select(PostPicture.storage_key).where(PostPicture.storage_key.in_(keys)).distinct()
         )
     )
     settings = session.info.get("settings")
-    if isinstance(settings, Settings):
-        store, unused = store_for(settings), sorted(keys - still_used)
+    if isinstance(settings, Settings) and (unused := sorted(keys - still_used)):
+        store = store_for(settings)
 
         def delete_files() -> None:
             for key in unused:

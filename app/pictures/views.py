@@ -22,13 +22,17 @@ def picture(
     db: SessionDep, settings: SettingsDep, user: OptionalUser, picture_id: PathId
 ) -> Response:
     """A post's picture, only for someone who may read the post: its forum's readers once it is
-    published, its author meanwhile, and the forum's moderators (the review queue shows it)."""
+    published, its author meanwhile, and the forum's moderators (the review queue shows it). A
+    picture in an edit still waiting is its author's and the moderators' only."""
     found = db.get(PostPicture, picture_id)
     post = db.get(Post, found.post_id) if found is not None else None
     if found is None or post is None:
         raise HTTPException(404, _("We couldn't find that picture."))
     access = forums.access(db, post.thread.forum, user)
-    if not (access.can_moderate or (access.can_read and posts.can_see_post(post, user))):
+    readable = access.can_read and posts.can_see_post(post, user)
+    if found.edit_id is not None:
+        readable = readable and user is not None and user.id == post.author_id
+    if not (access.can_moderate or readable):
         raise HTTPException(404, _("We couldn't find that picture."))
     content = service.content_of(settings, found)
     if content is None:

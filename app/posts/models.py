@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User, enum_column
@@ -107,6 +107,8 @@ class PostEdit(Base):
     status: Mapped[EditStatus] = mapped_column(
         enum_column(EditStatus, "edit_status"), default=EditStatus.AWAITING_ASSESSMENT
     )
+    # The edit changes the post's pictures: its own set (post_picture.edit_id) replaces them.
+    replaces_pictures: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -17,6 +17,7 @@ from app.forums.models import Forum, Membership, MembershipRole, MembershipStatu
 from app.i18n import _
 from app.notifications import fanout
 from app.notifications import service as notifications
+from app.pictures import service as pictures
 from app.pictures.models import PostPicture
 from app.posts.models import (
     REACTION_LABELS,
@@ -182,20 +183,39 @@ def pending_edit_ids(session: Session, post_ids: Sequence[int]) -> set[int]:
     )
 
 
-def edit_post(session: Session, post: Post, body: str) -> PostEdit | None:
-    """Change a post. A held post changes at once (it is still waiting for a moderator); a
-    published post's edit is kept apart, awaiting assessment, until it passes the gate."""
+def edit_post(
+    session: Session,
+    post: Post,
+    body: str,
+    new_pictures: Sequence[tuple[pictures.Staged, str]] | None = None,
+) -> PostEdit | None:
+    """Change a post (and its pictures, unless `new_pictures` is None). A held post changes at
+    once (it is still waiting for a moderator); a published post's edit is kept apart, awaiting
+    assessment, until it passes the gate."""
     if post.status in UNPUBLISHED_EDITABLE:
         post.body_source = body
         post.body_html = render_markdown(body)
+        if new_pictures is not None:
+            pictures.replace(session, post.id, new_pictures)
         return None
-    for older in session.scalars(
-        select(PostEdit).where(PostEdit.post_id == post.id, PostEdit.status.in_(WAITING_EDIT))
-    ):
-        older.status = EditStatus.DISCARDED  # only the latest edit is waiting
-    edit = PostEdit(post_id=post.id, body_source=body, body_html=render_markdown(body))
+    edit = PostEdit(
+        post_id=post.id,
+        body_source=body,
+        body_html=render_markdown(body),
+        replaces_pictures=new_pictures is not None,
+    )
     session.add(edit)
     session.flush()
+    if new_pictures is not None:
+        pictures.attach(session, post.id, new_pictures, edit_id=edit.id)
+    # Only the latest edit is waiting; discarded after this one took its pictures, so a picture
+    # both keep is never taken for unused.
+    for older in session.scalars(
+        select(PostEdit).where(
+            PostEdit.post_id == post.id, PostEdit.status.in_(WAITING_EDIT), PostEdit.id != edit.id
+        )
+    ):
+        discard_edit(session, older)
     return edit
 
 
@@ -203,7 +223,16 @@ def apply_edit(session: Session, post: Post, edit: PostEdit) -> None:
     post.body_source = edit.body_source
     post.body_html = edit.body_html
     edit.status = EditStatus.APPLIED
+    if edit.replaces_pictures:
+        pictures.apply_edit(session, post.id, edit.id)
     search.index_post(session, post)
+
+
+def discard_edit(session: Session, edit: PostEdit) -> None:
+    """An edit that will not be applied (replaced, rejected, or its post taken down)."""
+    edit.status = EditStatus.DISCARDED
+    if edit.replaces_pictures:
+        pictures.discard_edit(session, edit.id)
 
 
 def withdraw(session: Session, post: Post) -> None:
@@ -306,7 +335,7 @@ def _page_query(forum_id: int, viewer: User | None) -> Select[Any]:
             Membership.status == MembershipStatus.ACTIVE,
         ),
     )
-    with_pictures = exists().where(PostPicture.post_id == Post.id)
+    with_pictures = exists().where(PostPicture.post_id == Post.id, pictures.SHOWN)
     if viewer is None:
         return query.add_columns(literal(False), literal(False), with_pictures)
     muted = exists().where(

@@ -31,9 +31,10 @@ from app.i18n import N_, _
 from app.moderation_queue import service as queue
 from app.notifications import service as notifications
 from app.pictures import service as pictures
+from app.pictures.models import PostPicture
 from app.pictures.uploads import PictureSlots
 from app.posts import precheck, service
-from app.posts.models import Post, PostStatus, ReactionKind, Thread
+from app.posts.models import Post, PostEdit, PostStatus, ReactionKind, Thread
 from app.templating import is_htmx, render
 
 router = APIRouter()
@@ -404,17 +405,32 @@ def _own_post(db: SessionDep, user: User, post_id: int) -> Post:
 EDITABLE = (PostStatus.PUBLISHED, *service.UNPUBLISHED_EDITABLE)
 
 
+def _shown_pictures(db: Session, post: Post, pending: PostEdit | None) -> list[PostPicture]:
+    """The pictures the edit form starts from: a waiting edit's, else the post's."""
+    if pending is not None and pending.replaces_pictures:
+        return pictures.for_edit(db, pending.id)
+    return pictures.for_posts(db, [post.id]).get(post.id, [])
+
+
 @router.get("/posts/{post_id}/edit")
-def edit_form(request: Request, db: SessionDep, user: CurrentUser, post_id: PathId) -> Response:
+def edit_form(
+    request: Request, db: SessionDep, settings: SettingsDep, user: CurrentUser, post_id: PathId
+) -> Response:
     post = _own_post(db, user, post_id)
     if post.status not in EDITABLE:
         raise HTTPException(409, _("This post can no longer be edited."))
     pending = service.pending_edit(db, post, unassessed_too=True)
     body = pending.body_source if pending else post.body_source
+    slots = pictures.current_slots(settings, _shown_pictures(db, post, pending), user.id)
     return render(
         request,
         "posts/edit.html",
-        {"post": post, "errors": {}, "values": {"body": body}, "pending": pending},
+        {
+            "post": post,
+            "errors": {},
+            "values": {"body": body, "pictures": slots},
+            "pending": pending,
+        },
     )
 
 
@@ -425,6 +441,7 @@ def edit(
     settings: SettingsDep,
     assessments: AssessmentsDep,
     user: CurrentUser,
+    slots: PictureSlots,
     post_id: PathId,
     body: BodyField = "",
 ) -> Response:
@@ -434,14 +451,23 @@ def edit(
     if not forums.access(db, post.thread.forum, user).can_post:
         raise HTTPException(403, _("You can't post in this forum at the moment."))
     errors = service.validate_post_input(body=body, max_body=settings.max_post_chars)
+    taken = pictures.take(slots, settings, user.id)
+    errors.update(taken.errors)
     if errors:
         return render(
             request,
             "posts/edit.html",
-            {"post": post, "errors": errors, "values": {"body": body}, "pending": None},
+            {
+                "post": post,
+                "errors": errors,
+                "values": {"body": body, "pictures": taken.form_values()},
+                "pending": None,
+            },
             status_code=422,
         )
-    pending = service.edit_post(db, post, body)
+    shown = pictures.for_posts(db, [post.id]).get(post.id, [])
+    changed = None if pictures.unchanged(shown, taken.ready) else taken.ready
+    pending = service.edit_post(db, post, body, changed)
     if pending is None:
         gate = assessments.gate
         after_commit(db, lambda: gate.rescore_post(post_id))

@@ -237,4 +237,50 @@ def search(session: Session, query: str, filters: Filters, limit: int = 30) -> R
             hits = run(session, broader, filters, limit)
     if hits:
         return Results(hits=hits)
-    return Results(suggestion=vocabulary.suggest(query))
+    nearby = _words_near(session, query, filters) if _is_postgres(session) else []
+    return Results(suggestion=vocabulary.suggest(query, nearby))
+
+
+# Made by a migration where PostgreSQL has pg_trgm (it may not: then the curated words only).
+TRIGRAM_INDEX = "ix_post_search_body_trgm"
+# Posts whose text holds something close to a mistyped word, read for its words: a bounded look.
+NEAR_POSTS = 20
+
+
+def _has_trigrams(session: Session) -> bool:
+    return (
+        session.execute(
+            text("SELECT 1 FROM pg_indexes WHERE indexname = :name"), {"name": TRIGRAM_INDEX}
+        ).scalar()
+        is not None
+    )
+
+
+def _words_near(session: Session, query: str, filters: Filters) -> list[str]:
+    """Words members have written, in posts this searcher may read, that are close to the words
+    of a query that found nothing: found through pg_trgm's index, so "did you mean" can offer a
+    brand, a place or a medicine the curated list does not know. Only published posts are in
+    the index, so a suggestion never comes from held or withdrawn words."""
+    unknown = [
+        w
+        for w in vocabulary.words(query)
+        if len(w) >= 4 and not w.isdigit() and w not in vocabulary.known_words()
+    ]
+    if not unknown or not _has_trigrams(session):
+        return []
+    sql = text(
+        "SELECT DISTINCT w FROM ("
+        " SELECT unnest(regexp_split_to_array(lower(s.body), '[^[:alnum:]]+')) AS w"
+        " FROM (SELECT body FROM post_search"
+        "  WHERE forum_id IN :forum_ids AND :word <% body LIMIT :near) s) words"
+        " WHERE length(w) >= 4 AND similarity(w, :word) >= 0.3"
+    ).bindparams(bindparam("forum_ids", expanding=True))
+    # Close enough to be worth reading the post for (pg_trgm's default is 0.6).
+    session.execute(text("SET LOCAL pg_trgm.word_similarity_threshold = 0.5"))
+    found: list[str] = []
+    for word in unknown[:5]:
+        rows = session.execute(
+            sql, {"forum_ids": list(filters.forum_ids), "word": word, "near": NEAR_POSTS}
+        )
+        found.extend(r[0] for r in rows)
+    return found

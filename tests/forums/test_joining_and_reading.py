@@ -112,3 +112,45 @@ def test_an_approved_member_is_welcomed_like_one_who_joined(
     link = re.search(r'href="(/notifications/\d+)">Your request to join', notifications)
     assert link
     assert "Introduce yourself when you" in sam.get(link.group(1)).text
+
+
+def test_an_approval_forum_without_questions_asks_one_optional_question_the_moderator_sees(
+    make_browser: Callable[[], Browser], db: Session
+) -> None:
+    forum = ForumFactory(join_policy=JoinPolicy.APPROVAL_REQUIRED, joining_questions=[])
+    MembershipFactory(
+        forum=forum, role=MembershipRole.MODERATOR, user=UserFactory(email="mod@example.org")
+    )
+    UserFactory(email="sam@example.org", handle="sam")
+    UserFactory(email="ali@example.org", handle="ali")
+    sam, ali, moderator = make_browser(), make_browser(), make_browser()
+    for browser, email in ((sam, "sam"), (ali, "ali"), (moderator, "mod")):
+        browser.sign_in(f"{email}@example.org")
+    form = sam.get(f"/f/{forum.slug}").text
+    assert "Anything you would like the moderators to know? (optional)" in form
+    assert 'name="answers" rows="2" maxlength="1000"' in form  # not required
+    sam.post(f"/f/{forum.slug}/join", {"answers": "I was diagnosed in March."})
+    ali.post(f"/f/{forum.slug}/join", {"answers": "  "})  # left blank: still a request
+    requests = db.scalars(
+        select(Membership).where(Membership.status == MembershipStatus.PENDING)
+    ).all()
+    assert sorted(len(r.answers) for r in requests) == [0, 1]
+    page = moderator.get(f"/f/{forum.slug}/requests").text
+    assert "<dt>Anything you would like the moderators to know? (optional)</dt>" in page
+    assert "<dd>I was diagnosed in March.</dd>" in page
+    assert "they chose not to add anything" in page
+
+
+def test_a_forum_no_longer_joined_by_approval_asks_none_of_its_old_questions(
+    browser: Browser, db: Session
+) -> None:
+    forum = ForumFactory(
+        join_policy=JoinPolicy.OPEN, joining_questions=["How long have you had CKD?"]
+    )
+    UserFactory(email="sam@example.org")
+    browser.sign_in("sam@example.org")
+    assert "How long have you had CKD?" not in browser.get(f"/f/{forum.slug}").text
+    page = browser.post(f"/f/{forum.slug}/join").text
+    assert "You have joined this forum" in page
+    joined = db.scalars(select(Membership).where(Membership.forum_id == forum.id)).one()
+    assert joined.status is MembershipStatus.ACTIVE and joined.answers == []

@@ -7,8 +7,10 @@ import re
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from app.config import Settings
 from app.db import utcnow
 from app.forums.models import Forum
 from app.posts.models import Post
@@ -152,3 +154,34 @@ def test_results_narrow_by_forum_author_and_date(
     until = (old + timedelta(days=1)).date().isoformat()
     assert result_ids(browser, "dialysis", until=until) == [older.id]
     assert result_ids(browser, "dialysis", author="nobody_by_that_name") == []
+
+
+def test_did_you_mean_also_offers_words_members_write_where_postgresql_has_trigrams(
+    browser: Browser, db: Session, settings: Settings, indexed: dict[str, Post]
+) -> None:
+    """On PostgreSQL with pg_trgm, a mistyped word that the curated list does not know is matched
+    against the words of posts the searcher may read (through the trigram index); SQLite offers
+    the curated words only. A word from a forum the searcher can't read is never offered."""
+    hidden_forum = ForumFactory(slug="private-transplant")
+    sam = member_of(hidden_forum, email="sam@example.org")
+    thread = ThreadFactory(forum=hidden_forum, author=sam, title="Ciclosporin levels")
+    PostFactory(thread=thread, author=sam, is_opening=True, body_source="My ciclosporin is high.")
+    search.rebuild(db)
+    browser.sign_in("kai@example.org")
+    page = browser.get("/search", params={"q": "tacrolimsu"}).text
+    assert "0 results" in page
+    offered = re.search(r'Did you mean <a href="/search\?q=tacrolimus[^"]*">tacrolimus</a>', page)
+    if settings.is_sqlite:
+        assert offered is None and "Did you mean" not in page
+    else:
+        assert _has_trigram_index(db), "the migration makes the index where pg_trgm is available"
+        assert offered is not None
+        assert indexed["tacro"].id in result_ids(browser, "tacrolimus")
+    assert "Did you mean" not in browser.get("/search", params={"q": "ciclosporni"}).text
+
+
+def _has_trigram_index(db: Session) -> bool:
+    found = db.execute(
+        text("SELECT 1 FROM pg_indexes WHERE indexname = :name"), {"name": search.TRIGRAM_INDEX}
+    )
+    return found.scalar() is not None
