@@ -21,7 +21,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app import sealing
-from app.accounts.models import RecoveryCode, SiteRole, User
+from app.accounts.models import RecoveryCode, User
 from app.accounts.tokens import token_digest
 from app.admin import site_settings
 from app.audit import service as audit

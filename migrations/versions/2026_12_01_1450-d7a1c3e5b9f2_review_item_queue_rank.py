@@ -3,7 +3,7 @@ on pending items so the held queue reads the same few rows however many items ar
 replaces the status-and-priority index, which served the old sorted order); an author's posts
 indexed newest first for the item card's history
 
-Revision ID: c4e8a2d6f1b3
+Revision ID: d7a1c3e5b9f2
 Revises: 1b2c3d4e5f60
 Create Date: 2026-12-01 14:50:00
 """
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "c4e8a2d6f1b3"
+revision: str = "d7a1c3e5b9f2"
 down_revision: str | None = "1b2c3d4e5f60"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
