@@ -261,6 +261,8 @@ def _decision(
     edited_body: str,
     escalate_to: int | None,
 ) -> service.Decision:
+    if entry.text is not None and action not in service.actions_for_text(entry.text):
+        raise HTTPException(422, _("That decision does not apply to this item."))
     if action in (DecisionAction.REJECT, DecisionAction.REMOVE) and not reason.strip():
         raise FormRejected({"reason": _("Choose a reason, so the author knows what to change.")})
     if action is DecisionAction.EDIT_APPROVE and not edited_body.strip():
