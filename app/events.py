@@ -64,6 +64,20 @@ class MessageDelivered:
     author_id: int
 
 
+@dataclass(frozen=True)
+class TextTakenDown:
+    """A moderator took down something a member wrote outside posts and messages (a screened
+    text: `source` is its TextSource value, `source_id` the goal's id…). The feature that owns
+    it hides it from others and tells its author, with the moderator's reason."""
+
+    source: str
+    source_id: int
+    forum_id: int
+    by_id: int
+    reason: str
+    message: str | None = None
+
+
 Event = TypeVar("Event")
 _handlers: dict[type, list[Callable[[Session, Any], None]]] = {}
 

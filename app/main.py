@@ -37,6 +37,7 @@ from app.db import make_engine, make_sessionmaker
 from app.errors import install_error_handlers
 from app.forums.views import router as forums_router
 from app.goals import service as goals
+from app.goals import subscribers as goal_subscribers
 from app.goals.views import router as goals_router
 from app.i18n import LanguageMiddleware
 from app.moderation_queue.aftercare_views import router as aftercare_router
@@ -153,6 +154,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.gate = gate
     alert_subscribers.install()
     cohort_subscribers.install()
+    goal_subscribers.install()
     cases.install()
     alert_worker = AlertWorker(sessions, settings)
     app.state.alert_worker = alert_worker

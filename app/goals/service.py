@@ -16,6 +16,7 @@ from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.accounts.models import User
+from app.audit import service as audit
 from app.buddies.models import BuddyPairing, PairingStatus
 from app.cohorts.models import Cohort, CohortMember
 from app.db import utcnow, write_transaction
@@ -226,6 +227,26 @@ def encouragement_count(session: Session, goal: Goal) -> int:
             .where(GoalEncouragement.goal_id == goal.id)
         )
         or 0
+    )
+
+
+def take_down(
+    session: Session, goal: Goal, by_id: int, reason: str, message: str | None = None
+) -> None:
+    """A moderator took the goal's words down: nobody else sees it any more (it becomes
+    private, for good); its member keeps it, and is told why."""
+    goal.sharing = GoalSharing.PRIVATE
+    goal.pairing_id = goal.cohort_id = None
+    session.flush()
+    facts = {"reason": reason, **({"message": message} if message else {})}
+    notifications.notify(session, goal.user_id, "goal.taken_down", url=f"/goals/{goal.id}", **facts)
+    audit.record(
+        session,
+        actor_id=by_id,
+        action="goal.take_down",
+        target_type="goal",
+        target_id=goal.id,
+        forum_id=goal.forum_id,
     )
 
 

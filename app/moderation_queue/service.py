@@ -50,6 +50,7 @@ from app.moderation_queue.models import (
     ReviewQueue,
     ReviewStatus,
     ScreenedText,
+    TextSource,
     claim_length,
 )
 from app.notifications import service as notifications
@@ -500,6 +501,18 @@ NEW_STATUS = {
 }
 
 
+# What a moderator may do with a screened text: mark it handled, escalate it, and take a goal
+# down (hide it from the people it was shared with). Nothing there waits to be published.
+TEXT_ACTIONS = frozenset({DecisionAction.DISMISS, DecisionAction.ESCALATE})
+TAKE_DOWN_SOURCES = frozenset({TextSource.GOAL})
+
+
+def actions_for_text(text: ScreenedText) -> frozenset[DecisionAction]:
+    if text.source in TAKE_DOWN_SOURCES and text.source_id is not None:
+        return TEXT_ACTIONS | {DecisionAction.REMOVE}
+    return TEXT_ACTIONS
+
+
 def decide(
     session: Session,
     entry: QueueEntry,
@@ -510,6 +523,8 @@ def decide(
 ) -> ModerationDecision:
     """Apply one moderator decision, exactly once, with its audit entry and the author told."""
     item, post = entry.item, entry.post
+    if entry.text is not None and decision.action not in actions_for_text(entry.text):
+        raise ValueError(f"{decision.action.value} does not apply to a screened text")
     queue_before = item.queue
     now = utcnow()
     conditions = [
@@ -609,6 +624,22 @@ def decide(
         escalated_to=decision.escalate_to.id if decision.escalate_to else None,
         escalation=decision.escalate_queue,
     )
+    if (
+        entry.text is not None
+        and entry.text.source_id is not None
+        and decision.action is DecisionAction.REMOVE
+    ):
+        events.announce(
+            session,
+            events.TextTakenDown(
+                entry.text.source.value,
+                entry.text.source_id,
+                item.forum_id,
+                moderator.id,
+                decision.reason or "",
+                decision.message,
+            ),
+        )
     if decision.action is not DecisionAction.ESCALATE:
         events.announce(
             session,

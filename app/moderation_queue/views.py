@@ -247,7 +247,7 @@ def decide(
             errors={f"reason-{item_id}": _("Choose a reason, so the author knows what to change.")},
             kept={"message": message},
         )
-    decision = _decision(action, reason, message, edited_body)
+    decision = _decision(entry, action, reason, message, edited_body)
     wellbeing.start_shift(db, scope.user)  # deciding is moderating: the shift timer runs
     try:
         record = service.decide(db, entry, scope.user, decision, version=version)
@@ -286,13 +286,15 @@ def _refused(
 
 
 def _decision(
-    action: DecisionAction, reason: str, message: str, edited_body: str
+    entry: service.QueueEntry, action: DecisionAction, reason: str, message: str, edited_body: str
 ) -> service.Decision:
     if action is DecisionAction.ESCALATE:
         # One way to escalate: its own form asks why and where to (app/cases/views.py).
         raise HTTPException(
             422, _("Escalate from the item's Escalate page: it asks why, and where to send it.")
         )
+    if entry.text is not None and action not in service.actions_for_text(entry.text):
+        raise HTTPException(422, _("That decision does not apply to this item."))
     if action is DecisionAction.EDIT_APPROVE and not edited_body.strip():
         raise FormRejected(
             {"edited_body": _("The edited post is empty. Reject it instead, with a reason.")}

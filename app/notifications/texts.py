@@ -183,6 +183,9 @@ SENTENCES: dict[str, Callable[[Facts], str]] = {
         "A gentle reminder about your goal. Tap “Done today” when you have done it."
     ),
     "goal.encouraged": lambda f: _("Someone cheered you on with your goal."),
+    "goal.taken_down": lambda f: _with_extras(
+        _("A moderator took your goal down: only you can see it now."), f
+    ),
     "buddy.ended": lambda f: _(
         "Your buddy pairing has ended. Two short questions would help us: how did it go?"
     ),

@@ -10,11 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.alerts.models import Alert
+from app.audit.models import AuditEvent
 from app.buddies import service as buddies
 from app.clock import ManualClock
 from app.cohorts import service as cohorts
 from app.forums.models import Forum, MembershipRole
+from app.goals import service as goals
 from app.goals.models import Goal, GoalProgress, GoalSharing
+from app.moderation_queue import items
 from app.moderation_queue.models import ReviewItem, ReviewQueue, ScreenedText, TextSource
 from app.notifications.models import Notification
 from tests.conftest import Browser
@@ -188,3 +191,72 @@ def test_a_goal_that_reads_as_a_crisis_reaches_the_urgent_queue_with_an_alert(
     assert decided.status_code in (200, 303)
     db.refresh(item)
     assert item.status.value == "dismissed"
+
+
+def test_a_moderator_can_take_a_goal_down_from_the_queue(
+    make_browser: Callable[[], Browser], db: Session
+) -> None:
+    forum = ForumFactory()
+    nia = member_of(forum, email="nia@example.org", handle="nia")
+    kai = member_of(forum, email="kai@example.org")
+    member_of(forum, MembershipRole.MODERATOR, email="mod@example.org")
+    group = cohorts.create(db, forum, member_of(forum, MembershipRole.SUPPORTER), "Spring")
+    cohorts.join(db, group, nia)
+    cohorts.join(db, group, kai)
+    [in_group] = [c for c in goals.share_choices(db, nia, [forum]) if c.cohort is not None]
+    goal = goals.set_goal(db, nia, in_group, text=WALK, reminder_days=[], weeks=4)
+    # The assessment asked a person to look at it afterwards (the Unreviewed queue).
+    text = ScreenedText(
+        forum_id=forum.id,
+        author_id=nia.id,
+        source=TextSource.GOAL,
+        source_id=goal.id,
+        body_source=WALK,
+        route="hold",
+        reasons=[],
+    )
+    db.add(text)
+    db.flush()
+    item = items.open_screened_text_item(
+        db, text.id, forum.id, ReviewQueue.UNREVIEWED, priority=10, reason_codes=["model.flag"]
+    )
+    db.commit()
+    nia_b, kai_b, mod = (signed_in(make_browser, f"{n}@example.org") for n in ("nia", "kai", "mod"))
+    assert kai_b.get(f"/goals/{goal.id}").status_code == 200
+
+    card = mod.get(f"/moderation/items/{item.id}").text
+    assert "Take the goal down" in card and "Mark as handled" in card and "Approve" not in card
+    refused = mod.post(
+        f"/moderation/items/{item.id}/decide",
+        {"action": "reject", "reason": "It is off-topic or advertising.", "version": "1"},
+    )
+    assert refused.status_code == 422  # nothing to publish or reject here
+    taken = mod.post(
+        f"/moderation/items/{item.id}/decide",
+        {
+            "action": "remove",
+            "reason": "It is off-topic or advertising.",
+            "message": "Keep goals about your own health, please.",
+            "version": str(item.version),
+        },
+        follow_redirects=False,
+    )
+    assert taken.status_code in (200, 303)
+    db.expire_all()
+    hidden = db.get(Goal, goal.id)
+    assert hidden is not None and hidden.sharing is GoalSharing.PRIVATE and hidden.cohort_id is None
+    assert kai_b.get(f"/goals/{goal.id}").status_code == 404
+    assert WALK not in kai_b.get("/goals").text
+    assert WALK in nia_b.get(f"/goals/{goal.id}").text  # still hers
+    notice = db.scalars(
+        select(Notification).where(
+            Notification.user_id == nia.id, Notification.kind == "goal.taken_down"
+        )
+    ).one()
+    assert "only you can see it" in notice.text and "off-topic" in notice.text
+    assert "Keep goals about your own health" in notice.text
+    assert (
+        db.scalars(select(AuditEvent).where(AuditEvent.action == "goal.take_down")).one().target_id
+        == goal.id
+    )
+    assert db.get(ReviewItem, item.id).status.value == "removed"  # type: ignore[union-attr]
