@@ -4,7 +4,7 @@ replaces the status-and-priority index, which served the old sorted order); an a
 indexed newest first for the item card's history
 
 Revision ID: d7a1c3e5b9f2
-Revises: 1b2c3d4e5f60
+Revises: 2c3d4e5f6071
 Create Date: 2026-12-01 14:50:00
 """
 
@@ -14,7 +14,9 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "d7a1c3e5b9f2"
-down_revision: str | None = "1b2c3d4e5f60"
+down_revision: str | None = (
+    "2c3d4e5f6071"  # last: a later batch copy of review_item would write its generated column
+)
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
