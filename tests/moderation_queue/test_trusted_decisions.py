@@ -354,3 +354,43 @@ def test_undoing_a_decision_on_a_private_message_puts_the_message_back(
     assert message.status is MessageStatus.HELD and item.status is ReviewStatus.PENDING
     event = db.scalars(select(AuditEvent).where(AuditEvent.action == "review.undo")).one()
     assert event.target_type == "conversation" and event.target_id == conversation.id
+
+
+def test_undoing_the_approval_of_a_held_message_withdraws_the_recipients_unread_notice(
+    make_browser: Callable[[], Browser], db: Session
+) -> None:
+    forum = ForumFactory()
+    jo = member_of(forum, email="jo@example.org", handle="jo")
+    ash = member_of(forum, email="ash@example.org", handle="ash")
+    member_of(forum, MembershipRole.MODERATOR, email="rowan@example.org", handle="mod_rowan")
+    conversation = conversations.open_between_peers(db, forum, jo, ash)
+    db.commit()
+    jo_browser, ash_browser, rowan = make_browser(), make_browser(), make_browser()
+    jo_browser.sign_in("jo@example.org")
+    ash_browser.sign_in("ash@example.org")
+    rowan.sign_in("rowan@example.org")
+    jo_browser.post(f"/messages/{conversation.id}", {"body": "Call me on 07700 900123 tonight"})
+    item = db.scalars(select(ReviewItem)).one()
+
+    def ash_notices() -> list[Notification]:
+        db.expire_all()
+        return list(db.scalars(select(Notification).where(Notification.user_id == ash.id)))
+
+    decide(rowan, item, "approve")
+    (notice,) = ash_notices()
+    assert notice.kind == "message.new" and notice.read_at is None
+    first = db.scalars(select(ModerationDecision)).one()
+    undo(rowan, first.id)
+    # Ash never saw it: the notice goes with the message, as if it had not been sent.
+    assert ash_notices() == []
+    assert "You have a new private message." not in ash_browser.get("/notifications").text
+
+    decide(rowan, item, "approve")
+    ash_browser.post("/notifications/read")
+    second = db.scalars(select(ModerationDecision).where(ModerationDecision.id != first.id)).one()
+    undo(rowan, second.id)
+    db.expire_all()
+    message = db.scalars(select(ConversationMessage)).one()
+    assert message.status is MessageStatus.HELD
+    (read,) = ash_notices()  # already read: left as it was
+    assert read.kind == "message.new" and read.read_at is not None
