@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEvent
 from app.clock import ManualClock
-from app.conversations import service as conversations
 from app.conversations.models import ConversationMessage, MessageStatus
 from app.forums.models import MembershipRole, ModerationMode
 from app.moderation_queue.models import (
@@ -25,7 +24,8 @@ from app.moderation_queue.models import (
 from app.notifications.models import Notification
 from app.posts.models import EditStatus, Post, PostEdit, PostStatus
 from tests.conftest import Browser
-from tests.factories import ForumFactory, member_of, rejection_reason
+from tests.conversations.test_private_messages import held_message_between_peers
+from tests.factories import member_of, rejection_reason
 from tests.moderation_queue.test_review_queue import (
     CRISIS,
     HOSTILE,
@@ -332,16 +332,8 @@ def corrections_allowed(browser: Browser, decision_id: int) -> bool:
 def test_undoing_a_decision_on_a_private_message_puts_the_message_back(
     make_browser: Callable[[], Browser], db: Session
 ) -> None:
-    forum = ForumFactory()
-    jo = member_of(forum, email="jo@example.org", handle="jo")
-    ash = member_of(forum, email="ash@example.org", handle="ash")
-    member_of(forum, MembershipRole.MODERATOR, email="rowan@example.org", handle="mod_rowan")
-    conversation = conversations.open_between_peers(db, forum, jo, ash)
-    db.commit()
-    jo_browser, rowan = make_browser(), make_browser()
-    jo_browser.sign_in("jo@example.org")
-    rowan.sign_in("rowan@example.org")
-    jo_browser.post(f"/messages/{conversation.id}", {"body": "Call me on 07700 900123 tonight"})
+    peers = held_message_between_peers(make_browser, db)
+    conversation, rowan = peers.conversation, peers.rowan
     item = db.scalars(select(ReviewItem)).one()
     message = db.scalars(select(ConversationMessage)).one()
     assert message.status is MessageStatus.HELD
@@ -359,17 +351,8 @@ def test_undoing_a_decision_on_a_private_message_puts_the_message_back(
 def test_undoing_the_approval_of_a_held_message_withdraws_the_recipients_unread_notice(
     make_browser: Callable[[], Browser], db: Session
 ) -> None:
-    forum = ForumFactory()
-    jo = member_of(forum, email="jo@example.org", handle="jo")
-    ash = member_of(forum, email="ash@example.org", handle="ash")
-    member_of(forum, MembershipRole.MODERATOR, email="rowan@example.org", handle="mod_rowan")
-    conversation = conversations.open_between_peers(db, forum, jo, ash)
-    db.commit()
-    jo_browser, ash_browser, rowan = make_browser(), make_browser(), make_browser()
-    jo_browser.sign_in("jo@example.org")
-    ash_browser.sign_in("ash@example.org")
-    rowan.sign_in("rowan@example.org")
-    jo_browser.post(f"/messages/{conversation.id}", {"body": "Call me on 07700 900123 tonight"})
+    peers = held_message_between_peers(make_browser, db)
+    ash, ash_browser, rowan = peers.ash, peers.ash_browser, peers.rowan
     item = db.scalars(select(ReviewItem)).one()
 
     def ash_notices() -> list[Notification]:
