@@ -36,6 +36,17 @@ def the_post(db: Session) -> Post:
     return db.scalars(select(Post).where(Post.body_source == HELD)).one()
 
 
+def open_item(page: Any, live_server: LiveServer, item: ReviewItem, javascript: bool) -> None:
+    """With JavaScript, from the queue into its pane (j); without, the item's own page."""
+    if javascript:
+        page.goto(f"{live_server.url}/moderation")
+        page.keyboard.press("j")
+        page.locator("#item-pane article.item-card").wait_for()
+        wait_until_htmx_is_idle(page)
+    else:
+        page.goto(f"{live_server.url}/moderation/items/{item.id}")
+
+
 @pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "no-javascript"])
 def test_a_moderator_undoes_an_approval(
     live_server: LiveServer, new_page: Callable[..., Any], db: Session, javascript: bool
@@ -116,13 +127,7 @@ def test_a_reason_the_forum_no_longer_offers_brings_the_form_back(
     item = the_item(db)
     page = new_page(javascript)
     sign_in(page, live_server, "rowan@example.org")
-    if javascript:
-        page.goto(f"{live_server.url}/moderation")
-        page.keyboard.press("j")
-        page.locator("#item-pane article.item-card").wait_for()
-        wait_until_htmx_is_idle(page)
-    else:
-        page.goto(f"{live_server.url}/moderation/items/{item.id}")
+    open_item(page, live_server, item, javascript)
     # While the card is open, an admin rewrites the forum's reasons.
     forum.policy.rejection_reasons = ["Please keep to the forum's topic."]
     db.commit()
@@ -225,13 +230,7 @@ def test_a_note_is_saved_without_leaving_the_item(
     item = the_item(db)
     page = new_page(javascript)
     sign_in(page, live_server, "rowan@example.org")
-    if javascript:
-        page.goto(f"{live_server.url}/moderation")
-        page.keyboard.press("j")
-        page.locator("#item-pane article.item-card").wait_for()
-        wait_until_htmx_is_idle(page)
-    else:
-        page.goto(f"{live_server.url}/moderation/items/{item.id}")
+    open_item(page, live_server, item, javascript)
     page.locator("#author-history > summary").click()
     page.get_by_label("Add a private note").fill("Wrote to them privately; call back tomorrow.")
     page.get_by_role("button", name="Save note").click()
