@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 import moderation
@@ -37,6 +38,7 @@ from app.moderation_queue.gate import (
 )
 from app.moderation_queue.models import ReviewQueue
 from app.notifications import service as notifications
+from app.notifications.models import Notification
 
 logger = logging.getLogger(__name__)
 
@@ -190,11 +192,44 @@ def tell_recipients(
                 participant.user_id,
                 "message.member_replied",
                 url=f"/moderation/conversations/{conversation.id}",
+                message_id=message.id,
             )
         elif participant.role is ParticipantRole.PEER:
             notifications.notify(
-                session, participant.user_id, "message.new", url=f"/messages/{conversation.id}"
+                session,
+                participant.user_id,
+                "message.new",
+                url=f"/messages/{conversation.id}",
+                message_id=message.id,
             )
     events.announce(
         session, events.MessageDelivered(conversation.id, message.id, message.author_id)
     )
+
+
+RECIPIENT_NOTICES = ("message.member_replied", "message.new")
+
+
+def withdraw_recipient_notices(session: Session, message: ConversationMessage) -> None:
+    """A delivery taken back (a moderator undid approving a held message): the recipients' notices
+    of it are withdrawn if still unread, as if never sent; one already read is left as it is."""
+    conversation = message.conversation
+    recipients = [
+        p.user_id
+        for p in conversation.participants
+        if p.user_id is not None and p.user_id != message.author_id
+    ]
+    unread = session.scalars(
+        select(Notification).where(
+            Notification.user_id.in_(recipients),
+            Notification.read_at.is_(None),
+            Notification.kind.in_(RECIPIENT_NOTICES),
+            Notification.url.in_(
+                (f"/moderation/conversations/{conversation.id}", f"/messages/{conversation.id}")
+            ),
+        )
+    )
+    for notice in unread:
+        if (notice.facts or {}).get("message_id") == message.id:  # not a later message's
+            session.delete(notice)
+    session.flush()

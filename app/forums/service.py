@@ -234,10 +234,9 @@ def site_moderators(session: Session) -> Sequence[User]:
     ).all()
 
 
-def covering_moderators(session: Session, forum: Forum) -> Sequence[User]:
-    """Who moderates the forum: its own active moderators, then the site-wide moderators. Site
-    admins can read every queue but are not counted: a forum needs people who look after it."""
-    own = session.scalars(
+def own_moderators(session: Session, forum: Forum) -> Sequence[User]:
+    """The forum's own moderators (an active moderator membership of it)."""
+    return session.scalars(
         select(User)
         .join(Membership, Membership.user_id == User.id)
         .where(
@@ -247,6 +246,12 @@ def covering_moderators(session: Session, forum: Forum) -> Sequence[User]:
         )
         .order_by(User.handle)
     ).all()
+
+
+def covering_moderators(session: Session, forum: Forum) -> Sequence[User]:
+    """Who moderates the forum: its own active moderators, then the site-wide moderators. Site
+    admins can read every queue but are not counted: a forum needs people who look after it."""
+    own = own_moderators(session, forum)
     return [*own, *(u for u in site_moderators(session) if u not in own)]
 
 
@@ -270,16 +275,16 @@ def open_to_members(session: Session, forum: Forum, actor: User) -> None:
 
 
 def alert_moderators_of_request(session: Session, forum: Forum, membership: Membership) -> None:
-    """Someone asked to join: each moderator gets an email (through the outbox, after the
-    commit). It names neither the forum nor the person: a forum's name can reveal a condition,
-    so the email carries only a neutral link to sign in and see."""
+    """Someone asked to join: each of the forum's own moderators gets an email (through the
+    outbox, after the commit); the site-wide moderators only when it has none of its own who can
+    act (else every forum's requests would reach them). The email names neither the forum nor
+    the person: a forum's name can reveal a condition, so it carries only a neutral link."""
     settings = email.settings_of(session)
     if settings is None:
         return
     link = f"{settings.base_url}/moderation/join-requests/{forum.id}"
-    for moderator in covering_moderators(session, forum):
-        if not moderator.is_active:
-            continue
+    own = [m for m in own_moderators(session, forum) if m.is_active]
+    for moderator in own or site_moderators(session):
         with i18n.language(moderator.language):
             email.send_to_address(
                 session,

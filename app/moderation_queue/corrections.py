@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.audit import service as audit
+from app.conversations import gate as conversation_gate
 from app.conversations.models import ConversationMessage, MessageStatus
 from app.db import utcnow
 from app.i18n import N_
@@ -138,6 +139,8 @@ def undo(session: Session, decision: ModerationDecision, moderator: User) -> Rev
         _restore_post(session, post, PostStatus(before), decision)
         _withdraw_or_correct(session, decision, post)
     elif message is not None:
+        if message.status is MessageStatus.DELIVERED and before != MessageStatus.DELIVERED.value:
+            conversation_gate.withdraw_recipient_notices(session, message)
         message.status = MessageStatus(before)
     for report in session.scalars(select(Report).where(Report.review_item_id == item.id)):
         report.outcome = None

@@ -117,6 +117,13 @@ def test_moderator_pages_have_no_axe_violations(
     moderator.keyboard.press("j")
     moderator.locator("#item-pane article.item-card").wait_for()
     problems += [f"item card -> {v}" for v in violations(moderator)]
+    # A refused rejection (a reason the forum stopped offering) brings the card back with errors.
+    forum.policy.rejection_reasons = ["Please keep to the forum's topic."]
+    db.commit()
+    moderator.get_by_label("Reason the author sees").select_option(index=1)
+    moderator.get_by_role("button", name="Reject", exact=True).click()
+    moderator.locator("#item-pane .error-summary").wait_for()
+    problems += [f"refused item card -> {v}" for v in violations(moderator)]
     item = db.scalars(select(ReviewItem)).one()
     for url in (
         "/moderation/appeals",

@@ -36,6 +36,17 @@ def the_post(db: Session) -> Post:
     return db.scalars(select(Post).where(Post.body_source == HELD)).one()
 
 
+def open_item(page: Any, live_server: LiveServer, item: ReviewItem, javascript: bool) -> None:
+    """With JavaScript, from the queue into its pane (j); without, the item's own page."""
+    if javascript:
+        page.goto(f"{live_server.url}/moderation")
+        page.keyboard.press("j")
+        page.locator("#item-pane article.item-card").wait_for()
+        wait_until_htmx_is_idle(page)
+    else:
+        page.goto(f"{live_server.url}/moderation/items/{item.id}")
+
+
 @pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "no-javascript"])
 def test_a_moderator_undoes_an_approval(
     live_server: LiveServer, new_page: Callable[..., Any], db: Session, javascript: bool
@@ -106,6 +117,37 @@ def test_a_rejection_needs_a_reason_and_a_different_moderator_reviews_the_appeal
     assert the_post(db).status is PostStatus.PUBLISHED
     author.goto(f"{live_server.url}/notifications")
     author.get_by_text("the decision was overturned and your post is published").wait_for()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "no-javascript"])
+def test_a_reason_the_forum_no_longer_offers_brings_the_form_back(
+    live_server: LiveServer, new_page: Callable[..., Any], db: Session, javascript: bool
+) -> None:
+    forum, _thread_id = queue_forum(db, [HELD])
+    item = the_item(db)
+    page = new_page(javascript)
+    sign_in(page, live_server, "rowan@example.org")
+    open_item(page, live_server, item, javascript)
+    # While the card is open, an admin rewrites the forum's reasons.
+    forum.policy.rejection_reasons = ["Please keep to the forum's topic."]
+    db.commit()
+    page.get_by_label("Reason the author sees").select_option(label=REASON)
+    page.get_by_label("Message to the author (optional)").fill("Thanks for understanding.")
+    page.get_by_role("button", name="Reject", exact=True).click()
+    summary = page.locator(".error-summary")
+    summary.get_by_text("Choose a reason, so the author knows what to change.").wait_for()
+    if javascript:
+        assert summary.evaluate("el => el === document.activeElement")
+    assert page.get_by_label("Message to the author (optional)").input_value() == (
+        "Thanks for understanding."
+    )
+    assert the_item(db).status is ReviewStatus.PENDING
+    page.get_by_label("Reason the author sees").select_option(
+        label="Please keep to the forum's topic."
+    )
+    page.get_by_role("button", name="Reject", exact=True).click()
+    page.get_by_text("Rejected; the author will see your reason.").wait_for()
+    assert the_post(db).status is PostStatus.REJECTED
 
 
 def test_a_moderator_reaches_out_from_a_template_the_admin_wrote(
@@ -188,13 +230,7 @@ def test_a_note_is_saved_without_leaving_the_item(
     item = the_item(db)
     page = new_page(javascript)
     sign_in(page, live_server, "rowan@example.org")
-    if javascript:
-        page.goto(f"{live_server.url}/moderation")
-        page.keyboard.press("j")
-        page.locator("#item-pane article.item-card").wait_for()
-        wait_until_htmx_is_idle(page)
-    else:
-        page.goto(f"{live_server.url}/moderation/items/{item.id}")
+    open_item(page, live_server, item, javascript)
     page.locator("#author-history > summary").click()
     page.get_by_label("Add a private note").fill("Wrote to them privately; call back tomorrow.")
     page.get_by_role("button", name="Save note").click()

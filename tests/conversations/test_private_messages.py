@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import pytest
 from fastapi import FastAPI
@@ -216,9 +217,19 @@ def test_a_message_the_scorer_cannot_assess_still_reaches_a_human(
     assert item.queue is ReviewQueue.HELD and item.reason_codes == ["assessment_failed"]
 
 
-def test_between_two_members_a_message_the_gate_holds_waits_for_a_moderator(
+@dataclass
+class PeerConversation:
+    conversation: Conversation
+    ash: User  # the recipient
+    jo_browser: Browser  # the author
+    ash_browser: Browser
+    rowan: Browser  # the forum's moderator
+
+
+def held_message_between_peers(
     make_browser: Callable[[], Browser], db: Session
-) -> None:
+) -> PeerConversation:
+    """Jo writes to Ash, their peer: a message sharing a phone number, which the gate holds."""
     forum = ForumFactory()
     jo = member_of(forum, email="jo@example.org", handle="jo")
     ash = member_of(forum, email="ash@example.org", handle="ash")
@@ -230,6 +241,19 @@ def test_between_two_members_a_message_the_gate_holds_waits_for_a_moderator(
     ash_browser.sign_in("ash@example.org")
     rowan.sign_in("rowan@example.org")
     jo_browser.post(f"/messages/{conversation.id}", {"body": "Call me on 07700 900123 tonight"})
+    return PeerConversation(conversation, ash, jo_browser, ash_browser, rowan)
+
+
+def test_between_two_members_a_message_the_gate_holds_waits_for_a_moderator(
+    make_browser: Callable[[], Browser], db: Session
+) -> None:
+    peers = held_message_between_peers(make_browser, db)
+    conversation, jo_browser, ash_browser, rowan = (
+        peers.conversation,
+        peers.jo_browser,
+        peers.ash_browser,
+        peers.rowan,
+    )
     jo_browser.post(f"/messages/{conversation.id}", {"body": "Hope the scan went well."})
     seen_by_ash = ash_browser.get(f"/messages/{conversation.id}").text
     assert "Hope the scan went well." in seen_by_ash and "07700" not in seen_by_ash

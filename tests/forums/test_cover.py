@@ -104,6 +104,7 @@ def test_a_join_request_alerts_the_moderators_without_naming_the_forum_or_the_pe
     forum = ForumFactory(name=CONDITION, slug="kidney", join_policy=JoinPolicy.APPROVAL_REQUIRED)
     member_of(forum, MembershipRole.MODERATOR, email="rowan@example.org", handle="mod_rowan")
     member_of(forum, MembershipRole.MODERATOR, email="alex@example.org", handle="mod_alex")
+    UserFactory(email="pat@charity.example", handle="central_pat", site_moderator=True)
     UserFactory(email="kai@example.org", handle="kidneybean_kai")
     kai = make_browser()
     kai.sign_in("kai@example.org")
@@ -122,6 +123,33 @@ def test_a_join_request_alerts_the_moderators_without_naming_the_forum_or_the_pe
     assert followed.headers["location"] == "/f/kidney/requests"
     assert "kidneybean_kai" in rowan.get(followed.headers["location"]).text
     assert kai.get(f"/moderation/join-requests/{forum.id}").status_code == 403
+
+
+def test_join_requests_reach_site_wide_moderators_only_in_a_forum_with_none_of_its_own(
+    make_browser: Callable[[], Browser], db: Session
+) -> None:
+    looked_after = ForumFactory(slug="kidney", join_policy=JoinPolicy.APPROVAL_REQUIRED)
+    member_of(looked_after, MembershipRole.MODERATOR, email="rowan@example.org")
+    uncovered = ForumFactory(slug="carers", join_policy=JoinPolicy.APPROVAL_REQUIRED)
+    UserFactory(email="pat@charity.example", site_moderator=True)
+    UserFactory(email="kai@example.org")
+    kai = make_browser()
+    kai.sign_in("kai@example.org")
+
+    def alerted() -> list[str]:
+        mails = db.scalars(select(OutboxEmail).where(OutboxEmail.kind == "join_request"))
+        return sorted(m.to_address for m in mails)
+
+    kai.post("/f/kidney/join")
+    assert alerted() == ["rowan@example.org"]  # the forum's own, not every site-wide moderator
+    kai.post("/f/carers/join")
+    assert alerted() == ["pat@charity.example", "rowan@example.org"]  # nobody else would know
+    assert (
+        f"/moderation/join-requests/{uncovered.id}"
+        in db.scalars(
+            select(OutboxEmail.body).where(OutboxEmail.to_address == "pat@charity.example")
+        ).one()
+    )
 
 
 def test_a_site_wide_moderator_covers_every_forum_and_sees_every_queue(

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEvent
 from app.clock import ManualClock
-from app.conversations import service as conversations
 from app.conversations.models import ConversationMessage, MessageStatus
 from app.forums.models import MembershipRole, ModerationMode
 from app.moderation_queue.models import (
@@ -25,7 +24,8 @@ from app.moderation_queue.models import (
 from app.notifications.models import Notification
 from app.posts.models import EditStatus, Post, PostEdit, PostStatus
 from tests.conftest import Browser
-from tests.factories import ForumFactory, member_of, rejection_reason
+from tests.conversations.test_private_messages import held_message_between_peers
+from tests.factories import member_of, rejection_reason
 from tests.moderation_queue.test_review_queue import (
     CRISIS,
     HOSTILE,
@@ -332,16 +332,8 @@ def corrections_allowed(browser: Browser, decision_id: int) -> bool:
 def test_undoing_a_decision_on_a_private_message_puts_the_message_back(
     make_browser: Callable[[], Browser], db: Session
 ) -> None:
-    forum = ForumFactory()
-    jo = member_of(forum, email="jo@example.org", handle="jo")
-    ash = member_of(forum, email="ash@example.org", handle="ash")
-    member_of(forum, MembershipRole.MODERATOR, email="rowan@example.org", handle="mod_rowan")
-    conversation = conversations.open_between_peers(db, forum, jo, ash)
-    db.commit()
-    jo_browser, rowan = make_browser(), make_browser()
-    jo_browser.sign_in("jo@example.org")
-    rowan.sign_in("rowan@example.org")
-    jo_browser.post(f"/messages/{conversation.id}", {"body": "Call me on 07700 900123 tonight"})
+    peers = held_message_between_peers(make_browser, db)
+    conversation, rowan = peers.conversation, peers.rowan
     item = db.scalars(select(ReviewItem)).one()
     message = db.scalars(select(ConversationMessage)).one()
     assert message.status is MessageStatus.HELD
@@ -354,3 +346,34 @@ def test_undoing_a_decision_on_a_private_message_puts_the_message_back(
     assert message.status is MessageStatus.HELD and item.status is ReviewStatus.PENDING
     event = db.scalars(select(AuditEvent).where(AuditEvent.action == "review.undo")).one()
     assert event.target_type == "conversation" and event.target_id == conversation.id
+
+
+def test_undoing_the_approval_of_a_held_message_withdraws_the_recipients_unread_notice(
+    make_browser: Callable[[], Browser], db: Session
+) -> None:
+    peers = held_message_between_peers(make_browser, db)
+    ash, ash_browser, rowan = peers.ash, peers.ash_browser, peers.rowan
+    item = db.scalars(select(ReviewItem)).one()
+
+    def ash_notices() -> list[Notification]:
+        db.expire_all()
+        return list(db.scalars(select(Notification).where(Notification.user_id == ash.id)))
+
+    decide(rowan, item, "approve")
+    (notice,) = ash_notices()
+    assert notice.kind == "message.new" and notice.read_at is None
+    first = db.scalars(select(ModerationDecision)).one()
+    undo(rowan, first.id)
+    # Ash never saw it: the notice goes with the message, as if it had not been sent.
+    assert ash_notices() == []
+    assert "You have a new private message." not in ash_browser.get("/notifications").text
+
+    decide(rowan, item, "approve")
+    ash_browser.post("/notifications/read")
+    second = db.scalars(select(ModerationDecision).where(ModerationDecision.id != first.id)).one()
+    undo(rowan, second.id)
+    db.expire_all()
+    message = db.scalars(select(ConversationMessage)).one()
+    assert message.status is MessageStatus.HELD
+    (read,) = ash_notices()  # already read: left as it was
+    assert read.kind == "message.new" and read.read_at is not None
