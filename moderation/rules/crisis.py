@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from functools import cache
 
 from moderation.rules import reason
-from moderation.types import N_, Reason
+from moderation.types import N_, Reason, Span
 
 SUICIDAL = re.compile(
     r"\b(?:"
@@ -341,7 +341,109 @@ def _live(text: str, pattern: re.Pattern[str]) -> list[re.Match[str]]:
     return found
 
 
+def _word_set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+# Typo tolerance: a word one slip away (a letter dropped, added, changed, or two swapped) from one
+# of these is read as it before the crisis rules run again ("i dont wnat to be alive anymre").
+# Four-letter words only forgive a swap ("wnat", "klil"): one changed letter makes a real word.
+RESPELLED = _word_set(
+    "alive anymore living myself suicide suicidal killing wanna existing ending tablets pills "
+    "overdose goodbye tonight harming cutting worth tired burden bridge hanging forever everyone "
+    "nobody disappear pointless hopeless being anything deserve going leave leaving sorry "
+    "tomorrow without better point exist world life want kill dead wish hope"
+)
+# Real words one slip from those: never respelled ("tried" is not "tired", "giving" not "living").
+REAL_WORDS = _word_set(
+    "giving lining loving willing filling sending vending pending tablet tables bills mills pulls "
+    "hills tills kills letter bitter butter batter points joint paint pint putting tutting worthy "
+    "north wort tried wired fired timed hired tied fridge changing handing ganging bring beings "
+    "doing leaning worry lorry would word exit exists leaves overdosed overdoses goodbyes "
+    "deserved deserves nobodys lief exits pillow tiled tire tiredness lease heave weave tires "
+    "print beater setter getter wetter fetter bettor fills wills gills sills piles polls spills "
+    "lending mending bending tending fending rending endings gutting jutting billing milling "
+    "liking diving banging ranging charming warming farming forth heaving weaving bling reserve "
+    "homeless exiting alike olive"
+)
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+@cache
+def _slips() -> dict[str, str]:
+    """Every spelling one slip from a word in RESPELLED, to that word (ambiguous ones dropped)."""
+    found: dict[str, set[str]] = {}
+    for word in RESPELLED:
+        variants = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
+        if len(word) > 4:
+            variants |= {word[:i] + word[i + 1 :] for i in range(len(word))}
+            variants |= {word[:i] + c + word[i + 1 :] for i in range(len(word)) for c in _LETTERS}
+            variants |= {word[:i] + c + word[i:] for i in range(len(word) + 1) for c in _LETTERS}
+        for variant in variants - RESPELLED - REAL_WORDS - {word}:
+            if len(variant) >= min(5, len(word)):  # "live" is not a slip of "alive"
+                found.setdefault(variant, set()).add(word)
+    slips = {}
+    for variant, words in found.items():
+        # "suicidel" is one slip from "suicide" and "suicidal": the one of its length wins.
+        best = words if len(words) == 1 else {w for w in words if len(w) == len(variant)}
+        if len(best) == 1:
+            slips[variant] = next(iter(best))
+    return slips
+
+
+_WORD = re.compile(r"[a-z]+")
+
+
+def respell(text: str) -> tuple[str, list[int]] | None:
+    """The lower-cased text with slips corrected, and for each of its characters the offset of the
+    character it came from (one more at the end); None when nothing needed correcting."""
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        return None
+    slips = _slips()
+    pieces: list[str] = []
+    origin: list[int] = []
+    done = 0
+    for match in _WORD.finditer(lowered):
+        correct = slips.get(match.group(0))
+        if correct is None:
+            continue
+        start, end = match.span()
+        pieces.append(lowered[done:start])
+        origin.extend(range(done, start))
+        pieces.append(correct)
+        origin.extend(start + min(i, end - start - 1) for i in range(len(correct)))
+        done = end
+    if not pieces:
+        return None
+    pieces.append(lowered[done:])
+    origin.extend(range(done, len(lowered) + 1))
+    return "".join(pieces), origin
+
+
 def detect(text: str) -> list[Reason]:
+    reasons = _detect(text)
+    respelled = respell(text)
+    if respelled is None:
+        return reasons
+    corrected, origin = respelled
+    by_code = {r.code: r for r in reasons}
+    extra = _detect(corrected)
+    for found in extra:
+        spans = tuple(
+            Span(origin[s.start], origin[s.end - 1] + 1, s.reason_code) for s in found.spans
+        )
+        mine = by_code.get(found.code)
+        merged = tuple(
+            sorted({*(mine.spans if mine else ()), *spans}, key=lambda s: (s.start, s.end))
+        )
+        by_code[found.code] = Reason(code=found.code, message=found.message, spans=merged)
+    codes = [r.code for r in reasons]
+    codes += [r.code for r in extra if r.code not in codes]
+    return [by_code[code] for code in codes]
+
+
+def _detect(text: str) -> list[Reason]:
     reasons = [
         reason(
             "crisis.suicidal_ideation",

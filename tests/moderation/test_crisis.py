@@ -92,3 +92,35 @@ def test_thanks_for_what_members_gave_count_as_kind_words(text: str) -> None:
 )
 def test_thanks_for_everything_or_with_a_farewell_do_not(text: str) -> None:
     assert not crisis.only_kind_words(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "slip"),
+    [
+        ("i dont wnat to be alive anymre. evry day is worse", "wnat to be alive anymre"),
+        ("gonna klil myslef tbh", "klil myslef"),
+        ("i feel so suicidel tonight", "suicidel"),
+        ("Everyone would be bettr off withuot me", "bettr off withuot me"),
+    ],
+)
+def test_crisis_wording_with_a_slip_in_each_word_still_goes_urgent(text: str, slip: str) -> None:
+    """A typo must not leave a clear crisis to the model's score near its threshold: the rules
+    read each misspelt word as the word it is one slip from, and highlight the words as written."""
+    reasons = crisis.detect(text)
+    assert reasons
+    assert any(slip in text[s.start : s.end] for r in reasons for s in r.spans)
+    assert moderation.assess(text).route is moderation.Route.URGENT
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I tried to live well after the transplant.",
+        "Giving up crisps is killing me lol",
+        "Sending love, my dad would be proud of you.",
+        "Put the tablet box back in the fridge please",
+    ],
+)
+def test_real_words_near_crisis_words_are_not_respelled(text: str) -> None:
+    assert crisis.respell(text) is None
+    assert not crisis.detect(text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import numpy as np
@@ -64,6 +65,15 @@ def test_the_split_is_fixed_by_each_post_and_training_never_sees_the_test_posts(
             for theirs in test_words
             if mine | theirs
         )
+
+
+def test_the_probe_posts_are_never_trained_on() -> None:
+    """moderation/data/probes/ is measured with `harbour moderation evaluate`, never learnt."""
+    probes = dataset.DATA / "probes" / "round4_fresh.csv"
+    with probes.open(newline="", encoding="utf-8") as handle:
+        probe_texts = {dataset.normalise(row["text"]) for row in csv.DictReader(handle)}
+    assert len(probe_texts) == 96
+    assert not probe_texts & {dataset.normalise(e.text) for e in dataset.all_examples()}
 
 
 def test_the_committed_heads_cover_every_label_with_enough_examples() -> None:
