@@ -36,7 +36,17 @@ def upgrade() -> None:
             bind.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
     except DBAPIError:
         return
-    op.execute(f"CREATE INDEX IF NOT EXISTS {INDEX} ON post_search USING GIN (body gin_trgm_ops)")
+    # The operator class by its schema: the extension may already live in a schema that is not
+    # on this connection's search path (one database, Harbour in its own schema).
+    schema = bind.execute(
+        text(
+            "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+            "WHERE e.extname = 'pg_trgm'"
+        )
+    ).scalar_one()
+    op.execute(
+        f'CREATE INDEX IF NOT EXISTS {INDEX} ON post_search USING GIN (body "{schema}".gin_trgm_ops)'
+    )
 
 
 def downgrade() -> None:

@@ -32,7 +32,7 @@ def test_an_admin_sets_up_a_referral_forum_end_to_end(
     admin.get_by_label("Address (slug)").fill("kidney-young-adults")
     admin.get_by_label("Who it is for").fill("Young adults with chronic kidney disease")
     admin.get_by_label("How people join").select_option("approval_required")
-    admin.get_by_label("Joining questions (one a line)").fill("Do you have chronic kidney disease?")
+    admin.get_by_label("Joining questions (one a line, optional)").fill("Do you have chronic kidney disease?")
     admin.get_by_role("button", name="Create forum").click()
     admin.get_by_text("Saved.").wait_for()
 
