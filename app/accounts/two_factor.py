@@ -103,8 +103,12 @@ def check_code(settings: Settings, user: User, code: str, now: datetime) -> Code
     return CodeCheck.ACCEPTED
 
 
+RECOVERY_CODE_LENGTH = 10  # hex digits, shown as xxxxx-xxxxx
+
+
 def looks_like_recovery_code(code: str) -> bool:
-    return any(c.isalpha() for c in code)
+    # By length, not by letters: about 1 in 100 recovery codes is all digits.
+    return len(_normalise_recovery(code)) == RECOVERY_CODE_LENGTH
 
 
 def _normalise_recovery(code: str) -> str:
@@ -160,7 +164,7 @@ def new_recovery_codes(session: Session, settings: Settings, user: User) -> list
     session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     codes = []
     for _ in range(RECOVERY_CODE_COUNT):
-        raw = secrets.token_hex(5)  # 40 bits, shown as xxxxx-xxxxx
+        raw = secrets.token_hex(RECOVERY_CODE_LENGTH // 2)  # 40 bits
         codes.append(f"{raw[:5]}-{raw[5:]}")
         session.add(RecoveryCode(user_id=user.id, code_hash=token_digest(settings.secret_key, raw)))
     session.flush()

@@ -323,3 +323,22 @@ def test_an_admin_with_it_signs_in_with_the_code(
     assert strict_browser.get("/admin", follow_redirects=False).status_code == 200
     db.refresh(admin)
     assert isinstance(admin, User) and admin.totp_last_step is not None
+
+
+def test_a_recovery_code_of_digits_only_is_still_a_recovery_code(
+    settings: Settings, db: Session, clock: ManualClock
+) -> None:
+    """About 1 in 100 codes has no letter; once such a code was read as an authenticator code."""
+    from app.accounts import two_factor
+    from app.accounts.models import RecoveryCode
+    from app.accounts.tokens import token_digest
+
+    user = UserFactory()
+    db.add(RecoveryCode(user_id=user.id, code_hash=token_digest(settings.secret_key, "1234567890")))
+    db.flush()
+    assert two_factor.looks_like_recovery_code("12345-67890")
+    assert not two_factor.looks_like_recovery_code("123456")
+    checked = two_factor.check_second_factor(db, settings, user, "12345-67890", clock.now())
+    assert checked is two_factor.CodeCheck.ACCEPTED
+    again = two_factor.check_second_factor(db, settings, user, "12345-67890", clock.now())
+    assert again is two_factor.CodeCheck.WRONG
